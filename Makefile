@@ -1,0 +1,76 @@
+# Folio: `make run` to try it, `make test` to run every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+FLASK := $(VENV)/bin/flask
+export FLASK_APP := app
+HOST ?= 127.0.0.1
+PORT ?= 5000
+PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+
+.PHONY: run install install-dev chromium test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
+
+$(VENV)/bin/python:
+	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null && $(PYTHON) -m venv $(VENV); \
+	  else echo "Install python3-venv first (sudo apt-get install python3-venv)"; exit 1; fi; }
+	@$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(VENV)/bin/python
+	$(PY) -m pip install -q -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(PY) -m pip install -q -r requirements-dev.txt
+	@touch $@
+
+install: $(VENV)/.installed
+
+install-dev: $(VENV)/.installed-dev
+
+## Install, migrate, seed demo content and serve on http://127.0.0.1:5000
+run: install
+	$(FLASK) db upgrade
+	$(FLASK) seed-demo
+	@echo "Folio is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'app:create_app()'
+
+## Apply migrations after pulling a new version
+upgrade: install
+	$(FLASK) db upgrade
+
+## Debian's Chromium for the browser tests (Playwright's own download elsewhere)
+chromium: install-dev
+	@if [ -n "$$FOLIO_CHROMIUM" ] || [ -x /usr/bin/chromium ] || command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's chromium for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	else $(PY) -m playwright install chromium; fi
+
+## Every test: route tests, migrations, and the browser tests in Chromium
+test: install-dev chromium
+	$(PY) -m pytest
+
+## The suite without the browser tests
+test-fast: install-dev
+	$(PY) -m pytest -m "not browser"
+
+## The non-browser suite against PostgreSQL (PG_TEST_URL, a fresh schema per run)
+test-postgres: install-dev
+	FOLIO_TEST_DATABASE_URL=$(PG_TEST_URL) $(PY) -m pytest -m "not browser"
+
+test-browser: install-dev chromium
+	$(PY) -m pytest -m browser
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install-dev
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

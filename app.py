@@ -1,0 +1,120 @@
+"""Folio's application factory."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from dotenv import load_dotenv
+from flask import Flask
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import SQLAlchemyError
+
+import commands
+import errors
+import security
+import sqlite
+from blueprints.articles import bp as articles_bp
+from blueprints.comments import bp as comments_bp
+from blueprints.contact import bp as contact_bp
+from blueprints.staff import bp as staff_bp
+from config import instance_secret
+from config import load_settings
+from extensions import csrf
+from extensions import limiter
+from extensions import login_manager
+from extensions import migrate
+from models import User
+from models import db
+
+HTMX_VERSION = "2.0.11"
+HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
+HTMX_CDN_URL = (
+    f"{security.HTMX_CDN_ORIGIN}/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
+)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Create and configure a Folio app."""
+    instance_path = (test_config or {}).get("INSTANCE_PATH")
+    app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    os.makedirs(app.instance_path, exist_ok=True)
+    if test_config is None:
+        load_dotenv(Path(app.root_path) / ".env")
+    app.config.update(load_settings(os.environ))
+    if test_config is not None:
+        app.config.update(test_config)
+    _derive_config(app)
+    security.check_startup(app)
+
+    db.init_app(app)
+    _check_database(app)
+    sqlite.init_app(app)
+    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    commands.init_app(app)
+
+    app.register_blueprint(articles_bp)
+    app.register_blueprint(comments_bp)
+    app.register_blueprint(contact_bp, url_prefix="/contact")
+    app.register_blueprint(staff_bp, url_prefix="/staff")
+
+    app.jinja_env.globals.update(
+        htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI, htmx_cdn_url=HTMX_CDN_URL
+    )
+    return app
+
+
+def _derive_config(app: Flask) -> None:
+    """Turn Folio's settings into the keys Flask and its extensions read."""
+    config = app.config
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = instance_secret(app.instance_path)
+    url = config.get("SQLALCHEMY_DATABASE_URI") or config["DATABASE_URL"]
+    if not url:
+        url = "sqlite:///" + os.path.join(app.instance_path, "folio.db")
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SystemExit(
+            f"folio: FOLIO_DATABASE_URL is not a valid database URL: {url!r}"
+        ) from None
+    if parsed.drivername == "postgresql":
+        # psycopg 3 is the driver Folio ships; plain postgresql:// means it too.
+        url = parsed.set(drivername="postgresql+psycopg").render_as_string(
+            hide_password=False
+        )
+    config["SQLALCHEMY_DATABASE_URI"] = url
+    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    config["WTF_CSRF_TIME_LIMIT"] = None
+    config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+def _check_database(app: Flask) -> None:
+    """Exit with one line if the database cannot be reached."""
+    with app.app_context():
+        try:
+            with db.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+        except (SQLAlchemyError, ImportError) as exc:
+            reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+            url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+            raise SystemExit(
+                f"folio: cannot reach the database {url.render_as_string()}: {reason}"
+            ) from None
+        finally:
+            db.engine.dispose()
+
+
+@login_manager.user_loader
+def _load_user(user_id: str) -> User | None:
+    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+    return user if user is not None and user.is_active else None

@@ -1,0 +1,1 @@
+"""Folio's blueprints; each subpackage exports one ``bp``."""

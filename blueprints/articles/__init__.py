@@ -1,0 +1,5 @@
+"""The articles blueprint."""
+
+from blueprints.articles.views import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,167 @@
+"""The one Markdown pipeline: markdown-it-py (raw HTML off) then nh3 sanitizing.
+
+The public article page, the feeds and the staff editor's live preview all call
+render_markdown(), so what an editor previews is what readers get.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from dataclasses import field
+from urllib.parse import urlsplit
+
+import nh3
+from markdown_it import MarkdownIt
+from slugify import slugify
+
+WORDS_PER_MINUTE = 230
+
+_md = (
+    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+    .enable("table")
+    .enable("strikethrough")
+)
+
+ALLOWED_TAGS = {
+    "a",
+    "abbr",
+    "blockquote",
+    "br",
+    "code",
+    "del",
+    "em",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "img",
+    "li",
+    "ol",
+    "p",
+    "pre",
+    "s",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "th",
+    "thead",
+    "tr",
+    "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "id"},
+    "img": {"src", "alt", "title"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "h4": {"id"},
+    "h5": {"id"},
+    "h6": {"id"},
+    "td": {"style"},
+    "th": {"style"},
+    "code": {"class"},
+    "ol": {"start"},
+}
+
+
+@dataclass
+class Heading:
+    level: int
+    text: str
+    anchor: str
+
+
+@dataclass
+class Rendered:
+    html: str
+    headings: list[Heading] = field(default_factory=list)
+    words: int = 0
+
+    @property
+    def reading_minutes(self) -> int:
+        return max(1, math.ceil(self.words / WORDS_PER_MINUTE))
+
+
+def _demote_and_anchor(tokens, used: set[str]) -> list[Heading]:
+    """Give every heading an id and demote h1 to h2 (the page title is the h1)."""
+    headings: list[Heading] = []
+    for index, token in enumerate(tokens):
+        if token.type != "heading_open":
+            continue
+        if token.tag == "h1":
+            token.tag = "h2"
+            tokens[index + 2].tag = "h2"
+        inline = tokens[index + 1]
+        text = "".join(
+            child.content for child in inline.children or [] if child.content
+        ).strip()
+        base = slugify(text, max_length=60) or "section"
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        token.attrSet("id", anchor)
+        headings.append(Heading(int(token.tag[1]), text, anchor))
+    return headings
+
+
+def _link_attributes(element: str, attribute: str, value: str) -> str | None:
+    if element == "a" and attribute == "href":
+        scheme = urlsplit(value).scheme.lower()
+        if scheme not in {"", "http", "https", "mailto"}:
+            return None
+    if element == "img" and attribute == "src":
+        if urlsplit(value).scheme.lower() not in {"", "http", "https"}:
+            return None
+    if attribute == "style" and value not in {
+        "text-align:left",
+        "text-align:center",
+        "text-align:right",
+    }:
+        return None
+    if attribute == "class" and not re.fullmatch(r"language-[\w+-]{1,30}", value):
+        return None
+    return value
+
+
+def sanitize(html: str) -> str:
+    """Strip everything but a small set of presentational tags and safe URLs."""
+    cleaned = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        attribute_filter=_link_attributes,
+        link_rel=None,
+        strip_comments=True,
+    )
+    return _mark_external_links(cleaned)
+
+
+_HREF = re.compile(r'<a href="([^"]*)"')
+
+
+def _mark_external_links(html: str) -> str:
+    def repl(match: re.Match[str]) -> str:
+        href = match.group(1)
+        if urlsplit(href.replace("&amp;", "&")).netloc:
+            return f'<a rel="nofollow noopener" href="{href}"'
+        return match.group(0)
+
+    return _HREF.sub(repl, html)
+
+
+def render_markdown(source: str) -> Rendered:
+    """Render Markdown to sanitized HTML, with heading anchors and a word count."""
+    env: dict = {}
+    tokens = _md.parse(source or "", env)
+    headings = _demote_and_anchor(tokens, set())
+    html = _md.renderer.render(tokens, _md.options, env)
+    words = len(re.findall(r"\w+", source or ""))
+    return Rendered(html=sanitize(html), headings=headings, words=words)

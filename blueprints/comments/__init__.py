@@ -1,0 +1,5 @@
+"""The comments blueprint."""
+
+from blueprints.comments.views import bp
+
+__all__ = ["bp"]

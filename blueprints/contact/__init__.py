@@ -1,0 +1,5 @@
+"""The contact blueprint."""
+
+from blueprints.contact.views import bp
+
+__all__ = ["bp"]

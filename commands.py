@@ -1,0 +1,208 @@
+"""Folio's CLI commands: `flask seed-demo` and `flask users ...`."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask import current_app
+from flask.cli import AppGroup
+from flask.cli import with_appcontext
+from sqlalchemy import func
+from sqlalchemy import select
+
+from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import tags_from_names
+from blueprints.articles.publishing import unique_slug
+from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
+from blueprints.staff.passwords import hash_password
+from demo import DEMO_ARTICLES
+from demo import DEMO_COMMENTS
+from models import Article
+from models import ArticleStatus
+from models import Comment
+from models import CommentStatus
+from models import Role
+from models import User
+from models import db
+from models import utcnow
+
+users_cli = AppGroup("users", help="Manage staff accounts.")
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
+
+
+def _demo_credentials_file() -> Path:
+    return Path(current_app.instance_path) / "demo-admin.txt"
+
+
+def create_user(email: str, password: str, role: Role, display_name: str) -> User:
+    """Add a staff account (the caller commits)."""
+    user = User(
+        email=email.strip().lower(),
+        display_name=display_name.strip() or email.split("@")[0],
+        password_hash=hash_password(password),
+        role=role,
+    )
+    db.session.add(user)
+    return user
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option(
+    "--articles",
+    "extra",
+    default=0,
+    type=click.IntRange(0, 200_000),
+    help="Also add this many generated articles (for benchmarks).",
+)
+def seed_demo(extra: int) -> None:
+    """Fill an empty database with demo articles, comments and an admin account."""
+    has_articles = db.session.scalar(select(func.count(Article.id))) > 0
+    if has_articles and not extra:
+        click.echo("The database already has articles; nothing seeded.")
+        _print_demo_admin()
+        return
+    admin = _ensure_demo_admin()
+    if not has_articles:
+        _seed_articles(admin)
+    if extra:
+        _seed_generated(admin, extra)
+    db.session.commit()
+    _print_demo_admin()
+
+
+def _ensure_demo_admin() -> User:
+    user = db.session.scalar(select(User).order_by(User.id).limit(1))
+    if user is not None:
+        return user
+    password = secrets.token_urlsafe(12)
+    user = create_user(DEMO_ADMIN_EMAIL, password, Role.ADMIN, "Folio Admin")
+    path = _demo_credentials_file()
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(f"{DEMO_ADMIN_EMAIL} {password}\n")
+    return user
+
+
+def _print_demo_admin() -> None:
+    path = _demo_credentials_file()
+    if path.exists():
+        email, password = path.read_text().split()
+        click.echo(f"Staff sign-in: {email} / {password}  (from {path})")
+
+
+def _seed_articles(author: User) -> None:
+    now = utcnow()
+    articles = []
+    for age, data in enumerate(reversed(DEMO_ARTICLES)):
+        article = Article(
+            title=data["title"],
+            slug=unique_slug(data["title"]),
+            summary=data["summary"],
+            status=ArticleStatus.PUBLISHED,
+            published_at=now - timedelta(days=len(DEMO_ARTICLES) - age),
+            author=author,
+            tags=tags_from_names(data["tags"]),
+        )
+        set_body(article, data["body"])
+        db.session.add(article)
+        db.session.flush()
+        articles.append(article)
+    articles.reverse()
+    comments: list[Comment] = []
+    for data in DEMO_COMMENTS:
+        parent = comments[data["reply_to"]] if "reply_to" in data else None
+        comment = Comment(
+            article=articles[data["article"]],
+            parent=parent,
+            depth=parent.depth + 1 if parent else 0,
+            author_name=data["author_name"],
+            author_email=data["author_email"],
+            author_url=data["author_url"],
+            body=data["body"],
+            status=CommentStatus.APPROVED,
+            status_reason="demo content",
+            created_at=now - timedelta(hours=len(DEMO_COMMENTS) - len(comments)),
+        )
+        db.session.add(comment)
+        db.session.flush()
+        comments.append(comment)
+    for article in articles:
+        article.refresh_comment_stats()
+
+
+def _seed_generated(author: User, count: int) -> None:
+    now = utcnow()
+    tags = tags_from_names([f"Topic {n}" for n in range(1, 21)])  # 20 tags
+    paragraph = (
+        "Folio keeps pages small and fast. This generated article exists so list "
+        "pages, tag pages and search can be measured with many rows in the table. "
+    )
+    start = db.session.scalar(select(func.count(Article.id)))
+    for n in range(count):
+        number = start + n + 1
+        article = Article(
+            title=f"Generated article {number}",
+            slug=f"generated-article-{number}",
+            summary=f"Notes number {number} on publishing, performance and writing.",
+            status=ArticleStatus.PUBLISHED,
+            published_at=now - timedelta(days=365, minutes=number),
+            author=author,
+            tags=list({tags[number % 20], tags[(number * 7 + 3) % 20]}),
+        )
+        set_body(
+            article, f"## Part one\n\n{paragraph * 3}\n\n## Part two\n\n{paragraph}"
+        )
+        db.session.add(article)
+        if n % 1000 == 999:
+            db.session.flush()
+    click.echo(f"Added {count} generated articles.")
+
+
+@users_cli.command("create")
+@click.option("--email", required=True, help="Sign-in email address.")
+@click.option(
+    "--role",
+    type=click.Choice([r.value for r in Role]),
+    default=Role.EDITOR.value,
+    show_default=True,
+)
+@click.option("--name", "display_name", default="", help="Name shown to readers.")
+@click.option(
+    "--password-stdin",
+    is_flag=True,
+    help="Read the password from standard input (for scripts).",
+)
+def create_user_command(
+    email: str, role: str, display_name: str, password_stdin: bool
+) -> None:
+    """Create a staff account; the password is prompted for, or read from stdin."""
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("not an email address", param_hint="--email")
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise click.ClickException(f"a user with email {email} already exists")
+    if password_stdin or not sys.stdin.isatty():
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.ClickException(
+            f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
+        )
+    create_user(email, password, Role(role), display_name)
+    db.session.commit()
+    click.echo(f"Created {role} {email}.")
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)

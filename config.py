@@ -1,0 +1,168 @@
+"""Folio's settings: one table of defaults, overridden from FOLIO_* variables."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    key: str
+    default: Any
+    help: str
+
+    @property
+    def env(self) -> str:
+        return f"FOLIO_{self.key}"
+
+
+# Every setting Folio reads. The README's settings table is checked against this
+# list by a test, so adding a setting here without documenting it fails CI.
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "ENV",
+        "production",
+        "`production` or `development` (relaxes the startup checks).",
+    ),
+    Setting(
+        "SECRET_KEY",
+        None,
+        "Signs sessions and CSRF tokens. Unset: a random key is generated once into `instance/secret_key` (mode 0600).",
+    ),
+    Setting(
+        "DATABASE_URL",
+        None,
+        "SQLAlchemy URL. Unset: SQLite at `instance/folio.db`. PostgreSQL: `postgresql+psycopg://user@host/db`.",
+    ),
+    Setting(
+        "SQLITE_SYNCHRONOUS",
+        "FULL",
+        "SQLite `synchronous` pragma: `FULL` (every acknowledged write survives power loss) or `NORMAL`.",
+    ),
+    Setting(
+        "SQLITE_BUSY_TIMEOUT_MS",
+        5000,
+        "How long a SQLite writer waits for the write lock before the request answers 503.",
+    ),
+    Setting("SITE_TITLE", "Folio", "The site's name, in the header, titles and feeds."),
+    Setting(
+        "SITE_DESCRIPTION",
+        "Articles and notes from our team.",
+        "Default meta description and feed subtitle.",
+    ),
+    Setting(
+        "SITE_URL",
+        "",
+        "Public base URL (`https://blog.example.com`) for canonical links, feeds and mail. Unset: taken from the request.",
+    ),
+    Setting(
+        "HTMX_CDN",
+        True,
+        "Load htmx 2.0.11 from the CDN with SRI (falling back to the vendored copy). `false`: serve only the local copy.",
+    ),
+    Setting("ARTICLES_PER_PAGE", 10, "Articles per list page."),
+    Setting(
+        "RATELIMIT_ENABLED",
+        True,
+        "Turn rate limiting of public forms and login on or off.",
+    ),
+    Setting(
+        "RATELIMIT_STORAGE_URI",
+        "memory://",
+        "Rate-limit counters: `memory://` (one process) or `redis://127.0.0.1:6379/0` (shared by all workers).",
+    ),
+    Setting(
+        "SMTP_HOST",
+        "",
+        "Mail server. Unset: mail stays in the outbox and the staff area shows it.",
+    ),
+    Setting("SMTP_PORT", 587, "Mail server port."),
+    Setting(
+        "SMTP_SECURITY",
+        "starttls",
+        "`starttls`, `tls` (implicit TLS, usually port 465) or `none`.",
+    ),
+    Setting("SMTP_USER", "", "SMTP login, if the server needs one."),
+    Setting("SMTP_PASSWORD", "", "SMTP password."),
+    Setting(
+        "SMTP_TIMEOUT",
+        10,
+        "Seconds before an SMTP connection attempt is abandoned (and retried later).",
+    ),
+    Setting(
+        "MAIL_FROM", "folio@localhost", "The From address of every mail Folio sends."
+    ),
+    Setting(
+        "CONTACT_RECIPIENTS",
+        [],
+        "Comma-separated addresses that receive contact messages.",
+    ),
+    Setting(
+        "TRUSTED_HOSTS",
+        [],
+        "Comma-separated host names Folio answers to; other `Host` headers get 400. Empty: any.",
+    ),
+    Setting(
+        "PROXY_FIX",
+        0,
+        "Number of reverse proxies (nginx, Caddy) in front of Folio whose `X-Forwarded-*` headers to trust.",
+    ),
+    Setting(
+        "MAX_CONTENT_LENGTH",
+        1024 * 1024,
+        "Largest request body in bytes (larger: 413).",
+    ),
+)
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Convert an environment string to the type of the setting's default."""
+    if isinstance(default, bool):
+        value = raw.strip().lower()
+        if value in {"1", "true", "yes", "on"}:
+            return True
+        if value in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"expected true or false, got {raw!r}")
+    if isinstance(default, int):
+        return int(raw.strip())
+    if isinstance(default, list):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw
+
+
+def load_settings(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
+    """Return every setting's value: the environment's if set, else the default."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        raw = environ.get(setting.env)
+        if raw is None:
+            values[setting.key] = setting.default
+            continue
+        try:
+            values[setting.key] = _coerce(raw, setting.default)
+        except ValueError as exc:
+            raise SystemExit(f"folio: {setting.env} is invalid: {exc}") from None
+    return values
+
+
+def instance_secret(instance_path: str) -> str:
+    """Read the generated secret key, creating it (mode 0600) on first use."""
+    path = Path(instance_path) / "secret_key"
+    if not path.exists():
+        tmp = path.with_name(f".secret_key.{os.getpid()}")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_hex(32))
+        try:
+            # link() fails if another worker won the race; theirs is kept.
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        finally:
+            tmp.unlink()
+    return path.read_text().strip()

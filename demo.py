@@ -1,0 +1,214 @@
+"""Demo content for `flask seed-demo`: articles about Folio, written for Folio."""
+
+from __future__ import annotations
+
+DEMO_ARTICLES: list[dict] = [
+    {
+        "title": "Welcome to Folio",
+        "summary": "What Folio is, who it is for, and how this demo site is put together.",
+        "tags": ["Folio", "Getting started"],
+        "body": """\
+Folio is a small publishing site that a team can run on one virtual machine. It
+serves articles, lets readers comment without a page reload, and gives the team a
+quiet staff area to write, moderate and answer messages.
+
+## Why another blog engine
+
+Most blogs are a few articles, a comment form and a contact page. The software
+behind them should be as small as that, yet careful about the things that go
+wrong in practice:
+
+- **Spam** arrives within hours of a site going live. Folio ships its own
+  defences: a honeypot field, a signed form timestamp, rate limits and
+  moderation rules, with no third-party service.
+- **Lost messages** are worse than slow ones. A contact message is committed to
+  the database before any email is attempted, and the outbox retries until the
+  mail server answers.
+- **Upgrades** should be boring. Every schema change is a migration, and
+  `make upgrade` applies them.
+
+## How pages are built
+
+Pages are rendered on the server with Jinja. Where a page changes in place, such
+as a new comment appearing under an article, [htmx](https://htmx.org/) asks the
+server for just that part of the page and swaps it in. Turn JavaScript off and
+every form still works: it posts, and the server answers with a full page.
+
+## What to try
+
+1. Read the article *Writing in Markdown* and leave a comment under it.
+2. Open the contact page and send a message with an empty email field to see
+   the inline feedback.
+3. Sign in to the staff area with the admin account that `make run` printed.
+
+Enjoy the tour, and delete these demo articles when you are ready to publish
+your own.
+""",
+    },
+    {
+        "title": "Writing in Markdown",
+        "summary": "Headings, lists, links, tables and code: the Markdown Folio understands.",
+        "tags": ["Writing", "Markdown"],
+        "body": """\
+Articles in Folio are written in Markdown, a plain-text format that reads well
+even before it is rendered. This article shows what is supported.
+
+## Emphasis and links
+
+Write *emphasis* with single asterisks and **strong emphasis** with double ones.
+~~Strikethrough~~ uses two tildes. Links look like
+[this one to the CommonMark spec](https://spec.commonmark.org/), and links to
+other sites are marked `nofollow` automatically.
+
+## Lists
+
+Unordered lists start with a dash:
+
+- one idea per item
+- short items read best
+- nest by indenting
+  - like this
+
+Ordered lists start with a number:
+
+1. Draft the article.
+2. Preview it beside the editor.
+3. Publish now, or pick a time in the future to schedule it.
+
+## Tables
+
+| Setting | Default | Purpose |
+|:--------|:-------:|--------:|
+| `ARTICLES_PER_PAGE` | 10 | cards per list page |
+| `HTMX_CDN` | true | where htmx is loaded from |
+
+## Code
+
+Inline `code` uses backticks. Blocks use three backticks and an optional
+language name:
+
+```python
+def reading_minutes(words: int) -> int:
+    return max(1, -(-words // 230))
+```
+
+## What is not allowed
+
+Raw HTML is switched off, and everything is sanitized after rendering, so a
+`<script>` tag in an article is shown as text rather than run. That keeps the
+site safe even if an account is compromised.
+""",
+    },
+    {
+        "title": "Moderating comments without the spam",
+        "summary": "How Folio decides which comments appear at once and which wait for a moderator.",
+        "tags": ["Comments", "Moderation"],
+        "body": """\
+Comments are where a blog becomes a conversation, and where spam arrives first.
+Folio follows the rules that WordPress made familiar, and adds a few defences of
+its own.
+
+## The rules
+
+A new comment is **held for moderation** when:
+
+- its author has never had a comment approved before (matched by email);
+- it contains two or more links;
+- it contains a word from the moderation list.
+
+It goes straight to **spam** when it matches the blocklist of words, email
+addresses, IP addresses or URLs. Everything else is approved and appears at
+once.
+
+## The defences
+
+Bots fill in every field they find, so the form carries one that people never
+see. The form also carries a signed timestamp: a post that arrives a second
+after the page was rendered was not typed by a person. Rate limits stop a single
+address from flooding the site.
+
+Each decision is recorded with its reason, such as *held: first comment from
+this email*, so a moderator can see why a comment is waiting.
+
+## Privacy
+
+Readers' email addresses are never shown on a public page. Avatars are drawn
+from a keyed hash of the address, so the picture cannot be traced back to the
+email.
+""",
+    },
+    {
+        "title": "Running Folio on one small machine",
+        "summary": "Install, back up and upgrade Folio on a single virtual machine.",
+        "tags": ["Operations", "Folio"],
+        "body": """\
+Folio is designed for a team with one small virtual machine and no time for
+operations. SQLite is the default database: one file under `instance/`, with
+write-ahead logging so readers never wait for writers.
+
+## Install
+
+On a fresh Debian or Ubuntu machine with Python 3.11 or newer:
+
+```sh
+git clone https://example.org/folio.git && cd folio
+make run
+```
+
+`make run` creates a virtual environment, applies the migrations, seeds this
+demo content and prints the admin account it created.
+
+## Back up
+
+Run `flask backup /var/backups/folio.db` from cron. It uses SQLite's online
+backup API, so the copy is consistent even while readers post comments.
+
+## Upgrade
+
+Pull the new version and run the migrations:
+
+```sh
+git pull
+make upgrade
+```
+
+## When one machine is not enough
+
+Set `FOLIO_DATABASE_URL` to a PostgreSQL database and
+`FOLIO_RATELIMIT_STORAGE_URI` to Redis, and run as many workers as you like.
+Nothing else changes.
+""",
+    },
+]
+
+DEMO_COMMENTS: list[dict] = [
+    {
+        "article": 0,
+        "author_name": "Ada Reader",
+        "author_email": "ada@example.org",
+        "author_url": "https://example.org/ada",
+        "body": "Great to see a blog engine that works without JavaScript. Looking forward to trying it.",
+    },
+    {
+        "article": 0,
+        "author_name": "Grace Writer",
+        "author_email": "grace@example.org",
+        "author_url": "",
+        "body": "How does the outbox behave when the mail server is down for a day?",
+    },
+    {
+        "article": 0,
+        "reply_to": 1,
+        "author_name": "Ada Reader",
+        "author_email": "ada@example.org",
+        "author_url": "",
+        "body": "It keeps the mail and retries with backoff, so nothing is lost.",
+    },
+    {
+        "article": 1,
+        "author_name": "Linus Table",
+        "author_email": "linus@example.org",
+        "author_url": "",
+        "body": "Tables with alignment are exactly what I needed for release notes.",
+    },
+]

@@ -1,0 +1,127 @@
+"""Error pages in the site's layout, and small fragments for htmx requests."""
+
+from __future__ import annotations
+
+from flask import Flask
+from flask import Response
+from flask import current_app
+from flask import make_response
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import SecurityError
+
+from blueprints.htmx import wants_fragment
+from models import db
+from sqlite import is_locked_error
+
+MESSAGES = {
+    400: (
+        "Bad request",
+        "The request could not be understood. Check what you sent and try again.",
+    ),
+    403: ("Forbidden", "You do not have permission to do that."),
+    404: (
+        "Page not found",
+        "There is nothing at this address. It may have moved or never existed.",
+    ),
+    405: ("Method not allowed", "This address does not accept that kind of request."),
+    413: (
+        "Too large",
+        "What you sent is larger than this site accepts (1 MiB). Shorten it and try again.",
+    ),
+    422: ("Check your input", "Some of what you sent was not valid."),
+    429: (
+        "Too many requests",
+        "You are doing that too often. Wait a minute, then try again.",
+    ),
+    500: (
+        "Something went wrong",
+        "The error has been logged. Please try again in a moment.",
+    ),
+    503: (
+        "Busy",
+        "The site is busy right now and nothing was saved. Please try again in a few seconds.",
+    ),
+}
+
+
+def error_response(status: int, message: str | None = None) -> Response:
+    """Render the error page, or for htmx a fragment swapped into the alert region."""
+    title, default = MESSAGES.get(
+        status, MESSAGES[500] if status >= 500 else MESSAGES[400]
+    )
+    context = {"status": status, "title": title, "message": message or default}
+    if wants_fragment():
+        response = make_response(
+            render_template("errors/_error.html", **context), status
+        )
+        # Error fragments land in the page's aria-live alert region, whatever
+        # element made the request.
+        response.headers["HX-Retarget"] = "#alerts"
+        response.headers["HX-Reswap"] = "innerHTML"
+    else:
+        response = make_response(
+            render_template("errors/error.html", **context), status
+        )
+    response.vary.add("HX-Request")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _http_error(exc: HTTPException) -> Response:
+    status = exc.code or 500
+    message = None
+    if status == 429:
+        message = (
+            "You are doing that too often. Wait a minute, then try again "
+            f"(limit: {exc.description})."
+        )
+    response = error_response(status, message)
+    if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
+        response.headers["Allow"] = ", ".join(exc.valid_methods)
+    retry_after = getattr(exc, "retry_after", None)
+    if retry_after:
+        response.headers["Retry-After"] = str(retry_after)
+    return response
+
+
+def _untrusted_host(exc: SecurityError) -> Response:
+    # No URL adapter exists for an untrusted host, so no page can be built.
+    return Response("Bad request: unknown host.\n", 400, mimetype="text/plain")
+
+
+def _csrf_error(exc: CSRFError) -> Response:
+    return error_response(
+        400,
+        "This form has expired or was sent from elsewhere, so nothing was saved. "
+        "Reload the page and try again.",
+    )
+
+
+def _operational_error(exc: OperationalError) -> Response:
+    db.session.rollback()
+    if is_locked_error(exc):
+        current_app.logger.warning("database busy: answered 503")
+        response = error_response(503)
+        response.headers["Retry-After"] = "2"
+        return response
+    current_app.logger.exception("database error")
+    return error_response(500)
+
+
+def _server_error(exc: Exception) -> Response:
+    db.session.rollback()
+    if not isinstance(exc, HTTPException):
+        current_app.logger.exception("unhandled error")
+    return error_response(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(SecurityError, _untrusted_host)
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(500, _server_error)

@@ -1,0 +1,118 @@
+"""Security defaults: response headers with a strict CSP, cookies, proxies, startup checks."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask
+from flask import Response
+from flask import g
+from flask import request
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
+
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=(), interest-cohort=()"
+)
+
+WEAK_SECRETS = {"dev", "development", "secret", "changeme", "change-me", "folio"}
+
+
+def csp_nonce() -> str:
+    """The per-response nonce for the rare inline script that cannot be a file."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(16)
+    return g.csp_nonce
+
+
+def content_security_policy(use_cdn: bool) -> str:
+    """Build the CSP: no inline code, no eval, nothing framed, forms post home."""
+    script_src = ["'self'", f"'nonce-{csp_nonce()}'"]
+    if use_cdn:
+        script_src.append(HTMX_CDN_ORIGIN)
+    directives = {
+        "default-src": ["'self'"],
+        "script-src": script_src,
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "font-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+    return "; ".join(
+        f"{name} {' '.join(values)}" for name, values in directives.items()
+    )
+
+
+def _set_headers(response: Response) -> Response:
+    from flask import current_app
+
+    headers = response.headers
+    headers.setdefault(
+        "Content-Security-Policy",
+        content_security_policy(current_app.config["HTMX_CDN"]),
+    )
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "same-origin")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+    if request.is_secure:
+        headers.setdefault(
+            "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
+        )
+    return response
+
+
+def check_startup(app: Flask) -> None:
+    """Refuse to run an unsafe configuration outside development, in one line."""
+    if app.testing or app.config["ENV"] == "development":
+        return
+    if app.debug:
+        raise SystemExit(
+            "folio: refusing to start: debug mode is on outside development "
+            "(unset FLASK_DEBUG or set FOLIO_ENV=development)"
+        )
+    key = str(app.config["SECRET_KEY"])
+    if len(key) < 32 or key.lower() in WEAK_SECRETS or len(set(key)) < 8:
+        raise SystemExit(
+            "folio: refusing to start: FOLIO_SECRET_KEY is weak (use 32+ random "
+            "characters, e.g. python -c 'import secrets; print(secrets.token_hex(32))')"
+        )
+
+
+def init_app(app: Flask) -> None:
+    """Apply cookie flags, trusted hosts, the proxy fix and the header hook."""
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
+    app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    if app.config["TRUSTED_HOSTS"]:
+        app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
+    else:
+        app.config["TRUSTED_HOSTS"] = None
+    hops = int(app.config["PROXY_FIX"])
+    if hops:
+        app.wsgi_app = ProxyFix(
+            app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
+        )
+    app.after_request(_set_headers)
+    app.jinja_env.globals["csp_nonce"] = csp_nonce
+
+    @app.after_request
+    def _secure_cookies(response: Response) -> Response:
+        # Behind HTTPS (directly or via a trusted proxy) every cookie is Secure.
+        if request.is_secure:
+            cookies = response.headers.getlist("Set-Cookie")
+            if cookies:
+                response.headers.remove("Set-Cookie")
+                for cookie in cookies:
+                    if "; secure" not in cookie.lower():
+                        cookie += "; Secure"
+                    response.headers.add("Set-Cookie", cookie)
+        return response

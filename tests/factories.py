@@ -1,0 +1,89 @@
+"""Small builders for test data; each commits and returns the object's id-bearing row."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from itertools import count
+
+from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import tags_from_names
+from blueprints.staff.passwords import hash_password
+from models import Article
+from models import ArticleStatus
+from models import Comment
+from models import CommentStatus
+from models import Role
+from models import User
+from models import db
+from models import utcnow
+
+_seq = count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(
+    email: str | None = None, role: Role = Role.ADMIN, password: str = PASSWORD, **kw
+) -> User:
+    n = next(_seq)
+    user = User(
+        email=email or f"staff{n}@example.com",
+        display_name=kw.pop("display_name", f"Staff {n}"),
+        password_hash=hash_password(password),
+        role=role,
+        **kw,
+    )
+    db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def make_article(
+    title: str | None = None,
+    body: str = "## One\n\nSome text.\n",
+    status: ArticleStatus = ArticleStatus.PUBLISHED,
+    published_ago: timedelta | None = timedelta(days=1),
+    tags: list[str] = (),
+    author: User | None = None,
+    **kw,
+) -> Article:
+    n = next(_seq)
+    title = title or f"Article {n}"
+    article = Article(
+        title=title,
+        slug=kw.pop("slug", f"article-{n}"),
+        summary=kw.pop("summary", f"Summary of article {n}."),
+        status=status,
+        published_at=None if published_ago is None else utcnow() - published_ago,
+        author=author,
+        tags=tags_from_names(list(tags)),
+        **kw,
+    )
+    set_body(article, body)
+    db.session.add(article)
+    db.session.commit()
+    return article
+
+
+def make_comment(
+    article: Article,
+    body: str = "A thoughtful comment.",
+    status: CommentStatus = CommentStatus.APPROVED,
+    parent: Comment | None = None,
+    **kw,
+) -> Comment:
+    n = next(_seq)
+    comment = Comment(
+        article=article,
+        parent=parent,
+        depth=parent.depth + 1 if parent else 0,
+        author_name=kw.pop("author_name", f"Reader {n}"),
+        author_email=kw.pop("author_email", f"reader{n}@example.org"),
+        body=body,
+        status=status,
+        **kw,
+    )
+    db.session.add(comment)
+    db.session.flush()
+    article.refresh_comment_stats()
+    db.session.commit()
+    return comment

@@ -1,0 +1,200 @@
+"""The factory: configuration, secrets, database checks, headers and error pages."""
+
+import os
+import re
+import stat
+from pathlib import Path
+
+import pytest
+
+from app import HTMX_SRI
+from app import HTMX_VERSION
+from app import create_app
+from config import SETTINGS
+from config import load_settings
+from tests.conftest import ROOT
+from tests.conftest import base_config
+
+
+def test_defaults_run_with_nothing_set():
+    settings = load_settings({})
+    assert settings["DATABASE_URL"] is None
+    assert settings["HTMX_CDN"] is True
+    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(
+    ("env", "key", "expected"),
+    [
+        ({"FOLIO_HTMX_CDN": "false"}, "HTMX_CDN", False),
+        ({"FOLIO_SMTP_PORT": "2525"}, "SMTP_PORT", 2525),
+        (
+            {"FOLIO_CONTACT_RECIPIENTS": "a@x.org, b@x.org"},
+            "CONTACT_RECIPIENTS",
+            ["a@x.org", "b@x.org"],
+        ),
+        ({"FOLIO_SITE_TITLE": "Our Blog"}, "SITE_TITLE", "Our Blog"),
+    ],
+)
+def test_settings_from_environment(env, key, expected):
+    assert load_settings(env)[key] == expected
+
+
+def test_bad_setting_value_is_one_line():
+    with pytest.raises(SystemExit) as exc:
+        load_settings({"FOLIO_SMTP_PORT": "many"})
+    assert "FOLIO_SMTP_PORT" in str(exc.value)
+
+
+def test_secret_generated_once_with_0600(tmp_path, database_url):
+    config = base_config(database_url)
+    del config["SECRET_KEY"]
+    config["INSTANCE_PATH"] = str(tmp_path / "inst")
+    first = create_app(config)
+    second = create_app(config)
+    key_file = Path(first.instance_path) / "secret_key"
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
+    assert len(first.config["SECRET_KEY"]) >= 64
+    assert stat.S_IMODE(os.stat(key_file).st_mode) == 0o600
+
+
+def test_malformed_database_url_exits_with_one_line(database_url):
+    config = base_config(database_url)
+    config["SQLALCHEMY_DATABASE_URI"] = "not a url::"
+    with pytest.raises(SystemExit) as exc:
+        create_app(config)
+    message = str(exc.value)
+    assert message.startswith("folio:") and "\n" not in message
+
+
+def test_unreachable_database_exits_with_one_line(database_url):
+    config = base_config(database_url)
+    config["SQLALCHEMY_DATABASE_URI"] = (
+        "postgresql+psycopg://nobody@127.0.0.1:9/none?connect_timeout=2"
+    )
+    with pytest.raises(SystemExit) as exc:
+        create_app(config)
+    message = str(exc.value)
+    assert "cannot reach the database" in message and "\n" not in message
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"SECRET_KEY": "dev"}, "weak"),
+        ({"SECRET_KEY": "a" * 40}, "weak"),
+        ({"DEBUG": True}, "debug"),
+    ],
+)
+def test_startup_check_refuses_unsafe_production(database_url, overrides, reason):
+    config = base_config(database_url)
+    config.update({"TESTING": False, "ENV": "production"}, **overrides)
+    with pytest.raises(SystemExit) as exc:
+        create_app(config)
+    assert reason in str(exc.value)
+
+
+def test_sqlite_connection_pragmas(app):
+    from models import db
+
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+
+
+def test_security_headers(client):
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert response.headers["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "camera=()" in response.headers["Permissions-Policy"]
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_under_https(client):
+    response = client.get("/", base_url="https://localhost")
+    assert "max-age" in response.headers["Strict-Transport-Security"]
+
+
+def test_base_layout_loads_htmx_with_sri_and_fallback(client):
+    html = client.get("/").get_data(as_text=True)
+    assert f"htmx.org@{HTMX_VERSION}/dist/htmx.min.js" in html
+    assert HTMX_SRI in html
+    assert "/static/vendor/htmx/htmx.min.js" in html
+    assert '"X-CSRFToken"' in html
+    assert '"code":"422","swap":true' in html
+    assert html.count('name="htmx-config"') == 1
+
+
+def test_local_only_htmx(make_app):
+    html = make_app(HTMX_CDN=False).test_client().get("/").get_data(as_text=True)
+    assert "cdn.jsdelivr.net" not in html
+    assert '<script defer src="/static/vendor/htmx/htmx.min.js"></script>' in html
+
+
+def test_vendored_htmx_matches_pinned_version_and_hash():
+    import base64
+    import hashlib
+
+    data = (ROOT / "static/vendor/htmx/htmx.min.js").read_bytes()
+    digest = base64.b64encode(hashlib.sha384(data).digest()).decode()
+    assert HTMX_SRI == f"sha384-{digest}"
+    assert f'version:"{HTMX_VERSION}"' in data.decode()
+    assert (ROOT / "static/vendor/htmx/LICENSE").exists()
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [("get", "/no/such/page", 404), ("post", "/", 405)],
+)
+def test_error_pages_full_and_fragment(client, htmx_headers, method, path, status):
+    page = getattr(client, method)(path)
+    assert page.status_code == status
+    assert b"<!doctype html>" in page.data and b"site-header" in page.data
+    fragment = getattr(client, method)(path, headers=htmx_headers)
+    assert fragment.status_code == status
+    assert fragment.data.lstrip().startswith(b'<div class="alert')
+    assert fragment.headers["HX-Retarget"] == "#alerts"
+    assert "HX-Request" in fragment.headers["Vary"]
+
+
+def test_413_uses_site_error_page(make_app):
+    app = make_app()
+    app.add_url_rule(
+        "/echo",
+        "echo",
+        lambda: str(len(__import__("flask").request.form)),
+        methods=["POST"],
+    )
+    response = app.test_client().post("/echo", data={"x": "a" * (1024 * 1024 + 10)})
+    assert response.status_code == 413
+    assert b"larger than this site accepts" in response.data
+
+
+def test_csrf_enforced_without_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    app.add_url_rule("/echo", "echo", lambda: "saved", methods=["POST"])
+    response = app.test_client().post("/echo", data={"x": "1"})
+    assert response.status_code == 400
+    assert b"Reload the page" in response.data
+
+
+def test_untrusted_host_is_400(make_app):
+    client = make_app(TRUSTED_HOSTS=["blog.example.com"]).test_client()
+    assert client.get("/", base_url="http://evil.example").status_code == 400
+    assert client.get("/", base_url="http://blog.example.com").status_code == 200
+
+
+def test_readme_documents_every_setting():
+    readme = (ROOT / "README.md").read_text()
+    missing = [s.env for s in SETTINGS if not re.search(rf"`{s.env}`", readme)]
+    assert not missing, f"README settings table lacks {missing}"
