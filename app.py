@@ -67,6 +67,11 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(contact_bp, url_prefix="/contact")
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
+    @app.get("/healthz")
+    def healthz():
+        """Liveness check (and the benchmark's trivial route): no database, no template."""
+        return {"status": "ok"}
+
     app.jinja_env.globals.update(
         htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI, htmx_cdn_url=HTMX_CDN_URL
     )

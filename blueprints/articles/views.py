@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint
 from flask import abort
+from flask import current_app
 from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.comments.section import section_context
 from blueprints.htmx import render
 from models import Article
 from models import db
@@ -45,11 +47,19 @@ def detail(slug: str):
     article = db.first_or_404(
         select(Article).where(Article.slug == slug, Article.visible())
     )
-    return render("articles/detail.html", "articles/_article.html", article=article)
+    return render(
+        "articles/detail.html",
+        "articles/_article.html",
+        **article_page_context(article),
+    )
+
+
+def article_page_context(article: Article, **comment_options) -> dict:
+    """Everything articles/detail.html needs; the comments blueprint reuses it to
+    re-render the whole page (e.g. a plain POST with errors)."""
+    return {"article": article, **section_context(article, **comment_options)}
 
 
 def current_per_page() -> int:
     """Articles per list page, from configuration."""
-    from flask import current_app
-
     return int(current_app.config["ARTICLES_PER_PAGE"])
