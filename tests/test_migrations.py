@@ -1,6 +1,7 @@
 """Models and migrations never drift: upgrade an empty file database, then check."""
 
 from app import create_app
+from models import db
 from tests.conftest import base_config
 
 
@@ -15,4 +16,6 @@ def test_upgrade_then_check_on_empty_database(database, tmp_path):
         result = runner.invoke(args=["db", "upgrade"])
         assert result.exit_code == 0, result.output
     result = runner.invoke(args=["db", "check"])
+    with app.app_context():
+        db.engine.dispose()
     assert result.exit_code == 0, result.output
