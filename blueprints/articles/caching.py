@@ -3,8 +3,8 @@
 HTML pages carry a per-visitor CSRF token (and may show a visitor's own pending
 comment), so they are `private, no-cache`: the browser keeps its copy and asks
 again each time, a shared cache never stores them. Their ETag mixes in a hash
-of the visitor's session cookie, so a 304 is only given for the same visitor's
-copy. Feeds and the sitemap hold nothing per visitor and may be cached by
+of the visitor's session (which holds their CSRF token), so a 304 is only given
+for the same visitor's copy, and never while a flashed message is waiting. Feeds and the sitemap hold nothing per visitor and may be cached by
 anyone.
 """
 
@@ -15,10 +15,11 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import Response
-from flask import current_app
 from flask import make_response
 from flask import request
+from flask import session
 from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
 
 from blueprints.htmx import wants_fragment
 
@@ -41,10 +42,16 @@ def page_etag(parts: Iterable[object]) -> str | None:
     """
     if request.method != "GET" or current_user.is_authenticated:
         return None
-    cookie = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"], "")
-    return fingerprint(
-        [wants_fragment(), hashlib.sha256(cookie.encode()).hexdigest(), *parts]
-    )
+    if "_flashes" in session:
+        return None
+    # The page will embed the token; make it now so the ETag of the first
+    # response already matches the session the browser sends back.
+    generate_csrf()
+    # Keys starting with "_" are Flask-Login's bookkeeping, which it changes
+    # between requests without changing what the page shows.
+    mine = sorted((k, v) for k, v in session.items() if not k.startswith("_"))
+    visitor = hashlib.sha256(repr(mine).encode()).hexdigest()
+    return fingerprint([wants_fragment(), visitor, *parts])
 
 
 def not_modified(etag: str | None, last_modified: datetime | None = None) -> bool:
