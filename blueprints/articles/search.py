@@ -40,7 +40,7 @@ PG_SEARCH_DOCUMENT = (
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Markdown punctuation and link targets, which read as noise in a snippet.
-_MARKDOWN_NOISE = re.compile(r"[#*_`>|~]+|\[|\]\([^)\s]*\)?")
+_MARKDOWN_NOISE = re.compile(r"[#*_`|~]+|\[|\]\([^)\s]*\)?")
 
 
 @dataclass
@@ -138,9 +138,9 @@ def _search_sqlite(query: str, page: int):
 def _search_postgresql(query: str, page: int):
     limit, offset = _window(page)
     document = literal_column(f"({PG_SEARCH_DOCUMENT})")
-    tsquery = func.websearch_to_tsquery(literal_column("'english'"), query)
+    tsquery = pg_tsquery(query)
     headline = func.ts_headline(
-        literal_column("'english'"),
+        _ENGLISH,
         Article.summary + " " + Article.body,
         tsquery,
         f"StartSel={OPEN}, StopSel={CLOSE}, MaxWords=30, MinWords=12, "
@@ -155,6 +155,27 @@ def _search_postgresql(query: str, page: int):
         .offset(offset)
     )
     return db.session.execute(statement).unique().all()
+
+
+_ENGLISH = literal_column("'english'::regconfig")
+
+
+def pg_tsquery(query: str):
+    """websearch_to_tsquery() for the query, with the word being typed as a prefix.
+
+    websearch_to_tsquery() accepts any text but never matches prefixes, so a
+    last word still being typed (nothing after it) is matched with to_tsquery()
+    as 'word':* instead; the word holds only letters, digits and underscores.
+    """
+    words = list(_WORD.finditer(query))
+    last = words[-1]
+    if last.end() != len(query):
+        return func.websearch_to_tsquery(_ENGLISH, query)
+    prefix = func.to_tsquery(_ENGLISH, f"'{last.group()}':*")
+    head = query[: last.start()]
+    if not terms(head):
+        return prefix
+    return func.websearch_to_tsquery(_ENGLISH, head).op("&&")(prefix)
 
 
 def _search_like(query: str, page: int):
