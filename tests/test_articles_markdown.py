@@ -22,7 +22,7 @@ from blueprints.articles.markdown import render_markdown
         ('<a href="#" onclick="alert(1)">x</a>', "<a href"),
         ("<iframe src=//evil></iframe>", "<iframe"),
         ("<style>body{}</style>", "<style"),
-        ('[x](https://e.org "t" onmouseover=alert(1))', '"t" onmouseover'),
+        ('[x](https://e.org "t" onmouseover=alert(1))', "<a "),
     ],
 )
 def test_dangerous_markdown_never_reaches_html(source, forbidden):
