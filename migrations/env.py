@@ -14,14 +14,15 @@ logger = logging.getLogger("alembic.env")
 db = current_app.extensions["migrate"].db
 target_metadata = db.metadata
 
-# Tables that exist in the database but are not models: the SQLite full-text
-# index (and its shadow tables) is created by a migration and kept in sync by
-# triggers, so autogenerate must not offer to drop it.
+# Tables and indexes that exist in the database but are not models: the SQLite
+# full-text index (and its shadow tables) and the PostgreSQL full-text GIN
+# index are created by a migration (the SQLite one kept in sync by triggers),
+# so autogenerate must not offer to drop them.
 IGNORED_TABLE_PREFIXES = ("articles_fts",)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(IGNORED_TABLE_PREFIXES):
+    if type_ in {"table", "index"} and name and name.startswith(IGNORED_TABLE_PREFIXES):
         return False
     return True
 

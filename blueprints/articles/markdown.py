@@ -6,6 +6,7 @@ render_markdown(), so what an editor previews is what readers get.
 
 from __future__ import annotations
 
+import html as html_lib
 import math
 import re
 from dataclasses import dataclass
@@ -17,6 +18,10 @@ from markdown_it import MarkdownIt
 from slugify import slugify
 
 WORDS_PER_MINUTE = 230
+# Heading anchors must not clash with the ids the article page itself uses.
+RESERVED_IDS = frozenset(
+    {"main", "alerts", "article", "comments", "comments-title", "toc", "toc-title"}
+)
 
 _md = (
     MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
@@ -161,7 +166,31 @@ def render_markdown(source: str) -> Rendered:
     """Render Markdown to sanitized HTML, with heading anchors and a word count."""
     env: dict = {}
     tokens = _md.parse(source or "", env)
-    headings = _demote_and_anchor(tokens, set())
+    headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
     return Rendered(html=sanitize(html), headings=headings, words=words)
+
+
+_HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def headings_from_html(html: str) -> list[Heading]:
+    """The h2/h3 headings of stored body HTML, for the table of contents.
+
+    Reading the already-sanitized HTML is cheap, so the article page needs no
+    stored table of contents and never re-renders the Markdown.
+    """
+    return [
+        Heading(int(level), html_lib.unescape(_TAG.sub("", inner)).strip(), anchor)
+        for level, anchor, inner in _HEADING.findall(html or "")
+    ]
+
+
+def excerpt_from_html(html: str, limit: int = 200) -> str:
+    """Plain text of the first words of some HTML, cut at a word boundary."""
+    text = " ".join(html_lib.unescape(_TAG.sub(" ", html or "")).split())
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"

@@ -1,65 +1,355 @@
-"""Reader-facing article pages."""
+"""Reader-facing article pages: list, article, tags, search, feeds, sitemap."""
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+from urllib.parse import quote
+
 from flask import Blueprint
+from flask import Response
 from flask import abort
 from flask import current_app
+from flask import make_response
+from flask import redirect
+from flask import render_template
 from flask import request
+from flask import url_for
+from markupsafe import escape
+from sqlalchemy import literal
 from sqlalchemy import select
+from sqlalchemy import union_all
+from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
 
+from blueprints.articles import listing
+from blueprints.articles.caching import fingerprint
+from blueprints.articles.caching import not_modified
+from blueprints.articles.caching import not_modified_response
+from blueprints.articles.caching import page_etag
+from blueprints.articles.caching import private_page
+from blueprints.articles.caching import public_resource
+from blueprints.articles.feeds import FEED_SIZE
+from blueprints.articles.feeds import feed_response
+from blueprints.articles.markdown import excerpt_from_html
+from blueprints.articles.markdown import headings_from_html
+from blueprints.articles.search import clean_query
+from blueprints.articles.search import search as run_search
+from blueprints.articles.search import terms
+from blueprints.articles.seo import absolute_url
+from blueprints.articles.seo import blog_posting
+from blueprints.articles.seo import description_of
+from blueprints.articles.seo import list_canonical
+from blueprints.articles.seo import page_meta
 from blueprints.comments.section import section_context
 from blueprints.htmx import render
 from models import Article
+from models import SlugRedirect
+from models import Tag
+from models import article_tags
 from models import db
 
 bp = Blueprint("articles", __name__)
+bp.add_app_template_global(excerpt_from_html, "excerpt")
+
+TOC_MIN_HEADINGS = 3
 
 
 @bp.get("/")
 def index():
-    """List published articles, newest first."""
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        abort(404)
-    query = (
-        select(Article)
-        .where(Article.visible())
-        .options(selectinload(Article.tags), selectinload(Article.author))
-        .order_by(Article.published_at.desc(), Article.id.desc())
+    """Published articles, newest first, a page at a time."""
+    number = listing.page_number()
+    page = listing.article_page(listing.published(), number)
+    tags = listing.tag_cloud()
+    etag = page_etag(
+        [listing.page_version(page), [(t.slug, t.name, t.count) for t in tags]]
     )
-    page = db.paginate(
-        query,
-        page=page_number,
-        per_page=current_per_page(),
-        error_out=False,
-        count=True,
+    if not_modified(etag):
+        return not_modified_response(etag)
+    title = "Latest articles" if number == 1 else f"Latest articles, page {number}"
+    meta = page_meta(
+        title if number > 1 else "",
+        current_site_description(),
+        list_canonical("articles.index", number),
     )
-    if page_number > 1 and not page.items:
+    response = render(
+        "articles/index.html",
+        "articles/_page.html",
+        page=page,
+        tags=tags,
+        meta=meta,
+        heading=title,
+        endpoint="articles.index",
+        endpoint_args={},
+        feed_url=url_for("articles.feed"),
+    )
+    return private_page(response, etag)
+
+
+@bp.get("/tags/<slug>")
+def tag(slug: str):
+    """Published articles with one tag, newest first, a page at a time."""
+    number = listing.page_number()
+    found = db.first_or_404(select(Tag).where(Tag.slug == slug))
+    query = listing.published().where(
+        Article.id.in_(
+            select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
+        )
+    )
+    page = listing.article_page(query, number)
+    if number == 1 and not page.items:
         abort(404)
-    return render("articles/index.html", "articles/_list.html", page=page)
+    etag = page_etag([found.name, listing.page_version(page)])
+    if not_modified(etag):
+        return not_modified_response(etag)
+    heading = f"Articles tagged “{found.name}”"
+    meta = page_meta(
+        heading if number == 1 else f"{heading}, page {number}",
+        f"Articles about {found.name} on {current_site_title()}.",
+        list_canonical("articles.tag", number, slug=found.slug),
+    )
+    response = render(
+        "articles/tag.html",
+        "articles/_page.html",
+        page=page,
+        tag=found,
+        meta=meta,
+        heading=heading,
+        endpoint="articles.tag",
+        endpoint_args={"slug": found.slug},
+        feed_url=url_for("articles.tag_feed", slug=found.slug),
+    )
+    return private_page(response, etag)
+
+
+@bp.get("/search")
+def search():
+    """Full-text search; htmx gets just the results as the reader types."""
+    query = clean_query(request.args.get("q"))
+    number = listing.page_number()
+    hits, has_next = run_search(query, number) if query else ([], False)
+    if number > 1 and not hits:
+        abort(404)
+    meta = page_meta(
+        f"Search: {query}" if query else "Search",
+        f"Search the articles of {current_site_title()}.",
+        absolute_url("articles.search"),
+        noindex=True,
+    )
+    response = render(
+        "articles/search.html",
+        "articles/_results.html",
+        query=query,
+        searched=bool(terms(query)),
+        hits=hits,
+        number=number,
+        has_next=has_next,
+        meta=meta,
+    )
+    return private_page(response, None)
 
 
 @bp.get("/articles/<slug>")
 def detail(slug: str):
-    """Show one published article."""
-    article = db.first_or_404(
-        select(Article).where(Article.slug == slug, Article.visible())
+    """One published article with its comments; an old slug redirects."""
+    article = db.session.scalar(
+        select(Article)
+        .where(Article.slug == slug, Article.visible())
+        .options(joinedload(Article.author), selectinload(Article.tags))
     )
-    return render(
-        "articles/detail.html",
-        "articles/_article.html",
-        **article_page_context(article),
+    if article is None:
+        current = db.session.scalar(
+            select(Article.slug)
+            .join(SlugRedirect, SlugRedirect.article_id == Article.id)
+            .where(SlugRedirect.slug == slug, Article.visible())
+        )
+        if current is None:
+            abort(404)
+        return redirect(url_for("articles.detail", slug=current), code=301)
+    context = _reader_context(article)
+    etag = page_etag(
+        [
+            article.id,
+            article.updated_at,
+            article.comments_version,
+            article.comment_count,
+            article.comments_open,
+            article.author.display_name if article.author else None,
+            [(t.slug, t.name) for t in article.tags],
+            [(n.slug, n.title) for n in context["neighbours"].values() if n],
+        ]
     )
+    if not_modified(etag):
+        return not_modified_response(etag)
+    context.update(section_context(article))
+    response = render("articles/detail.html", "articles/_article.html", **context)
+    return private_page(response, etag)
 
 
 def article_page_context(article: Article, **comment_options) -> dict:
     """Everything articles/detail.html needs; the comments blueprint reuses it to
     re-render the whole page (e.g. a plain POST with errors)."""
-    return {"article": article, **section_context(article, **comment_options)}
+    return {**_reader_context(article), **section_context(article, **comment_options)}
 
 
-def current_per_page() -> int:
-    """Articles per list page, from configuration."""
-    return int(current_app.config["ARTICLES_PER_PAGE"])
+def render_article_preview(article: Article) -> Response:
+    """The article page as readers will see it, for staff previewing a draft.
+
+    The caller checks permissions. The page is marked as a preview, is not
+    indexed or cached, and shows no comment section.
+    """
+    context = _reader_context(article, preview=True)
+    response = make_response(render_template("articles/detail.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _reader_context(article: Article, preview: bool = False) -> dict:
+    """The article page's context apart from the comment section."""
+    headings = headings_from_html(article.body_html)
+    url = absolute_url("articles.detail", slug=article.slug)
+    return {
+        "article": article,
+        "preview": preview,
+        "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
+        "neighbours": _neighbours(article) if article.is_published else {},
+        "meta": page_meta(
+            article.title, description_of(article), url, kind="article", noindex=preview
+        ),
+        "json_ld": blog_posting(article, url),
+    }
+
+
+def _neighbours(article: Article) -> dict[str, Article | None]:
+    """The previous (older) and next (newer) published articles, in one query."""
+    columns = (Article.id, Article.slug, Article.title, Article.published_at)
+    older = (
+        select(literal("prev").label("side"), *columns)
+        .where(
+            Article.visible(),
+            (Article.published_at < article.published_at)
+            | (
+                (Article.published_at == article.published_at)
+                & (Article.id < article.id)
+            ),
+        )
+        .order_by(Article.published_at.desc(), Article.id.desc())
+        .limit(1)
+        .subquery()
+    )
+    newer = (
+        select(literal("next").label("side"), *columns)
+        .where(
+            Article.visible(),
+            (Article.published_at > article.published_at)
+            | (
+                (Article.published_at == article.published_at)
+                & (Article.id > article.id)
+            ),
+        )
+        .order_by(Article.published_at.asc(), Article.id.asc())
+        .limit(1)
+        .subquery()
+    )
+    both = union_all(select(older), select(newer))
+    found: dict[str, Article | None] = {"prev": None, "next": None}
+    for row in db.session.execute(both):
+        found[row.side] = row
+    return found
+
+
+@bp.get("/feed.xml")
+def feed():
+    """Atom feed of the latest articles."""
+    articles = list(db.session.scalars(listing.published().limit(FEED_SIZE)).unique())
+    return feed_response(articles)
+
+
+@bp.get("/tags/<slug>/feed.xml")
+def tag_feed(slug: str):
+    """Atom feed of the latest articles with one tag."""
+    found = db.first_or_404(select(Tag).where(Tag.slug == slug))
+    query = listing.published().where(
+        Article.id.in_(
+            select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
+        )
+    )
+    articles = list(db.session.scalars(query.limit(FEED_SIZE)).unique())
+    return feed_response(articles, found)
+
+
+@bp.get("/sitemap.xml")
+def sitemap():
+    """Every published article and every tag that has one, with lastmod."""
+    articles = db.session.execute(
+        select(Article.slug, Article.updated_at)
+        .where(Article.visible())
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    ).all()
+    tags = db.session.execute(
+        select(Tag.slug, db.func.max(Article.updated_at))
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(Article.visible())
+        .group_by(Tag.id, Tag.slug)
+        .order_by(Tag.slug)
+    ).all()
+    newest = max((row[1] for row in articles), default=None)
+    etag = fingerprint([len(articles), newest, [tuple(row) for row in tags]])
+    if not_modified(etag, newest):
+        return not_modified_response(etag, private=False, last_modified=newest)
+    # Ten thousand url_for() calls and template loops are slow; the slugs
+    # only need quoting and the document is simple enough to write directly.
+    article_base = absolute_url("articles.detail", slug="-")[:-1]
+    tag_base = absolute_url("articles.tag", slug="-")[:-1]
+    urls = [(absolute_url("articles.index"), newest)]
+    urls += [(article_base + _quote(slug), when) for slug, when in articles]
+    urls += [(tag_base + _quote(slug), when) for slug, when in tags]
+    body = "".join(
+        [
+            '<?xml version="1.0" encoding="utf-8"?>\n',
+            '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n',
+            *(_sitemap_url(loc, when) for loc, when in urls),
+            "</urlset>\n",
+        ]
+    )
+    response = Response(body, mimetype="application/xml")
+    return public_resource(response, etag, newest)
+
+
+def _sitemap_url(loc: str, when: datetime | None) -> str:
+    """One <url> element of the sitemap."""
+    lastmod = f"<lastmod>{when.isoformat(timespec='seconds')}</lastmod>" if when else ""
+    return f"  <url><loc>{escape(loc)}</loc>{lastmod}</url>\n"
+
+
+_PLAIN_SLUG = re.compile(r"[a-z0-9-]+")
+
+
+def _quote(slug: str) -> str:
+    """Percent-encode a slug for a URL; the usual plain slug is returned as is."""
+    return slug if _PLAIN_SLUG.fullmatch(slug) else quote(slug)
+
+
+@bp.get("/robots.txt")
+def robots():
+    """Crawl everything public; the staff area and search are left out."""
+    lines = [
+        "User-agent: *",
+        f"Disallow: {request.script_root}/staff/",
+        f"Disallow: {url_for('articles.search')}",
+        f"Sitemap: {absolute_url('articles.sitemap')}",
+    ]
+    response = Response("\n".join(lines) + "\n", mimetype="text/plain")
+    return public_resource(response, fingerprint(lines))
+
+
+def current_site_title() -> str:
+    """The configured site name."""
+    return current_app.config["SITE_TITLE"]
+
+
+def current_site_description() -> str:
+    """The configured site description."""
+    return current_app.config["SITE_DESCRIPTION"]

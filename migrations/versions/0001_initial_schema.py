@@ -151,9 +151,61 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_outbox_contact_message_id'), ['contact_message_id'], unique=False)
         batch_op.create_index('ix_outbox_sent_at_next_attempt_at', ['sent_at', 'next_attempt_at'], unique=False)
 
+    _create_search_index()
+
+
+# Full-text search over articles. SQLite: an FTS5 table over the articles' own
+# columns (external content), kept in sync by triggers. PostgreSQL: a GIN index
+# on the weighted document expression that blueprints/articles/search.py queries
+# (the two texts must stay identical; tests/test_articles_search.py checks).
+PG_SEARCH_DOCUMENT = (
+    "setweight(to_tsvector('english', title), 'A') || "
+    "setweight(to_tsvector('english', summary), 'B') || "
+    "setweight(to_tsvector('english', body), 'C')"
+)
+
+SQLITE_SEARCH_DDL = [
+    "CREATE VIRTUAL TABLE articles_fts USING fts5("
+    "title, summary, body, content='articles', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2')",
+    "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+    "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); END",
+    "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, summary, body ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); "
+    "INSERT INTO articles_fts(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+]
+
+
+def _create_search_index():
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for statement in SQLITE_SEARCH_DDL:
+            op.execute(statement)
+    elif dialect == "postgresql":
+        op.execute(
+            f"CREATE INDEX articles_fts_document ON articles USING gin (({PG_SEARCH_DOCUMENT}))"
+        )
+
+
+def _drop_search_index():
+    dialect = op.get_bind().dialect.name
+    if dialect == "sqlite":
+        for name in ("articles_fts_au", "articles_fts_ad", "articles_fts_ai"):
+            op.execute(f"DROP TRIGGER IF EXISTS {name}")
+        op.execute("DROP TABLE IF EXISTS articles_fts")
+    elif dialect == "postgresql":
+        op.execute("DROP INDEX IF EXISTS articles_fts_document")
+
 
 
 def downgrade():
+    _drop_search_index()
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.drop_index('ix_outbox_sent_at_next_attempt_at')
         batch_op.drop_index(batch_op.f('ix_outbox_contact_message_id'))

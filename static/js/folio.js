@@ -36,4 +36,22 @@
       alerts.appendChild(p);
     }
   });
+
+  // Controls that only work through htmx (the "Load more" button) start
+  // hidden; they appear once htmx is running. Without it the plain links stay.
+  document.addEventListener("htmx:load", function (event) {
+    var root = event.target && event.target.querySelectorAll ? event.target : document;
+    var hidden = root.querySelectorAll("[data-needs-htmx][hidden]");
+    for (var i = 0; i < hidden.length; i++) hidden[i].hidden = false;
+  });
+
+  // After "Load more" appends a page of cards, focus the first new card's link:
+  // the button that had focus was replaced, and reading continues there.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var target = event.detail.target;
+    if (!target || target.id !== "article-list") return;
+    var pages = target.querySelectorAll(".article-page");
+    var link = pages.length ? pages[pages.length - 1].querySelector("a") : null;
+    if (link) link.focus();
+  });
 })();

@@ -1,0 +1,79 @@
+"""Absolute URLs and the metadata search engines and link previews read."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask import url_for
+
+from blueprints.articles.markdown import excerpt_from_html
+from models import Article
+
+
+def absolute_url(endpoint: str, **values: Any) -> str:
+    """An absolute URL for endpoint: under SITE_URL when set, else the request's."""
+    site_url = str(current_app.config.get("SITE_URL") or "").rstrip("/")
+    if site_url:
+        return site_url + url_for(endpoint, **values)
+    return url_for(endpoint, _external=True, **values)
+
+
+def site_root() -> str:
+    """The site's absolute root URL, ending in a slash."""
+    return absolute_url("articles.index")
+
+
+def description_of(article: Article) -> str:
+    """The article's summary, or an excerpt of its body when it has none."""
+    return article.summary.strip() or excerpt_from_html(article.body_html, 160)
+
+
+def page_meta(
+    title: str,
+    description: str,
+    canonical: str,
+    kind: str = "website",
+    noindex: bool = False,
+) -> dict[str, Any]:
+    """The values templates/articles/_meta.html turns into head tags."""
+    return {
+        "title": title,
+        "description": " ".join(description.split())[:300],
+        "canonical": canonical,
+        "kind": kind,
+        "noindex": noindex,
+        "site_name": current_app.config["SITE_TITLE"],
+    }
+
+
+def list_canonical(endpoint: str, number: int, **values: Any) -> str:
+    """Canonical URL of a list page: page 1 has no page parameter."""
+    if number > 1:
+        values["page"] = number
+    return absolute_url(endpoint, **values)
+
+
+def blog_posting(article: Article, url: str) -> dict[str, Any]:
+    """schema.org BlogPosting for an article page's JSON-LD."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "BlogPosting",
+        "headline": article.title,
+        "description": description_of(article),
+        "url": url,
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "dateModified": article.updated_at.isoformat(),
+        "publisher": {
+            "@type": "Organization",
+            "name": current_app.config["SITE_TITLE"],
+            "url": site_root(),
+        },
+    }
+    if article.published_at is not None:
+        data["datePublished"] = article.published_at.isoformat()
+    if article.author is not None:
+        data["author"] = {"@type": "Person", "name": article.author.display_name}
+    if article.tags:
+        data["keywords"] = [tag.name for tag in article.tags]
+    return data

@@ -1,0 +1,82 @@
+"""The Markdown pipeline: raw HTML off, sanitizing, anchors, headings, excerpts."""
+
+import re
+
+import pytest
+
+from blueprints.articles.markdown import excerpt_from_html
+from blueprints.articles.markdown import headings_from_html
+from blueprints.articles.markdown import render_markdown
+
+
+@pytest.mark.parametrize(
+    ("source", "forbidden"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ("[x](javascript:alert(1))", 'href="javascript'),
+        ("[x](JaVaScRiPt:alert(1))", 'href="javascript'),
+        ("[x](vbscript:msgbox(1))", 'href="vbscript'),
+        ("[x](data:text/html;base64,PHNjcmlwdD4=)", 'href="data'),
+        ("![x](javascript:alert(1))", 'src="javascript'),
+        ('<img src=x onerror="alert(1)">', "<img src=x"),
+        ('<a href="#" onclick="alert(1)">x</a>', "<a href"),
+        ("<iframe src=//evil></iframe>", "<iframe"),
+        ("<style>body{}</style>", "<style"),
+        ('[x](https://e.org "t" onmouseover=alert(1))', "<a "),
+    ],
+)
+def test_dangerous_markdown_never_reaches_html(source, forbidden):
+    html = render_markdown(source).html
+    assert forbidden.lower() not in html.lower()
+    # No element carries an event-handler attribute.
+    assert not re.search(r"<[^>]*\son\w+\s*=", html, re.I)
+
+
+def test_gfm_tables_and_strikethrough():
+    html = render_markdown("| a | b |\n|---|:-:|\n| 1 | 2 |\n\n~~gone~~").html
+    assert "<table>" in html
+    assert '<td style="text-align:center">2</td>' in html
+    assert "<s>gone</s>" in html
+
+
+def test_external_links_get_nofollow_noopener_internal_do_not():
+    html = render_markdown("[a](https://other.example/x) [b](/articles/y)").html
+    assert '<a rel="nofollow noopener" href="https://other.example/x">a</a>' in html
+    assert '<a href="/articles/y">b</a>' in html
+
+
+def test_headings_get_unique_anchors_and_h1_is_demoted():
+    rendered = render_markdown("# Intro\n\n## Intro\n\n### Details & more\n")
+    assert '<h2 id="intro">Intro</h2>' in rendered.html
+    assert '<h2 id="intro-2">Intro</h2>' in rendered.html
+    assert "<h1" not in rendered.html
+    assert [h.anchor for h in rendered.headings] == ["intro", "intro-2", "details-more"]
+
+
+def test_heading_anchors_avoid_page_ids():
+    html = render_markdown("## Comments\n\n## Main\n").html
+    assert 'id="comments"' not in html
+    assert 'id="main"' not in html
+
+
+def test_headings_from_stored_html_match_render():
+    rendered = render_markdown("## One *two*\n\n### Three &amp; four\n\n#### Five\n")
+    found = headings_from_html(rendered.html)
+    assert [(h.level, h.text, h.anchor) for h in found] == [
+        (2, "One two", "one-two"),
+        (3, "Three & four", "three-four"),
+    ]
+
+
+def test_excerpt_is_plain_text_cut_at_a_word():
+    html = render_markdown("Some **bold** text &amp; more " + "word " * 100).html
+    excerpt = excerpt_from_html(html, 40)
+    assert excerpt.startswith("Some bold text & more")
+    assert excerpt.endswith("…")
+    assert len(excerpt) <= 41
+    assert "<" not in excerpt
+
+
+def test_reading_time_grows_with_length():
+    assert render_markdown("word " * 10).reading_minutes == 1
+    assert render_markdown("word " * 1000).reading_minutes == 5
