@@ -90,3 +90,312 @@ def test_first_comment_is_held_and_shown_only_to_its_author(app, client, article
     other = app.test_client().get("/articles/hello").get_data(as_text=True)
     assert "A fine article, thank you." not in other
     assert "awaiting moderation" not in other
+
+
+def approve_author(app, email="ada@example.org"):
+    """Give an email a previously approved comment (on another article)."""
+    with app.app_context():
+        other = make_article(slug=f"other-{email.split('@')[0]}")
+        make_comment(other, author_email=email, body="Earlier approved words.")
+
+
+def test_returning_author_is_approved_and_seen_by_everyone(app, client, article):
+    approve_author(app)
+    response = post(client)
+    assert response.status_code == 303
+    comment = stored(app)[-1]
+    assert comment.status == CommentStatus.APPROVED
+    assert comment.status_reason == "approved: author previously approved"
+    html = app.test_client().get("/articles/hello").get_data(as_text=True)
+    assert f'id="comment-{comment.id}"' in html
+    assert "A fine article, thank you." in html
+    assert "1 comment<" in html
+
+
+def test_htmx_post_returns_fragment_with_out_of_band_updates(
+    app, client, article, htmx_headers
+):
+    approve_author(app)
+    response = post(client, headers=htmx_headers)
+    html = response.get_data(as_text=True)
+    comment = stored(app)[-1]
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert response.headers["HX-Retarget"] == "#respond-home"
+    assert "<html" not in html
+    assert '<div hx-swap-oob="delete:#respond">' in html
+    assert 'hx-swap-oob="beforeend:#new-comments"' in html
+    assert f'<li id="comment-{comment.id}"' in html
+    assert '<span id="comment-count" hx-swap-oob="true">1 comment</span>' in html
+    assert "Your comment was posted." in html
+    # The fresh form is empty and signed anew.
+    assert 'name="comment" required rows="6">\r\n</textarea>' in html
+    assert re.search(r'name="rendered_at" type="hidden" value="[^"]+"', html)
+
+
+def test_htmx_held_post_says_awaiting_moderation_and_sets_cookie(
+    app, client, article, htmx_headers
+):
+    response = post(client, headers=htmx_headers)
+    html = response.get_data(as_text=True)
+    assert "Your comment is awaiting moderation." in html
+    assert "awaiting moderation." in html
+    assert "folio_held=" in response.headers["Set-Cookie"]
+    assert '<span id="comment-count" hx-swap-oob="true">No comments yet</span>' in html
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("comment", "", "Write a comment."),
+        ("comment", "   \n  ", "Write a comment."),
+        ("comment", "x", "Write at least 2 characters."),
+        ("comment", "x" * (MAX_COMMENT + 1), "Keep the comment under 65,525"),
+        ("author", "", "Enter your name."),
+        ("author", "n" * (MAX_NAME + 1), "Use at most 245 characters."),
+        ("email", "", "Enter your email address."),
+        ("email", "not-an-email", "Enter a valid email address"),
+        ("email", "a" * (MAX_EMAIL - 11) + "@example.org", "Use at most 100"),
+        ("url", "javascript:alert(1)", "starting with http:// or https://"),
+        ("url", "ftp://example.org/file", "starting with http:// or https://"),
+        ("url", "example.org", "starting with http:// or https://"),
+        ("url", "https://e.org/" + "p" * MAX_URL, "Use at most 200 characters."),
+    ],
+)
+def test_post_field_errors(app, client, article, htmx_headers, field, value, message):
+    response = post(client, headers=htmx_headers, **{field: value})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert message in html
+    assert html.lstrip().startswith('<div id="respond"')
+    assert "HX-Request" in response.headers["Vary"]
+    field_html = re.search(rf'<[a-z]+ [^>]*id="{field}"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in field_html
+    assert "need" in html and 'hx-swap-oob="innerHTML:#comment-status"' in html
+    assert stored(app) == []
+
+
+def test_plain_post_with_errors_rerenders_whole_page(app, client, article):
+    response = post(client, comment="", email="bad")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "<html" in html and "Hello comments" in html
+    assert "Write a comment." in html
+    assert "Enter a valid email address" in html
+    assert 'value="Ada Reader"' in html
+    assert stored(app) == []
+
+
+def test_min_length_is_configurable(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_MIN_LENGTH=20)
+    with app.app_context():
+        make_article(slug="hello")
+    response = post(app.test_client(), comment="Too short here")
+    assert response.status_code == 422
+    assert "Write at least 20 characters." in response.get_data(as_text=True)
+
+
+def test_honeypot_stores_spam_and_tells_the_author(app, client, article):
+    response = post(client, homepage="http://spam.example")
+    assert response.status_code == 303
+    [comment] = stored(app)
+    assert comment.status == CommentStatus.SPAM
+    assert comment.status_reason == "spam: honeypot filled"
+    assert "Your comment is awaiting moderation." in client.get(
+        "/articles/hello"
+    ).get_data(as_text=True)
+
+
+def test_post_sooner_than_min_seconds_is_refused_with_message(make_app):
+    app = make_app(SPAM_MIN_SECONDS=3)
+    with app.app_context():
+        make_article(slug="hello")
+    response = post(app.test_client())
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "That was quick!" in html
+    assert "A fine article, thank you." in html
+    assert stored(app) == []
+
+
+def old_stamp(app, hours: float) -> str:
+    """A form timestamp signed as if the form had been rendered hours ago."""
+    import time
+
+    from itsdangerous import TimestampSigner
+
+    class PastSigner(TimestampSigner):
+        def get_timestamp(self) -> int:
+            return int(time.time() - hours * 3600)
+
+    return PastSigner(app.config["SECRET_KEY"], salt="folio.form-rendered-at").sign(
+        b"form"
+    ).decode()
+
+
+@pytest.mark.parametrize(
+    ("token", "message"),
+    [
+        ("", "could not be verified"),
+        ("form.forged.signature", "could not be verified"),
+        ("OLD", "has expired"),
+    ],
+)
+def test_bad_or_old_form_timestamp_is_refused(app, client, article, token, message):
+    if token == "OLD":
+        token = old_stamp(app, hours=25)
+    response = client.post(
+        "/articles/hello/comments", data={"rendered_at": token, **comment_data()}
+    )
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert message in html
+    assert "A fine article, thank you." in html
+    assert stored(app) == []
+
+
+def test_form_a_few_hours_old_is_accepted(app, client, article):
+    data = {"rendered_at": old_stamp(app, hours=2), **comment_data()}
+    assert client.post("/articles/hello/comments", data=data).status_code == 303
+
+
+def test_duplicate_comment_is_refused(app, client, article):
+    assert post(client).status_code == 303
+    response = post(client)
+    assert response.status_code == 422
+    assert "Duplicate comment detected" in response.get_data(as_text=True)
+    assert len(stored(app)) == 1
+    # The same words from someone else, or on another article, are fine.
+    assert post(client, email="bea@example.org").status_code == 303
+
+
+def test_two_links_hold_even_a_known_author(app, client, article):
+    approve_author(app)
+    post(client, comment="See https://a.example and www.b.example too")
+    comment = stored(app)[-1]
+    assert comment.status == CommentStatus.PENDING
+    assert comment.status_reason == "held: 2 links"
+
+
+def test_moderation_word_holds(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_MODERATION_WORDS=["casino"])
+    with app.app_context():
+        make_article(slug="hello")
+    approve_author(app)
+    post(app.test_client(), comment="Best Casino offers inside")
+    comment = stored(app)[-1]
+    assert comment.status == CommentStatus.PENDING
+    assert comment.status_reason == "held: moderation word “casino”"
+
+
+@pytest.mark.parametrize(
+    ("entry", "overrides"),
+    [
+        ("viagra", {"comment": "cheap VIAGRA here"}),
+        ("bad@spam.example", {"email": "bad@spam.example"}),
+        ("spam.example", {"url": "https://spam.example/x"}),
+        ("127.0.0.1", {}),
+    ],
+)
+def test_blocklist_sends_to_spam(make_app, entry, overrides):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_BLOCKLIST=[entry])
+    with app.app_context():
+        make_article(slug="hello")
+    response = post(app.test_client(), **overrides)
+    assert response.status_code == 303
+    [comment] = stored(app)
+    assert comment.status == CommentStatus.SPAM
+    assert comment.status_reason == f"spam: blocklist matched “{entry}”"
+
+
+def test_previous_approval_rule_can_be_turned_off(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_REQUIRE_PREVIOUS_APPROVAL=False)
+    with app.app_context():
+        make_article(slug="hello")
+    post(app.test_client())
+    [comment] = stored(app)
+    assert comment.status == CommentStatus.APPROVED
+    assert comment.status_reason == "approved: passed every rule"
+
+
+def test_ip_is_hashed_and_user_agent_truncated(app, client, article):
+    post(client, headers={"User-Agent": "B" * 400})
+    [comment] = stored(app)
+    assert comment.ip and "127.0.0.1" not in comment.ip
+    assert len(comment.ip) == 32
+    assert comment.user_agent == "B" * 255
+
+
+def test_email_is_normalised(app, client, article):
+    post(client, email="  Ada@Example.ORG ")
+    assert stored(app)[0].author_email == "ada@example.org"
+
+
+@pytest.mark.parametrize("hx", [False, True])
+def test_rate_limit_answers_429_in_the_form(make_app, htmx_headers, hx):
+    app = make_app(
+        SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED=True, COMMENTS_RATE_LIMIT="2 per minute"
+    )
+    with app.app_context():
+        make_article(slug="hello")
+    client = app.test_client()
+    headers = htmx_headers if hx else None
+    assert post(client, headers=headers, comment="One two").status_code in (200, 303)
+    assert post(client, headers=headers, comment="Three four").status_code in (200, 303)
+    response = post(client, headers=headers, comment="Five six seven")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert "You are posting comments too quickly" in html
+    assert "Five six seven" in html
+    assert ("<html" in html) is not hx
+    assert response.headers.get("Retry-After")
+    assert len(stored(app)) == 2
+
+
+def test_csrf_is_required(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        make_article(slug="hello")
+    client = app.test_client()
+    assert post(client).status_code == 400
+    page = client.get("/articles/hello").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    response = post(client, csrf_token=token.group(1))
+    assert response.status_code == 303
+    assert len(stored(app)) == 1
+
+
+def test_closed_article_shows_notice_and_refuses_posts(app, client, htmx_headers):
+    with app.app_context():
+        make_article(slug="hello", comments_open=False)
+    page = client.get("/articles/hello").get_data(as_text=True)
+    assert "Comments are closed." in page
+    assert 'id="comment-form"' not in page
+    response = post(client)
+    assert response.status_code == 403
+    assert "Comments are closed on this article" in response.get_data(as_text=True)
+    response = post(client, headers=htmx_headers)
+    assert response.status_code == 403
+    assert response.get_data(as_text=True).lstrip().startswith('<div id="respond"')
+    assert stored(app) == []
+
+
+def test_comments_close_automatically_after_days(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_CLOSE_AFTER_DAYS=14)
+    with app.app_context():
+        old = make_article(slug="old", published_ago=timedelta(days=15))
+        make_comment(old)
+        make_article(slug="hello", published_ago=timedelta(days=13))
+    client = app.test_client()
+    old_page = client.get("/articles/old").get_data(as_text=True)
+    assert "Comments are closed." in old_page
+    assert "comment-reply" not in old_page
+    assert post(client, slug="old").status_code == 403
+    assert post(client, slug="hello").status_code == 303
+
+
+def test_unknown_or_draft_article_is_404(app, client):
+    with app.app_context():
+        make_article(slug="draft", published_ago=None, status="draft")
+    assert post(client, slug="nope").status_code == 404
+    assert post(client, slug="draft").status_code == 404
