@@ -140,7 +140,7 @@ def test_htmx_held_post_says_awaiting_moderation_and_sets_cookie(
     html = response.get_data(as_text=True)
     assert "Your comment is awaiting moderation." in html
     assert "awaiting moderation." in html
-    assert "folio_held=" in response.headers["Set-Cookie"]
+    assert "folio_held=" in str(response.headers.getlist("Set-Cookie"))
     assert '<span id="comment-count" hx-swap-oob="true">No comments yet</span>' in html
 
 
@@ -399,3 +399,212 @@ def test_unknown_or_draft_article_is_404(app, client):
         make_article(slug="draft", published_ago=None, status="draft")
     assert post(client, slug="nope").status_code == 404
     assert post(client, slug="draft").status_code == 404
+
+
+def make_thread(app, depth: int, slug="hello") -> list[int]:
+    """A chain of approved replies `depth` long; returns their ids, root first."""
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        parent = None
+        ids = []
+        for _ in range(depth):
+            parent = make_comment(article, parent=parent)
+            ids.append(parent.id)
+        return ids
+
+
+def test_reply_is_stored_under_its_parent_and_nested(app, client, article):
+    [root] = make_thread(app, 1)
+    approve_author(app)
+    response = post(client, parent_id=str(root), comment="I agree with you.")
+    assert response.status_code == 303
+    reply = stored(app)[-1]
+    assert (reply.parent_id, reply.depth) == (root, 1)
+    html = app.test_client().get("/articles/hello").get_data(as_text=True)
+    replies = html[html.index(f'id="replies-{root}"') :]
+    assert f'id="comment-{reply.id}"' in replies.split("</ol>")[0]
+
+
+def test_htmx_reply_is_inserted_under_parent(app, client, article, htmx_headers):
+    [root] = make_thread(app, 1)
+    approve_author(app)
+    response = post(client, headers=htmx_headers, parent_id=str(root))
+    assert f'hx-swap-oob="beforeend:#replies-{root}"' in response.get_data(
+        as_text=True
+    )
+
+
+@pytest.mark.parametrize("kind", ["missing", "other-article", "pending", "junk"])
+def test_reply_to_unavailable_comment_is_refused(app, client, article, kind):
+    with app.app_context():
+        other = make_article(slug="elsewhere")
+        hello = db.session.get(Article, article)
+        parent_id = {
+            "missing": "999",
+            "other-article": str(make_comment(other).id),
+            "pending": str(make_comment(hello, status=CommentStatus.PENDING).id),
+            "junk": "12abc",
+        }[kind]
+    before = len(stored(app))
+    response = post(client, parent_id=parent_id)
+    assert response.status_code == 422
+    assert "no longer available" in response.get_data(as_text=True)
+    assert len(stored(app)) == before
+
+
+def test_reply_at_max_depth_attaches_to_parent(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_MAX_DEPTH=3)
+    with app.app_context():
+        make_article(slug="hello")
+    ids = make_thread(app, 3)
+    post(app.test_client(), parent_id=str(ids[-1]))
+    reply = stored(app)[-1]
+    assert reply.parent_id == ids[1]
+    assert reply.depth == 2
+
+
+def test_reply_form_fragment_and_page(app, client, article, htmx_headers):
+    [root] = make_thread(app, 1)
+    url = f"/articles/hello/comments/form?replytocom={root}"
+    response = client.get(url, headers=htmx_headers)
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "HX-Request" in response.headers["Vary"]
+    assert html.lstrip().startswith('<div hx-swap-oob="delete:#respond">')
+    assert "<html" not in html
+    assert "Reply to Reader" in html
+    assert "Cancel reply" in html
+    assert f'name="parent_id" type="hidden" value="{root}"' in html
+    assert "data-autofocus" in html
+    page = client.get(url).get_data(as_text=True)
+    assert "<html" in page and "Reply to Reader" in page
+
+
+def test_replytocom_without_javascript(app, client, article):
+    [root] = make_thread(app, 1)
+    html = client.get(f"/articles/hello?replytocom={root}").get_data(as_text=True)
+    assert "Reply to Reader" in html
+    assert f'name="parent_id" type="hidden" value="{root}"' in html
+    assert 'href="/articles/hello#respond"' in html
+    for junk in ("abc", "99999", "-1"):
+        html = client.get(f"/articles/hello?replytocom={junk}").get_data(as_text=True)
+        assert "Leave a comment" in html
+
+
+@pytest.mark.parametrize("replytocom", ["abc", "99999"])
+def test_reply_form_for_unknown_comment_is_404(client, article, replytocom):
+    url = f"/articles/hello/comments/form?replytocom={replytocom}"
+    assert client.get(url).status_code == 404
+
+
+def test_cancel_reply_form_is_the_top_level_form(client, article, htmx_headers):
+    response = client.get("/articles/hello/comments/form", headers=htmx_headers)
+    html = response.get_data(as_text=True)
+    assert "Leave a comment" in html
+    assert 'name="parent_id" type="hidden" value=""' in html
+
+
+def make_top_level(app, n: int, slug="hello") -> list[int]:
+    with app.app_context():
+        article = db.session.scalar(select(Article).where(Article.slug == slug))
+        return [make_comment(article, body=f"Comment number {i}.").id for i in range(n)]
+
+
+def test_top_level_comments_are_paginated(make_app, htmx_headers):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_PER_PAGE=2)
+    with app.app_context():
+        make_article(slug="hello")
+    ids = make_top_level(app, 5)
+    with app.app_context():
+        article = db.session.get(Comment, ids[0]).article
+        reply_id = make_comment(article, parent=db.session.get(Comment, ids[0])).id
+    client = app.test_client()
+    page1 = client.get("/articles/hello").get_data(as_text=True)
+    assert "6 comments" in page1
+    assert f'id="comment-{ids[1]}"' in page1 and f'id="comment-{ids[2]}"' not in page1
+    assert f'id="comment-{reply_id}"' in page1
+    assert "Show more comments" in page1
+    assert 'href="/articles/hello?cpage=2#comments"' in page1
+    assert 'hx-get="/articles/hello/comments?page=2"' in page1
+
+    more = client.get("/articles/hello/comments?page=2", headers=htmx_headers)
+    html = more.get_data(as_text=True)
+    assert more.status_code == 200 and "HX-Request" in more.headers["Vary"]
+    assert html.lstrip().startswith('<div class="comment-page" id="comment-page-2">')
+    assert f'id="comment-{ids[2]}"' in html and f'id="comment-{ids[0]}"' not in html
+    assert 'hx-get="/articles/hello/comments?page=3"' in html
+
+    plain = client.get("/articles/hello?cpage=3").get_data(as_text=True)
+    assert f'id="comment-{ids[4]}"' in plain and f'id="comment-{ids[0]}"' not in plain
+    assert "Earlier comments" in plain and "Show more comments" not in plain
+    full = client.get("/articles/hello/comments?page=2").get_data(as_text=True)
+    assert "<html" in full and f'id="comment-{ids[2]}"' in full
+    assert client.get("/articles/hello/comments?page=4").status_code == 404
+
+
+def test_body_is_escaped_and_split_into_paragraphs(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_REQUIRE_PREVIOUS_APPROVAL=False)
+    with app.app_context():
+        make_article(slug="hello")
+    body = '<script>alert(1)</script>\n\nSecond <b>para</b>\nline https://ok.example/x?a=1&b=2.'
+    post(app.test_client(), comment=body, url="https://ada.example")
+    html = app.test_client().get("/articles/hello").get_data(as_text=True)
+    assert "<script>alert(1)" not in html
+    assert "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>" in html
+    assert "<p>Second &lt;b&gt;para&lt;/b&gt;<br>" in html
+    assert (
+        '<a href="https://ok.example/x?a=1&amp;b=2" rel="nofollow ugc noopener">'
+        in html
+    )
+    assert '<a href="https://ada.example" rel="nofollow ugc noopener">Ada Reader</a>' in html
+
+
+def test_avatar_is_a_keyed_identicon(app, client, article):
+    import hashlib
+
+    with app.app_context():
+        make_comment(db.session.get(Article, article), author_email="ada@example.org")
+    html = client.get("/articles/hello").get_data(as_text=True)
+    key = re.search(r'src="/avatars/([0-9a-f]{32})\.svg"', html).group(1)
+    assert key not in hashlib.md5(b"ada@example.org").hexdigest()
+    assert key not in hashlib.sha256(b"ada@example.org").hexdigest()
+    response = client.get(f"/avatars/{key}.svg")
+    assert response.status_code == 200
+    assert response.mimetype == "image/svg+xml"
+    assert response.get_data(as_text=True).startswith("<svg")
+    assert "immutable" in response.headers["Cache-Control"]
+    assert client.get(f"/avatars/{key}.svg").data == response.data
+    for bad in ("xyz", "A" * 32, key + "0"):
+        assert client.get(f"/avatars/{bad}.svg").status_code == 404
+
+
+def test_remember_me_cookie_prefills_only_with_opt_in(app, client, article):
+    response = post(client, remember="y", url="https://ada.example")
+    assert "folio_commenter=" in str(response.headers.getlist("Set-Cookie"))
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert 'value="Ada Reader"' in html
+    assert 'value="ada@example.org"' in html
+    assert 'value="https://ada.example"' in html
+    # Posting without the box ticked forgets the details.
+    response = post(client, comment="Another thought entirely.")
+    assert "folio_commenter=;" in str(response.headers.getlist("Set-Cookie"))
+    assert 'value="Ada Reader"' not in client.get("/articles/hello").get_data(
+        as_text=True
+    )
+    other = app.test_client()
+    post(other, email="bea@example.org")
+    assert 'value="bea@example.org"' not in other.get("/articles/hello").get_data(
+        as_text=True
+    )
+
+
+def test_forged_cookies_are_ignored(app, client, article):
+    with app.app_context():
+        pending_id = make_comment(
+            db.session.get(Article, article), status=CommentStatus.PENDING
+        ).id
+    client.set_cookie("folio_held", f"[{pending_id}]")
+    client.set_cookie("folio_commenter", '{"name": "Mallory"}')
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert "awaiting moderation" not in html
+    assert "Mallory" not in html
