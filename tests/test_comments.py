@@ -6,10 +6,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func
 from sqlalchemy import select
 
-from blueprints.comments.cache import comment_cache
 from blueprints.comments.forms import MAX_COMMENT
 from blueprints.comments.forms import MAX_EMAIL
 from blueprints.comments.forms import MAX_NAME
@@ -18,12 +16,9 @@ from blueprints.comments.spam import form_timestamp
 from models import Article
 from models import Comment
 from models import CommentStatus
-from models import OutboxMail
-from models import Role
 from models import db
 from tests.factories import make_article
 from tests.factories import make_comment
-from tests.factories import make_user
 
 
 def comment_data(**overrides) -> dict:
@@ -83,7 +78,9 @@ def test_first_comment_is_held_and_shown_only_to_its_author(app, client, article
     [comment] = stored(app)
     assert comment.status == CommentStatus.PENDING
     assert comment.status_reason == "held: first comment from this email"
-    assert response.headers["Location"].endswith(f"/articles/hello#comment-{comment.id}")
+    assert response.headers["Location"].endswith(
+        f"/articles/hello#comment-{comment.id}"
+    )
     own = client.get("/articles/hello").get_data(as_text=True)
     assert "Your comment is awaiting moderation." in own
     assert "A fine article, thank you." in own
@@ -228,9 +225,11 @@ def old_stamp(app, hours: float) -> str:
         def get_timestamp(self) -> int:
             return int(time.time() - hours * 3600)
 
-    return PastSigner(app.config["SECRET_KEY"], salt="folio.form-rendered-at").sign(
-        b"form"
-    ).decode()
+    return (
+        PastSigner(app.config["SECRET_KEY"], salt="folio.form-rendered-at")
+        .sign(b"form")
+        .decode()
+    )
 
 
 @pytest.mark.parametrize(
@@ -429,9 +428,7 @@ def test_htmx_reply_is_inserted_under_parent(app, client, article, htmx_headers)
     [root] = make_thread(app, 1)
     approve_author(app)
     response = post(client, headers=htmx_headers, parent_id=str(root))
-    assert f'hx-swap-oob="beforeend:#replies-{root}"' in response.get_data(
-        as_text=True
-    )
+    assert f'hx-swap-oob="beforeend:#replies-{root}"' in response.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("kind", ["missing", "other-article", "pending", "junk"])
@@ -546,7 +543,7 @@ def test_body_is_escaped_and_split_into_paragraphs(make_app):
     app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_REQUIRE_PREVIOUS_APPROVAL=False)
     with app.app_context():
         make_article(slug="hello")
-    body = '<script>alert(1)</script>\n\nSecond <b>para</b>\nline https://ok.example/x?a=1&b=2.'
+    body = "<script>alert(1)</script>\n\nSecond <b>para</b>\nline https://ok.example/x?a=1&b=2."
     post(app.test_client(), comment=body, url="https://ada.example")
     html = app.test_client().get("/articles/hello").get_data(as_text=True)
     assert "<script>alert(1)" not in html
@@ -556,7 +553,10 @@ def test_body_is_escaped_and_split_into_paragraphs(make_app):
         '<a href="https://ok.example/x?a=1&amp;b=2" rel="nofollow ugc noopener">'
         in html
     )
-    assert '<a href="https://ada.example" rel="nofollow ugc noopener">Ada Reader</a>' in html
+    assert (
+        '<a href="https://ada.example" rel="nofollow ugc noopener">Ada Reader</a>'
+        in html
+    )
 
 
 def test_avatar_is_a_keyed_identicon(app, client, article):

@@ -14,7 +14,11 @@ from models import db
 from tests.factories import make_article
 from tests.test_comments import stamp
 
-EMAILS = ["ada.private@example.org", "bea.secret@example.net", "cyrus.hidden@mail.example"]
+EMAILS = [
+    "ada.private@example.org",
+    "bea.secret@example.net",
+    "cyrus.hidden@mail.example",
+]
 
 # Public endpoints to visit besides what the crawl finds by following links.
 # Add new public pages here (endpoint, arguments); ones not registered in the

@@ -33,7 +33,9 @@ def _linkify(line: str) -> str:
 def format_body(text: str) -> Markup:
     """Render a comment's plain text as paragraphs; no HTML from the author survives."""
     normalized = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
-    paragraphs = [p.strip("\n") for p in _PARAGRAPH_BREAK.split(normalized) if p.strip()]
+    paragraphs = [
+        p.strip("\n") for p in _PARAGRAPH_BREAK.split(normalized) if p.strip()
+    ]
     html = []
     for paragraph in paragraphs:
         lines = [_linkify(line) for line in paragraph.split("\n")]

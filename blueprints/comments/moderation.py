@@ -76,7 +76,9 @@ def decide(submission: Submission, spam_problem: str | None = None) -> Decision:
         return Decision(CommentStatus.PENDING, f"held: moderation word “{word}”")
     if config["COMMENTS_REQUIRE_PREVIOUS_APPROVAL"]:
         if not has_approved_comment(submission.email):
-            return Decision(CommentStatus.PENDING, "held: first comment from this email")
+            return Decision(
+                CommentStatus.PENDING, "held: first comment from this email"
+            )
         return Decision(CommentStatus.APPROVED, "approved: author previously approved")
     return Decision(CommentStatus.APPROVED, "approved: passed every rule")
 

@@ -69,7 +69,9 @@ def notify_staff(comment: Comment) -> None:
         f"[{current_app.config['SITE_TITLE']}] "
         f"{'Comment awaiting moderation' if held else 'New comment'}: {article.title}"
     )
-    link = _external("articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}")
+    link = _external(
+        "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
+    )
     body = "\n".join(
         [
             f"A new comment on “{article.title}” is {comment.status.value}"

@@ -25,7 +25,6 @@ from blueprints.comments.section import clamp_page
 from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import new_form
 from blueprints.comments.section import reply_target
-from blueprints.comments.section import section_context
 from blueprints.comments.spam import form_timestamp
 from blueprints.comments.spam import hash_ip
 from blueprints.htmx import render
@@ -166,7 +165,9 @@ def create(slug: str):
             PAGE,
             FORM_RESPONSE,
             403,
-            **article_views.article_page_context(article, form_message=CLOSED, status_message=CLOSED),
+            **article_views.article_page_context(
+                article, form_message=CLOSED, status_message=CLOSED
+            ),
         )
     form = CommentForm()
     valid = form.validate_on_submit()
@@ -238,7 +239,9 @@ def create(slug: str):
             PAGE,
             "comments/_created.html",
             200,
-            **article_views.article_page_context(article, status_message=status_message),
+            **article_views.article_page_context(
+                article, status_message=status_message
+            ),
             new_comment=ThreadComment.from_row(comment),
             new_parent_id=parent_id,
         )
@@ -248,7 +251,9 @@ def create(slug: str):
         response.headers["HX-Reswap"] = "innerHTML"
     else:
         response = see_other(
-            url_for("articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}")
+            url_for(
+                "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
+            )
         )
     if held:
         cookies.add_held_comment(response, comment.id)
