@@ -112,6 +112,66 @@ SETTINGS: tuple[Setting, ...] = (
         "Number of reverse proxies (nginx, Caddy) in front of Folio whose `X-Forwarded-*` headers to trust.",
     ),
     Setting(
+        "SPAM_MIN_SECONDS",
+        3,
+        "A public form posted sooner than this after it was shown is treated as a bot.",
+    ),
+    Setting(
+        "SPAM_MAX_FORM_AGE_HOURS",
+        24,
+        "A public form older than this must be reloaded before it is accepted.",
+    ),
+    Setting(
+        "COMMENTS_PER_PAGE",
+        50,
+        "Top-level comments per page under an article (replies stay with their thread).",
+    ),
+    Setting(
+        "COMMENTS_MAX_DEPTH",
+        5,
+        "How deep replies nest; a reply to a comment at the deepest level attaches to its parent.",
+    ),
+    Setting(
+        "COMMENTS_CLOSE_AFTER_DAYS",
+        0,
+        "Close comments on articles published more than this many days ago. `0`: never.",
+    ),
+    Setting(
+        "COMMENTS_MIN_LENGTH",
+        2,
+        "Shortest comment accepted, in characters (after trimming spaces).",
+    ),
+    Setting(
+        "COMMENTS_RATE_LIMIT",
+        "5 per minute;30 per hour",
+        "Comment posts allowed per client IP (Flask-Limiter syntax, `;` between limits).",
+    ),
+    Setting(
+        "COMMENTS_MAX_LINKS",
+        2,
+        "Hold a comment for moderation when it has this many links or more. `0`: no link rule.",
+    ),
+    Setting(
+        "COMMENTS_REQUIRE_PREVIOUS_APPROVAL",
+        True,
+        "Hold a comment unless its author (by email) already has an approved comment.",
+    ),
+    Setting(
+        "COMMENTS_MODERATION_WORDS",
+        [],
+        "Comma-separated words, names, URLs, emails or IPs that hold a comment for moderation.",
+    ),
+    Setting(
+        "COMMENTS_BLOCKLIST",
+        [],
+        "Comma-separated words, names, URLs, emails or IPs that send a comment straight to spam.",
+    ),
+    Setting(
+        "COMMENTS_NOTIFY_APPROVED",
+        False,
+        "Also mail admins and moderators about comments approved automatically (held ones always are).",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         1024 * 1024,
         "Largest request body in bytes (larger: 413).",

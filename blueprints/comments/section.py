@@ -1,10 +1,244 @@
-"""The comment section under an article (placeholder until the comments issue lands)."""
+"""The comment section under an article: threads, pages, the form, and what is cached.
+
+The approved comments of one page are loaded in a single query, threaded in
+Python and rendered once per (article, comments_version, page); later readers
+get the cached HTML with no query at all. Everything per visitor (the form with
+its CSRF token, remembered details, the visitor's own held comments) is
+rendered around that HTML, never into it.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import datetime
+from datetime import timedelta
+
+from flask import current_app
+from flask import render_template
+from flask import request
+from markupsafe import Markup
+from sqlalchemy import select
+
+from blueprints.comments.cache import comment_cache
+from blueprints.comments.cookies import held_comment_ids
+from blueprints.comments.cookies import remembered_author
+from blueprints.comments.forms import CommentForm
+from blueprints.comments.identicon import avatar_key
+from blueprints.comments.spam import form_timestamp
 from models import Article
+from models import Comment
+from models import CommentStatus
+from models import db
+from models import utcnow
 
 
-def section_context(article: Article, **kwargs) -> dict:
-    """Template context for comments/_section.html."""
-    return {"comment_section": {"article": article}}
+@dataclass
+class ThreadComment:
+    """A comment as the templates show it: no email, only its avatar key."""
+
+    id: int
+    parent_id: int | None
+    author_name: str
+    author_url: str
+    body: str
+    created_at: datetime
+    avatar: str
+    status: CommentStatus = CommentStatus.APPROVED
+    children: list[ThreadComment] = field(default_factory=list)
+
+    @classmethod
+    def from_row(cls, row) -> ThreadComment:
+        """Build from a Comment or a row with the same columns."""
+        return cls(
+            id=row.id,
+            parent_id=row.parent_id,
+            author_name=row.author_name,
+            author_url=row.author_url or "",
+            body=row.body,
+            created_at=row.created_at,
+            avatar=avatar_key(row.author_email),
+            status=getattr(row, "status", CommentStatus.APPROVED),
+        )
+
+    @property
+    def held(self) -> bool:
+        """True while the comment awaits moderation (shown only to its author)."""
+        return self.status != CommentStatus.APPROVED
+
+
+def comments_are_open(article: Article) -> bool:
+    """Open unless closed on the article or older than COMMENTS_CLOSE_AFTER_DAYS."""
+    if not article.comments_open:
+        return False
+    days = int(current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
+    if days and article.published_at is not None:
+        return article.published_at > utcnow() - timedelta(days=days)
+    return True
+
+
+def per_page() -> int:
+    """Top-level comments per page, from configuration."""
+    return max(1, int(current_app.config["COMMENTS_PER_PAGE"]))
+
+
+def load_threads(article: Article) -> list[ThreadComment]:
+    """Every approved comment of the article as top-level threads, oldest first.
+
+    One query; replies whose parent is not approved (any more) are shown at the
+    top level rather than lost.
+    """
+    rows = db.session.execute(
+        select(
+            Comment.id,
+            Comment.parent_id,
+            Comment.author_name,
+            Comment.author_email,
+            Comment.author_url,
+            Comment.body,
+            Comment.created_at,
+        )
+        .where(
+            Comment.article_id == article.id,
+            Comment.status == CommentStatus.APPROVED,
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    by_id: dict[int, ThreadComment] = {}
+    for row in rows:
+        by_id[row.id] = ThreadComment.from_row(row)
+    top: list[ThreadComment] = []
+    for comment in by_id.values():
+        parent = by_id.get(comment.parent_id) if comment.parent_id else None
+        (parent.children if parent else top).append(comment)
+    return top
+
+
+@dataclass(frozen=True)
+class RenderedPage:
+    """One page of the approved-comment list, rendered, and how many pages there are."""
+
+    html: Markup
+    page: int
+    pages: int
+
+
+def clamp_page(raw: object) -> int:
+    """A page number from a query argument; anything odd means page 1."""
+    try:
+        page = int(raw)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return 1
+    return page if 1 <= page <= 100_000 else 1
+
+
+def rendered_page(article: Article, page: int) -> RenderedPage:
+    """The approved comments of one page, from the cache or rendered (one query)."""
+    is_open = comments_are_open(article)
+    key = (article.id, article.comments_version, article.slug, page, is_open)
+
+    def _render() -> RenderedPage:
+        threads = load_threads(article)
+        size = per_page()
+        pages = max(1, -(-len(threads) // size))
+        items = threads[(page - 1) * size : page * size]
+        html = render_template(
+            "comments/_list.html",
+            article=article,
+            comments=items,
+            page=page,
+            pages=pages,
+            comments_open=is_open,
+        )
+        return RenderedPage(Markup(html), page, pages)
+
+    return comment_cache().get_or_render(key, _render)
+
+
+def held_comments(article: Article) -> list[ThreadComment]:
+    """This browser's own comments on the article still awaiting moderation.
+
+    Queried only when the signed held-comments cookie is present.
+    """
+    ids = held_comment_ids()
+    if not ids:
+        return []
+    rows = db.session.scalars(
+        select(Comment)
+        .where(
+            Comment.id.in_(ids),
+            Comment.article_id == article.id,
+            Comment.status.in_([CommentStatus.PENDING, CommentStatus.SPAM]),
+        )
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [ThreadComment.from_row(row) for row in rows]
+
+
+def new_form(reply_to: Comment | None = None) -> CommentForm:
+    """A blank comment form, pre-filled from the opt-in cookie when present."""
+    form = CommentForm(formdata=None)
+    # Also after a POST (a fresh form once a comment is saved).
+    form.rendered_at.data = form_timestamp()
+    remembered = remembered_author()
+    if remembered:
+        form.author.data = remembered["name"]
+        form.email.data = remembered["email"]
+        form.url.data = remembered["url"]
+        form.remember.data = True
+    if reply_to is not None:
+        form.parent_id.data = str(reply_to.id)
+    return form
+
+
+def reply_target(article: Article, raw_id: object) -> Comment | None:
+    """The approved comment of this article that ?replytocom= names, if any."""
+    try:
+        comment_id = int(raw_id)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    if not 0 < comment_id < 2**31:
+        return None
+    comment = db.session.get(Comment, comment_id)
+    if (
+        comment is None
+        or comment.article_id != article.id
+        or comment.status != CommentStatus.APPROVED
+    ):
+        return None
+    return comment
+
+
+def section_context(
+    article: Article,
+    *,
+    form: CommentForm | None = None,
+    page: int | None = None,
+    reply_to: Comment | None = None,
+    form_message: str = "",
+    status_message: str = "",
+) -> dict:
+    """Template context for comments/_section.html (and its partials).
+
+    Without arguments (the article page) the page comes from ?cpage= and a reply
+    target from ?replytocom=, so both work without JavaScript.
+    """
+    if page is None:
+        page = clamp_page(request.args.get("cpage", 1))
+    if reply_to is None and form is None and "replytocom" in request.args:
+        reply_to = reply_target(article, request.args.get("replytocom"))
+    is_open = comments_are_open(article)
+    if form is None and is_open:
+        form = new_form(reply_to)
+    return {
+        "comment_section": {
+            "article": article,
+            "listing": rendered_page(article, page),
+            "held": held_comments(article),
+            "open": is_open,
+            "reply_to": reply_to,
+            "form_message": form_message,
+            "status_message": status_message,
+        },
+        "comment_form": form,
+    }

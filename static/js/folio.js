@@ -7,6 +7,9 @@
   // field so keyboard and screen-reader users land where the problem is.
   document.addEventListener("htmx:afterSettle", function (event) {
     var target = event.detail.target;
+    // After an outerHTML swap the original target is detached; the event is
+    // then fired on the element that replaced it.
+    if (target && !target.isConnected) target = event.target;
     if (!target || !target.querySelector) return;
     var invalid = target.querySelector("[aria-invalid='true']");
     if (invalid && target.dataset.focusInvalid !== "false") {

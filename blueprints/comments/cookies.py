@@ -1,0 +1,85 @@
+"""The commenter's cookies: opt-in remembered details and the signed list of held comments.
+
+Both are signed with the secret key, so a visitor can neither forge a list of
+other people's held comment ids nor plant details in someone else's form.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+from flask import current_app
+from flask import request
+from itsdangerous import BadSignature
+from itsdangerous import URLSafeTimedSerializer
+
+REMEMBER_COOKIE = "folio_commenter"
+HELD_COOKIE = "folio_held"
+REMEMBER_MAX_AGE = 365 * 24 * 3600
+HELD_MAX_AGE = 30 * 24 * 3600
+# A browser keeps the ids of its last few held comments, which bounds the cookie.
+HELD_KEEP = 20
+
+
+def _serializer(salt: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=salt)
+
+
+def _set(response: Response, name: str, value: str, max_age: int) -> None:
+    response.set_cookie(
+        name,
+        value,
+        max_age=max_age,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure,
+        path="/",
+    )
+
+
+def remembered_author() -> dict[str, str]:
+    """The name, email and website this browser opted to remember (or {})."""
+    raw = request.cookies.get(REMEMBER_COOKIE)
+    if not raw:
+        return {}
+    try:
+        data = _serializer("folio.commenter").loads(raw, max_age=REMEMBER_MAX_AGE)
+    except BadSignature:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {k: str(data.get(k) or "") for k in ("name", "email", "url")}
+
+
+def remember_author(response: Response, name: str, email: str, url: str) -> None:
+    """Remember the commenter's details in this browser (they opted in)."""
+    value = _serializer("folio.commenter").dumps(
+        {"name": name, "email": email, "url": url}
+    )
+    _set(response, REMEMBER_COOKIE, value, REMEMBER_MAX_AGE)
+
+
+def forget_author(response: Response) -> None:
+    """Drop remembered details (the commenter did not opt in this time)."""
+    if REMEMBER_COOKIE in request.cookies:
+        response.delete_cookie(REMEMBER_COOKIE, path="/")
+
+
+def held_comment_ids() -> list[int]:
+    """Ids of comments this browser posted that are awaiting moderation."""
+    raw = request.cookies.get(HELD_COOKIE)
+    if not raw:
+        return []
+    try:
+        data = _serializer("folio.held-comments").loads(raw, max_age=HELD_MAX_AGE)
+    except BadSignature:
+        return []
+    if not isinstance(data, list):
+        return []
+    return [i for i in data if isinstance(i, int)][-HELD_KEEP:]
+
+
+def add_held_comment(response: Response, comment_id: int) -> None:
+    """Add a held comment to this browser's signed list."""
+    ids = [i for i in held_comment_ids() if i != comment_id] + [comment_id]
+    value = _serializer("folio.held-comments").dumps(ids[-HELD_KEEP:])
+    _set(response, HELD_COOKIE, value, HELD_MAX_AGE)

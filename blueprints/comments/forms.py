@@ -1,0 +1,102 @@
+"""The comment form: WordPress's fields and limits, plus the shared spam guard."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import current_app
+from wtforms import BooleanField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms import URLField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import ValidationError
+
+from blueprints.comments.spam import SpamGuardForm
+
+# WordPress's limits (wp_get_comment_fields_max_lengths).
+MAX_NAME = 245
+MAX_EMAIL = 100
+MAX_URL = 200
+MAX_COMMENT = 65525
+
+
+def _strip(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value
+
+
+class CommentForm(SpamGuardForm):
+    """A reader's comment (or reply, with parent_id set)."""
+
+    comment = TextAreaField(
+        "Comment",
+        filters=[_strip],
+        validators=[
+            DataRequired("Write a comment."),
+            Length(
+                max=MAX_COMMENT,
+                message=f"Keep the comment under {MAX_COMMENT:,} characters.",
+            ),
+        ],
+    )
+    author = StringField(
+        "Name",
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter your name."),
+            Length(max=MAX_NAME, message=f"Use at most {MAX_NAME} characters."),
+        ],
+    )
+    email = EmailField(
+        "Email",
+        filters=[_strip, _lower],
+        validators=[
+            DataRequired("Enter your email address."),
+            Length(max=MAX_EMAIL, message=f"Use at most {MAX_EMAIL} characters."),
+            Email("Enter a valid email address, like name@example.com."),
+        ],
+    )
+    url = URLField(
+        "Website",
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=MAX_URL, message=f"Use at most {MAX_URL} characters."),
+        ],
+    )
+    remember = BooleanField(
+        "Save my name, email, and website in this browser for the next time I comment."
+    )
+    parent_id = HiddenField()
+
+    def validate_comment(self, field) -> None:
+        """Refuse comments shorter than the configured minimum."""
+        minimum = int(current_app.config["COMMENTS_MIN_LENGTH"])
+        if len(field.data or "") < minimum:
+            raise ValidationError(
+                f"Write at least {minimum} characters."
+                if minimum > 1
+                else "Write a comment."
+            )
+
+    def validate_url(self, field) -> None:
+        """Only http and https links to a host: no javascript:, data: or mailto:."""
+        parts = urlsplit(field.data or "")
+        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+            raise ValidationError(
+                "Enter a web address starting with http:// or https://."
+            )
+
+    def parent_comment_id(self) -> int | None:
+        """The comment this replies to, if the hidden field holds a valid id."""
+        raw = (self.parent_id.data or "").strip()
+        return int(raw) if raw.isdigit() and len(raw) < 12 else None

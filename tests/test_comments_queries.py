@@ -1,0 +1,179 @@
+"""The article page's SQL budget with comments, and the rendered-list cache."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+import sqlcount
+from blueprints.comments.cache import comment_cache
+from blueprints.comments.moderation import set_status
+from models import Article
+from models import Comment
+from models import CommentStatus
+from models import db
+from models import utcnow
+from tests.factories import make_article
+from tests.factories import make_comment
+
+# The articles part of the page may use 3 statements, the comment section 1.
+PAGE_BUDGET = 4
+
+
+def add_comments(article_id: int, n: int) -> None:
+    """n approved comments in one batch, every fifth a reply to the one before."""
+    article = db.session.get(Article, article_id)
+    previous = None
+    for i in range(n):
+        reply = previous is not None and i % 5 == 4
+        comment = Comment(
+            article=article,
+            parent=previous if reply else None,
+            depth=1 if reply else 0,
+            author_name=f"Reader {i}",
+            author_email=f"reader{i}@example.org",
+            body=f"Comment {i} with some words.",
+            status=CommentStatus.APPROVED,
+            created_at=utcnow(),
+        )
+        db.session.add(comment)
+        previous = None if reply else comment
+    db.session.flush()
+    article.refresh_comment_stats()
+    db.session.commit()
+
+
+def page_statements(app, client, url="/articles/hello") -> tuple[int, str]:
+    with sqlcount.count_statements(app) as log:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(log), response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("n", [0, 50, 2000])
+def test_article_page_statements_constant_in_comments(app, n):
+    with app.app_context():
+        article_id = make_article(slug="hello").id
+        if n:
+            add_comments(article_id, n)
+    client = app.test_client()
+    first, html = page_statements(app, client)
+    second, _ = page_statements(app, client)
+    # A miss costs the one comment query; a hit costs nothing.
+    assert first <= PAGE_BUDGET
+    assert second == first - 1
+    assert html.count('class="comment') >= min(n, 50)
+
+
+def test_statement_counts_match_for_0_50_and_2000(make_app):
+    counts = []
+    for n in (0, 50, 2000):
+        app = make_app()
+        with app.app_context():
+            article = make_article(slug=f"n{n}")
+            add_comments(article.id, n)
+        client = app.test_client()
+        counts.append(page_statements(app, client, f"/articles/n{n}")[0])
+    assert len(set(counts)) == 1, counts
+
+
+def test_held_cookie_adds_one_statement_only_when_present(app):
+    with app.app_context():
+        article = make_article(slug="hello")
+        add_comments(article.id, 10)
+        pending_id = make_comment(article, status=CommentStatus.PENDING).id
+    client = app.test_client()
+    anonymous, _ = page_statements(app, client)
+    anonymous, _ = page_statements(app, client)
+    with app.test_request_context():
+        from flask import make_response
+
+        from blueprints.comments.cookies import add_held_comment
+
+        response = make_response("")
+        add_held_comment(response, pending_id)
+        cookie = re.search(r"folio_held=([^;]+)", response.headers["Set-Cookie"])
+    client.set_cookie("folio_held", cookie.group(1))
+    with_cookie, html = page_statements(app, client)
+    assert with_cookie == anonymous + 1
+    assert "Your comment is awaiting moderation." in html
+
+
+def test_cached_list_has_nothing_per_visitor(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        article = make_article(slug="hello")
+        add_comments(article.id, 3)
+    client = app.test_client()
+    html = client.get("/articles/hello").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html)
+    assert token
+    with app.app_context():
+        entries = list(comment_cache()._entries.values())
+    assert len(entries) == 1
+    cached = str(entries[0].html)
+    assert "csrf" not in cached.lower()
+    assert token.group(1) not in cached
+    assert "@example.org" not in cached
+    assert "rendered_at" not in cached
+    assert 'id="comment-form"' not in cached
+
+
+def test_status_change_invalidates_the_cached_list(app):
+    with app.app_context():
+        article = make_article(slug="hello")
+        held_id = make_comment(
+            article, body="Held words here.", status=CommentStatus.PENDING
+        ).id
+    client = app.test_client()
+    assert "Held words here." not in client.get("/articles/hello").get_data(
+        as_text=True
+    )
+    with app.app_context():
+        comment = db.session.get(Comment, held_id)
+        assert set_status(comment, CommentStatus.APPROVED, "approved by a moderator")
+        db.session.commit()
+        assert comment.article.comment_count == 1
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert "Held words here." in html and "1 comment<" in html
+    with app.app_context():
+        comment = db.session.get(Comment, held_id)
+        set_status(comment, CommentStatus.TRASH, "trashed by a moderator")
+        db.session.commit()
+        assert comment.status_reason == "trashed by a moderator"
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert "Held words here." not in html and "No comments yet" in html
+
+
+def test_set_status_unchanged_is_a_no_op(app):
+    with app.app_context():
+        article = make_article(slug="hello")
+        comment = make_comment(article, status=CommentStatus.APPROVED)
+        version = article.comments_version
+        comment.status_reason = "approved: passed every rule"
+        assert not set_status(
+            comment, CommentStatus.APPROVED, "approved: passed every rule"
+        )
+        assert article.comments_version == version
+
+
+def test_cache_is_bounded(app):
+    with app.app_context():
+        cache = comment_cache()
+        for i in range(cache.max_entries + 10):
+            cache.get_or_render(("k", i), lambda: "x")
+        assert len(cache) == cache.max_entries
+
+
+def test_rows_never_load_the_email_into_templates(app):
+    with app.app_context():
+        article = make_article(slug="hello")
+        make_comment(article, author_email="secret@example.org")
+    with sqlcount.count_statements(app) as log:
+        app.test_client().get("/articles/hello")
+    comment_query = [s for s in log if "FROM comments" in s]
+    assert len(comment_query) == 1
+    with app.app_context():
+        assert db.session.scalar(select(Article.comment_count)) == 1
