@@ -10,8 +10,8 @@ from wtforms import Field
 from wtforms import Form
 from wtforms import StringField
 from wtforms import TextAreaField
-from wtforms.validators import Email
 from wtforms.validators import DataRequired
+from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import ValidationError
 
