@@ -248,12 +248,15 @@ def send_due(app: Flask, limit: int = BATCH) -> SendReport:
                         continue
                     try:
                         smtp.send_message(attempt.message, to_addrs=attempt.to_addrs)
-                    except (smtplib.SMTPServerDisconnected, OSError):
+                    except smtplib.SMTPServerDisconnected:
                         pending.insert(0, attempt)
                         raise
                     except smtplib.SMTPException as exc:  # refused: this mail only
                         outcome(attempt, _describe(exc))
                         continue
+                    except OSError:  # SMTPException is an OSError too: it comes first
+                        pending.insert(0, attempt)
+                        raise
                     outcome(attempt, None)
         except (smtplib.SMTPException, OSError) as exc:
             # Could not connect or log in, or the connection broke: the rest wait.
