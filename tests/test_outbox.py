@@ -407,3 +407,28 @@ def test_worker_is_off_without_smtp_host(make_app):
     app = make_app(OUTBOX_WORKER=True, SPAM_MIN_SECONDS=0)
     _submit(app)
     assert not outbox.worker(app).running
+
+
+def test_background_worker_retries_on_its_own(make_app):
+    server = SMTPServer()  # down at first
+    app = make_app(
+        **_mail_config(server.port, OUTBOX_WORKER=True, OUTBOX_POLL_SECONDS=1)
+    )
+    try:
+        _submit(app)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not _rows(app)[0].attempts:
+            time.sleep(0.05)
+        assert "ConnectionRefused" in _rows(app)[0].last_error
+        server.start()
+        _make_due(app)  # as if the first backoff had passed
+        # No request kicks it: the thread's own timer finds the mail.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and not server.messages:
+            time.sleep(0.05)
+        assert len(server.messages) == 1
+    finally:
+        outbox.worker(app).stop()
+        server.stop()
+    [row] = _rows(app)
+    assert row.sent_at is not None and row.attempts == 2
