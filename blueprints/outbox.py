@@ -55,11 +55,11 @@ def enqueue(
 
     links: contact_message_id= or comment_id= to tie the mail to its source.
     """
-    recipients = [address for address in to if address]
-    if not recipients:
+    addresses = [address for address in to if address]
+    if not addresses:
         return None
     mail = OutboxMail(
-        to_addrs=", ".join(recipients),
+        to_addrs=", ".join(addresses),
         subject=subject,
         body=body,
         reply_to=reply_to,
@@ -83,6 +83,7 @@ def lease_length(config) -> timedelta:
 
 
 def _due(now: datetime):
+    """The SQL condition for rows to send now: unsent, due, and not leased."""
     return (
         OutboxMail.sent_at.is_(None)
         & (OutboxMail.next_attempt_at <= now)
@@ -142,6 +143,7 @@ class SendReport:
 
 
 def _describe(exc: BaseException) -> str:
+    """An exception as a one-line error for last_error (at most 500 characters)."""
     text = str(exc).strip() or exc.__class__.__name__
     return f"{exc.__class__.__name__}: {text}"[:500]
 
@@ -184,6 +186,8 @@ def _record(
 
 @dataclass
 class _Attempt:
+    """One claimed mail, built and ready to send (or the reason it cannot be)."""
+
     mail_id: int
     message_id: int | None
     attempts: int
@@ -193,6 +197,7 @@ class _Attempt:
 
 
 def _prepare(mail: OutboxMail, config) -> _Attempt:
+    """Build the EmailMessage for a claimed row, noting a header the library refuses."""
     attempt = _Attempt(mail.id, mail.contact_message_id, mail.attempts, None, [])
     try:
         attempt.message = build_message(mail, config)
@@ -317,6 +322,7 @@ def status() -> OutboxStatus:
 
 
 def _kick_after_request() -> None:
+    """Ask for the background sender to be woken when this request ends."""
     if has_request_context():
         g.outbox_kick = True
 

@@ -27,6 +27,7 @@ FIELDS = ("name", "email", "subject", "message")
 
 
 def _strip(value: str | None) -> str | None:
+    """Trim surrounding whitespace (a filter: runs before the validators)."""
     return value.strip() if isinstance(value, str) else value
 
 

@@ -21,6 +21,7 @@ bp = Blueprint("contact", __name__)
 
 
 def _rate_limit() -> str:
+    """The contact form's per-address limit, read per request from the settings."""
     return current_app.config["CONTACT_RATE_LIMIT"]
 
 
