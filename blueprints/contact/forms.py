@@ -13,6 +13,7 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import Length
+from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from blueprints.comments.spam import SpamGuardForm
@@ -42,14 +43,17 @@ def _bad_character(text: str, allow: str = "") -> str | None:
 
 
 class SingleLine:
-    """Reject CR, LF and other control characters (they would break a mail header)."""
+    """Reject CR, LF and other control characters (they would break a mail header).
+
+    It stops the field's other checks: one clear message, not a pile of them.
+    """
 
     def __init__(self, message: str) -> None:
         self.message = message
 
     def __call__(self, form: Form, field: Field) -> None:
         if field.data and _bad_character(field.data):
-            raise ValidationError(self.message)
+            raise StopValidation(self.message)
 
 
 class ContactForm(SpamGuardForm):
@@ -60,11 +64,11 @@ class ContactForm(SpamGuardForm):
         filters=[_strip],
         validators=[
             DataRequired("Enter your name."),
+            SingleLine("Your name must be on one line, without control characters."),
             Length(
                 max=NAME_MAX,
                 message=f"Your name can be at most {NAME_MAX} characters long.",
             ),
-            SingleLine("Your name must be on one line, without control characters."),
         ],
     )
     email = EmailField(
@@ -72,11 +76,11 @@ class ContactForm(SpamGuardForm):
         filters=[_strip],
         validators=[
             DataRequired("Enter your email address, so we can reply."),
+            SingleLine("Enter an email address like name@example.com."),
             Length(
                 max=EMAIL_MAX,
                 message=f"An email address has at most {EMAIL_MAX} characters.",
             ),
-            SingleLine("Enter an email address like name@example.com."),
             Email("Enter an email address like name@example.com."),
         ],
     )
@@ -84,11 +88,11 @@ class ContactForm(SpamGuardForm):
         "Subject",
         filters=[_strip],
         validators=[
+            SingleLine("The subject must be on one line, without control characters."),
             Length(
                 max=SUBJECT_MAX,
                 message=f"The subject can be at most {SUBJECT_MAX} characters long.",
             ),
-            SingleLine("The subject must be on one line, without control characters."),
         ],
     )
     message = TextAreaField(
