@@ -14,6 +14,8 @@ from typing import Any
 
 from models import OutboxMail
 
+SECURITY_MODES = ("starttls", "tls", "none")
+
 
 def build_message(mail: OutboxMail, config: Mapping[str, Any]) -> EmailMessage:
     """The outbox row as an EmailMessage (the standard library refuses CR/LF in headers)."""
@@ -41,6 +43,11 @@ def smtp_connection(config: Mapping[str, Any]) -> Iterator[smtplib.SMTP]:
     port = int(config["SMTP_PORT"])
     timeout = float(config["SMTP_TIMEOUT"])
     security = str(config["SMTP_SECURITY"]).lower()
+    if security not in SECURITY_MODES:
+        # Recorded on each mail (and never silently sent in clear text).
+        raise smtplib.SMTPException(
+            f"FOLIO_SMTP_SECURITY must be starttls, tls or none, not {security!r}"
+        )
     if security == "tls":
         smtp: smtplib.SMTP = smtplib.SMTP_SSL(
             host, port, timeout=timeout, context=ssl.create_default_context()

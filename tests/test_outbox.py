@@ -11,6 +11,7 @@ from email import policy
 
 import pytest
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -61,13 +62,16 @@ class Inbox:
 class SMTPServer:
     """A real SMTP server the tests can stop and start again on the same port."""
 
-    def __init__(self) -> None:
+    def __init__(self, **smtp_options) -> None:
         self.port = _free_port()
         self.inbox = Inbox()
+        self._options = smtp_options
         self._controller: Controller | None = None
 
     def start(self) -> SMTPServer:
-        self._controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self._controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, **self._options
+        )
         self._controller.start()
         return self
 
@@ -432,3 +436,34 @@ def test_background_worker_retries_on_its_own(make_app):
         server.stop()
     [row] = _rows(app)
     assert row.sent_at is not None and row.attempts == 2
+
+
+def test_unknown_security_mode_is_recorded_not_sent_in_clear(make_app, smtp_server):
+    app = make_app(**_mail_config(smtp_server.port, SMTP_SECURITY="ssl"))
+    _submit(app)
+    assert outbox.send_due(app).failed == 1
+    [row] = _rows(app)
+    assert "FOLIO_SMTP_SECURITY must be starttls, tls or none" in row.last_error
+    assert smtp_server.messages == []
+
+
+def _authenticator(server, session, envelope, mechanism, auth_data):
+    ok = auth_data.login == b"folio" and auth_data.password == b"s3cret"
+    return AuthResult(success=ok)
+
+
+@pytest.mark.parametrize(("password", "sent"), [("s3cret", 1), ("wrong", 0)])
+def test_smtp_login(make_app, password, sent):
+    server = SMTPServer(authenticator=_authenticator, auth_require_tls=False).start()
+    try:
+        app = make_app(
+            **_mail_config(server.port, SMTP_USER="folio", SMTP_PASSWORD=password)
+        )
+        _submit(app)
+        report = outbox.send_due(app)
+        assert report.sent == sent and len(server.messages) == sent
+    finally:
+        server.stop()
+    if not sent:  # refused (how smtplib words it depends on its fallbacks)
+        [row] = _rows(app)
+        assert row.sent_at is None and row.last_error.startswith("SMTP")
