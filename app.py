@@ -18,6 +18,7 @@ import commands
 import errors
 import security
 import sqlite
+from blueprints import outbox
 from blueprints.articles import bp as articles_bp
 from blueprints.comments import bp as comments_bp
 from blueprints.contact import bp as contact_bp
@@ -61,6 +62,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
+    outbox.init_app(app)
 
     app.register_blueprint(articles_bp)
     app.register_blueprint(comments_bp)

@@ -172,6 +172,41 @@ SETTINGS: tuple[Setting, ...] = (
         "Also mail admins and moderators about comments approved automatically (held ones always are).",
     ),
     Setting(
+        "CONTACT_INTRO",
+        "Questions, corrections or ideas? Write to us and we will reply by email.",
+        "The text above the contact form.",
+    ),
+    Setting(
+        "CONTACT_MIN_MESSAGE_LENGTH",
+        10,
+        "Shortest contact message accepted, in characters.",
+    ),
+    Setting(
+        "CONTACT_MAX_LINKS",
+        3,
+        "A contact message with more links than this is stored as spam (not mailed).",
+    ),
+    Setting(
+        "CONTACT_RATE_LIMIT",
+        "5 per minute; 30 per day",
+        "How often one address may send the contact form ([Flask-Limiter syntax](https://flask-limiter.readthedocs.io/en/stable/configuration.html#rate-limit-string-notation)); more gets 429.",
+    ),
+    Setting(
+        "CONTACT_ACKNOWLEDGE",
+        False,
+        "Also mail the sender a short acknowledgement (through the outbox).",
+    ),
+    Setting(
+        "OUTBOX_WORKER",
+        True,
+        "Send queued mail from a background thread in each app process (right after a message is queued, and every `FOLIO_OUTBOX_POLL_SECONDS`). `false`: only `flask outbox send` sends.",
+    ),
+    Setting(
+        "OUTBOX_POLL_SECONDS",
+        60,
+        "How often the background thread looks for mail that is due (retries).",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         1024 * 1024,
         "Largest request body in bytes (larger: 413).",

@@ -1,0 +1,37 @@
+// The contact form's screen-reader feedback. htmx swaps a field (after its
+// check on blur) or the whole form (after a submit with errors); the new text
+// is read out through #contact-announcer, a live region that stays in the
+// page, because a live region inserted by a swap is not reliably announced.
+(function () {
+  "use strict";
+
+  function announce(text) {
+    var announcer = document.getElementById("contact-announcer");
+    if (!announcer) return;
+    // Clear first so the same message twice is still announced.
+    announcer.textContent = "";
+    window.setTimeout(function () {
+      announcer.textContent = text;
+    }, 50);
+  }
+
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var elt = event.target;
+    if (!elt || !elt.closest || !elt.closest("#contact-form, #contact-thanks")) return;
+    if (elt.id === "contact-form") {
+      var summary = elt.querySelector("[data-announce]");
+      if (summary) announce(summary.textContent.trim());
+      var invalid = elt.querySelector("[aria-invalid='true']");
+      if (invalid) invalid.focus();
+    } else if (elt.id === "contact-thanks") {
+      var heading = elt.querySelector("[data-autofocus]");
+      if (heading) heading.focus();
+      announce(heading ? heading.textContent.trim() : "");
+    } else if (elt.classList.contains("field")) {
+      var label = elt.querySelector("label");
+      var error = elt.querySelector(".field-error");
+      var text = error ? error.textContent.trim() : "";
+      if (text) announce((label ? label.textContent.trim() + ": " : "") + text);
+    }
+  });
+})();

@@ -1,0 +1,167 @@
+"""The contact page in a real browser: blur checks, htmx submit, no-JS flow, axe."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from models import ContactMessage
+from models import db
+from tests.browser.conftest import assert_no_axe_violations
+from tests.browser.conftest import poll
+from tests.browser.conftest import wait_for_htmx
+
+CONFIG = {"SPAM_MIN_SECONDS": 0, "CONTACT_RECIPIENTS": ["team@example.com"]}
+
+
+def _messages(app) -> list[ContactMessage]:
+    with app.app_context():
+        return list(db.session.scalars(select(ContactMessage)))
+
+
+def _page_errors(page) -> list[str]:
+    # Expected: the aborted CDN request (the fixture's doing), and htmx logging
+    # the blur check it cancelled when the form was submitted (hx-sync abort).
+    expected = ("net::ERR_FAILED", "htmx:sendAbort", "htmx:afterRequest")
+    return [m for m in page.console_log.errors if not any(e in m for e in expected)]
+
+
+def _open(page, server) -> None:
+    page.goto(server("/contact/"))
+    wait_for_htmx(page)
+    # Marks this document: it survives swaps, not a navigation.
+    page.evaluate("window.folioMarker = 'same-page'")
+
+
+def _fill(page, **fields) -> None:
+    values = {
+        "name": "Ada Lovelace",
+        "email": "ada@example.org",
+        "subject": "Engines",
+        "message": "A question about the analytical engine.",
+        **fields,
+    }
+    for name, value in values.items():
+        page.locator(f"#{name}").fill(value)
+
+
+def test_blur_feedback_appears_and_clears(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    assert_no_axe_violations(page)  # the empty state
+    email = page.locator("#email")
+    email.fill("not-an-address")
+    email.press("Tab")
+    error = page.locator("#email-error")
+    expect(error).to_have_text("Enter an email address like name@example.com.")
+    expect(email).to_have_attribute("aria-invalid", "true")
+    # The check never steals focus from the field the reader moved to.
+    assert page.evaluate("document.activeElement.id") == "subject"
+    poll(
+        page,
+        "document.getElementById('contact-announcer').textContent.includes('Email')",
+    )
+    # Corrected: the message goes away on the next blur.
+    email = page.locator("#email")
+    email.fill("ada@example.org")
+    email.press("Tab")
+    expect(page.locator("#email-error")).to_have_text("")
+    expect(page.locator("#email")).to_have_attribute("aria-invalid", "false")
+    assert page.locator("#email").input_value() == "ada@example.org"
+    # An untouched field is not checked: no error for name, nothing saved.
+    expect(page.locator("#name-error")).to_have_text("")
+    assert page.evaluate("window.folioMarker") == "same-page"
+    assert _messages(server.app) == []
+    assert not _page_errors(page)
+
+
+def test_blur_checks_each_field_with_the_server_rules(make_live_server, page):
+    server = make_live_server(**CONFIG, CONTACT_MIN_MESSAGE_LENGTH=30)
+    _open(page, server)
+    message = page.locator("#message")
+    message.fill("Too short")
+    message.press("Tab")
+    expect(page.locator("#message-error")).to_have_text(
+        "Write at least 30 characters, so we can help."
+    )
+    name = page.locator("#name")
+    name.fill("Ada")
+    name.press("Tab")
+    expect(page.locator("#name-error")).to_have_text("")
+    # Emptied again after a change: the required rule speaks up.
+    page.locator("#name").fill("")
+    page.locator("#name").press("Tab")
+    expect(page.locator("#name-error")).to_have_text("Enter your name.")
+
+
+def test_htmx_submit_with_errors_shows_them_all_and_focuses_the_first(
+    make_live_server, page
+):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    page.locator("#message").fill("Hi")
+    page.get_by_role("button", name="Send message").click()
+    summary = page.locator("#contact-form-summary")
+    expect(summary).to_contain_text("There are 3 problems")
+    expect(page.locator("#name-error")).to_have_text("Enter your name.")
+    expect(page.locator("#email-error")).to_have_text(
+        "Enter your email address, so we can reply."
+    )
+    expect(page.locator("#message-error")).to_contain_text("at least 10 characters")
+    poll(page, "document.activeElement && document.activeElement.id === 'name'")
+    poll(
+        page,
+        "document.getElementById('contact-announcer').textContent.includes('3 problems')",
+    )
+    assert page.evaluate("window.folioMarker") == "same-page"
+    assert_no_axe_violations(page)  # the error state
+    assert _messages(server.app) == []
+
+
+def test_htmx_submit_swaps_in_the_thank_you_panel(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    _fill(page)
+    page.get_by_role("button", name="Send message").click()
+    thanks = page.locator("#contact-thanks")
+    expect(thanks).to_contain_text("Thank you, your message has been sent")
+    assert page.locator("#contact-form").count() == 0
+    assert page.url == server("/contact/")
+    assert page.evaluate("window.folioMarker") == "same-page"
+    poll(page, "document.activeElement.id === 'contact-thanks-title'")
+    link = page.get_by_role("link", name="Send another message")
+    expect(link).to_be_visible()
+    assert_no_axe_violations(page)  # the success state
+    [message] = _messages(server.app)
+    assert message.email == "ada@example.org"
+    link.click()
+    expect(page.locator("#contact-form")).to_be_visible()
+    assert not _page_errors(page)
+
+
+def test_without_javascript_the_form_posts_and_redirects(make_live_server, nojs_page):
+    server = make_live_server(**CONFIG)
+    page = nojs_page
+    page.goto(server("/contact/"))
+    page.locator("#email").fill("nope")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("#email-error")).to_have_text(
+        "Enter an email address like name@example.com."
+    )
+    expect(page.locator("#name-error")).to_have_text("Enter your name.")
+    assert page.locator("h1").inner_text() == "Contact us"
+    assert page.locator("#email").input_value() == "nope"
+    _fill(page)
+    page.get_by_role("button", name="Send message").click()
+    page.wait_for_url(server("/contact/thanks"))
+    expect(page.locator("#contact-thanks")).to_contain_text("Thank you")
+    assert len(_messages(server.app)) == 1
+    page.get_by_role("link", name="Send another message").click()
+    page.wait_for_url(server("/contact/"))
+    expect(page.locator("#contact-form")).to_be_visible()
+
+
+def test_thanks_page_has_no_axe_violations(live_server, page):
+    page.goto(live_server("/contact/thanks"))
+    wait_for_htmx(page)
+    assert_no_axe_violations(page)
