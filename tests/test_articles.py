@@ -380,7 +380,8 @@ def _populate(app, n_articles, n_tags, n_comments):
         ("/", 3),
         ("/?page=1", 3),
         ("/tags/tag-0", 3),
-        ("/articles/counted-0", 3),
+        # 3 for the article (with author, tags, previous/next) + 1 for comments.
+        ("/articles/counted-0", 4),
         ("/search?q=counted", 3),
         ("/feed.xml", 2),
         ("/tags/tag-0/feed.xml", 3),
