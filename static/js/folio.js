@@ -11,7 +11,11 @@
     // then fired on the element that replaced it.
     if (target && !target.isConnected) target = event.target;
     if (!target || !target.querySelector) return;
-    var invalid = target.querySelector("[aria-invalid='true']");
+    // Only a submitted form moves focus; a field checked on blur (the contact
+    // form) must never pull focus back from where the reader went next.
+    var config = event.detail.requestConfig;
+    var fromForm = config && config.elt && config.elt.tagName === "FORM";
+    var invalid = fromForm ? target.querySelector("[aria-invalid='true']") : null;
     if (invalid && target.dataset.focusInvalid !== "false") {
       invalid.focus();
       return;

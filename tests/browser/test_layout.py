@@ -36,7 +36,7 @@ def test_cdn_that_hangs_falls_back_and_page_stays_usable(live_server, context):
     started = time.monotonic()
     page.goto(live_server("/"), wait_until="domcontentloaded")
     # Rendered and navigable before htmx arrives.
-    assert page.get_by_role("link", name="Hello browser").is_visible()
+    assert page.get_by_role("link", name="Hello browser", exact=True).is_visible()
     wait_for_htmx(page)
     assert time.monotonic() - started < 9
 
@@ -53,7 +53,7 @@ def test_local_only_setting_never_touches_the_cdn(make_live_server, page):
 def test_page_usable_without_javascript(live_server, nojs_page):
     _seed(live_server.app)
     nojs_page.goto(live_server("/"))
-    nojs_page.get_by_role("link", name="Hello browser").click()
+    nojs_page.get_by_role("link", name="Hello browser", exact=True).click()
     assert nojs_page.locator("h1").inner_text() == "Hello browser"
     nojs_page.get_by_role("link", name="Contact", exact=True).first.click()
     assert "/contact" in nojs_page.url
