@@ -184,3 +184,27 @@ def test_blur_check_and_submit_work_with_csrf_on(make_live_server, page):
     page.get_by_role("button", name="Send message").click()
     expect(page.locator("#contact-thanks")).to_be_visible()
     assert len(_messages(server.app)) == 1
+
+
+def test_a_late_check_never_overwrites_what_the_reader_typed(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    held = []
+    page.route("**/contact/validate/**", lambda route: held.append(route))
+    name = page.locator("#name")
+    name.fill("Ad")
+    name.press("Tab")
+    for _ in range(100):  # until the check has left (and is held)
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    # Back in the field, typing while the check of "Ad" is still on its way.
+    name.fill("Ada Lovelace")
+    held[0].continue_()
+    page.unroute("**/contact/validate/**")
+    page.wait_for_timeout(500)
+    assert page.locator("#name").input_value() == "Ada Lovelace"
+    # The next blur checks (and shows) the new value.
+    page.locator("#name").press("Tab")
+    expect(page.locator("#name-error")).to_have_text("")
