@@ -56,7 +56,10 @@ class OutboxWorker:
             self._wake = threading.Event()
             self._stop = threading.Event()
             self._thread = threading.Thread(
-                target=self._run, name="folio-outbox", daemon=True
+                target=self._run,
+                args=(self._wake, self._stop),
+                name="folio-outbox",
+                daemon=True,
             )
             self._thread.start()
 
@@ -77,17 +80,17 @@ class OutboxWorker:
             self._thread.join(timeout)
         self._thread = None
 
-    def _run(self) -> None:
+    def _run(self, wake: threading.Event, stop: threading.Event) -> None:
         poll = max(1, int(self.app.config["OUTBOX_POLL_SECONDS"]))
-        while not self._stop.is_set():
-            self._wake.clear()
+        while not stop.is_set():
+            wake.clear()
             try:
                 report = self._send(self.app)
             except Exception:  # a bug or the database: log, keep the thread alive
                 self.app.logger.exception("outbox: background send failed")
                 report = None
-            if self._stop.is_set():
+            if stop.is_set():
                 break
             if report is not None and report.claimed and not report.failed:
                 continue  # more may be due right away
-            self._wake.wait(poll)
+            wake.wait(poll)

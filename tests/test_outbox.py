@@ -467,3 +467,28 @@ def test_smtp_login(make_app, password, sent):
     if not sent:  # refused (how smtplib words it depends on its fallbacks)
         [row] = _rows(app)
         assert row.sent_at is None and row.last_error.startswith("SMTP")
+
+
+def test_worker_starts_afresh_in_a_forked_process(make_app, smtp_server, monkeypatch):
+    app = make_app(**_mail_config(smtp_server.port, OUTBOX_WORKER=True))
+    sender = outbox.worker(app)
+    assert not sender.running  # nothing at app creation (gunicorn's master)
+    try:
+        app.test_client().get("/contact/")
+        assert sender.running
+        first, first_events = sender._thread, (sender._wake, sender._stop)
+        # In a forked child the parent's thread does not exist; a new one starts.
+        import blueprints.outbox_worker as module
+
+        child_pid = module.os.getpid() + 1
+        monkeypatch.setattr(module.os, "getpid", lambda: child_pid)
+        assert not sender.running
+        app.test_client().get("/contact/")
+        assert sender.running and sender._thread is not first
+    finally:
+        sender.stop()
+        monkeypatch.undo()
+        for event in reversed(first_events):
+            event.set()
+        first.join(5)
+    assert not first.is_alive()

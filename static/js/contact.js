@@ -15,6 +15,27 @@
     }, 50);
   }
 
+  function fieldInput(elt) {
+    return elt && elt.closest && elt.closest("#contact-form .field") &&
+      (elt.tagName === "INPUT" || elt.tagName === "TEXTAREA") ? elt : null;
+  }
+
+  // A field's check answers with the field as the server saw it. If the reader
+  // has typed since, keep what they typed: the next blur checks the new value.
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var input = fieldInput(event.detail.elt);
+    if (input) input.dataset.checkedValue = input.value;
+  });
+
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    // Fired on the target (the field's wrapper); the request came from its input.
+    var config = event.detail.requestConfig;
+    var input = fieldInput(config && config.elt);
+    if (input && input.isConnected && input.value !== input.dataset.checkedValue) {
+      event.detail.shouldSwap = false;
+    }
+  });
+
   document.addEventListener("htmx:afterSettle", function (event) {
     var elt = event.target;
     if (!elt || !elt.closest || !elt.closest("#contact-form, #contact-thanks")) return;

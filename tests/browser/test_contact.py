@@ -165,3 +165,46 @@ def test_thanks_page_has_no_axe_violations(live_server, page):
     page.goto(live_server("/contact/thanks"))
     wait_for_htmx(page)
     assert_no_axe_violations(page)
+
+
+def test_blur_check_and_submit_work_with_csrf_on(make_live_server, page):
+    server = make_live_server(**CONFIG, WTF_CSRF_ENABLED=True)
+    _open(page, server)
+    requests = []
+    page.on("request", lambda r: requests.append(r))
+    email = page.locator("#email")
+    email.fill("nope")
+    email.press("Tab")
+    expect(page.locator("#email-error")).to_have_text(
+        "Enter an email address like name@example.com."
+    )
+    [check] = [r for r in requests if "/contact/validate/" in r.url]
+    assert check.post_data == "email=nope"  # only the field being checked
+    _fill(page)
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("#contact-thanks")).to_be_visible()
+    assert len(_messages(server.app)) == 1
+
+
+def test_a_late_check_never_overwrites_what_the_reader_typed(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    held = []
+    page.route("**/contact/validate/**", lambda route: held.append(route))
+    name = page.locator("#name")
+    name.fill("Ad")
+    name.press("Tab")
+    for _ in range(100):  # until the check has left (and is held)
+        if held:
+            break
+        page.wait_for_timeout(20)
+    assert len(held) == 1
+    # Back in the field, typing while the check of "Ad" is still on its way.
+    name.fill("Ada Lovelace")
+    held[0].continue_()
+    page.unroute("**/contact/validate/**")
+    page.wait_for_timeout(500)
+    assert page.locator("#name").input_value() == "Ada Lovelace"
+    # The next blur checks (and shows) the new value.
+    page.locator("#name").press("Tab")
+    expect(page.locator("#name-error")).to_have_text("")
