@@ -402,3 +402,10 @@ def test_statement_count_is_constant(make_app, path, limit):
         counts.append(len(log))
     assert counts[0] == counts[1], counts
     assert counts[1] <= limit, counts
+
+
+def test_weakened_etag_still_matches(app, client):
+    _articles(app, 1)
+    etag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get("/", headers={"If-None-Match": '"other"'}).status_code == 200

@@ -59,7 +59,8 @@ def not_modified(etag: str | None, last_modified: datetime | None = None) -> boo
     if etag is None:
         return False
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        # Weak comparison (RFC 9110): a proxy that compresses weakens the tag.
+        return request.if_none_match.contains_weak(etag)
     if last_modified is not None and request.if_modified_since is not None:
         return last_modified.replace(microsecond=0) <= request.if_modified_since
     return False
