@@ -180,7 +180,9 @@ def test_detail_shows_article(app, client):
     assert response.status_code == 200
     assert '<h1 id="article-title">The title</h1>' in html
     assert "Bo Author" in html
-    assert '<h2 id="first">First</h2>' in html
+    assert (
+        '<h2 id="first"><a class="heading-anchor" href="#first">First</a></h2>' in html
+    )
     assert 'class="toc"' in html
     assert '<a href="#third">Third</a>' in html
     assert 'id="comments"' in html

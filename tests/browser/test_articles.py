@@ -109,7 +109,7 @@ def test_search_without_javascript(live_server, nojs_page):
 def test_article_page_toc_and_neighbours(live_server, page):
     _seed(live_server.app)
     page.goto(live_server("/articles/story-2"))
-    page.get_by_role("link", name="Second").click()
+    page.locator("#toc").get_by_role("link", name="Second").click()
     poll(page, "location.hash === '#second'")
     page.get_by_role("link", name="Next article Story 1").click()
     page.wait_for_url("**/articles/story-1")
