@@ -411,3 +411,18 @@ def test_weakened_etag_still_matches(app, client):
     etag = client.get("/").headers["ETag"]
     assert client.get("/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
     assert client.get("/", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_etag_changes_with_the_visitors_other_cookies(app, client):
+    with app.app_context():
+        make_article(slug="cookies")
+    etag = client.get("/articles/cookies").headers["ETag"]
+    assert (
+        client.get("/articles/cookies", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    # e.g. the comments blueprint's cookie listing comments awaiting moderation.
+    client.set_cookie("folio_held", "signed-ids")
+    response = client.get("/articles/cookies", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag
