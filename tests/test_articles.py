@@ -180,7 +180,9 @@ def test_detail_shows_article(app, client):
     assert response.status_code == 200
     assert '<h1 id="article-title">The title</h1>' in html
     assert "Bo Author" in html
-    assert '<h2 id="first">First</h2>' in html
+    assert (
+        '<h2 id="first"><a class="heading-anchor" href="#first">First</a></h2>' in html
+    )
     assert 'class="toc"' in html
     assert '<a href="#third">Third</a>' in html
     assert 'id="comments"' in html
@@ -403,3 +405,25 @@ def test_statement_count_is_constant(make_app, path, limit):
         counts.append(len(log))
     assert counts[0] == counts[1], counts
     assert counts[1] <= limit, counts
+
+
+def test_weakened_etag_still_matches(app, client):
+    _articles(app, 1)
+    etag = client.get("/").headers["ETag"]
+    assert client.get("/", headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get("/", headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+def test_etag_changes_with_the_visitors_other_cookies(app, client):
+    with app.app_context():
+        make_article(slug="cookies")
+    etag = client.get("/articles/cookies").headers["ETag"]
+    assert (
+        client.get("/articles/cookies", headers={"If-None-Match": etag}).status_code
+        == 304
+    )
+    # e.g. the comments blueprint's cookie listing comments awaiting moderation.
+    client.set_cookie("folio_held", "signed-ids")
+    response = client.get("/articles/cookies", headers={"If-None-Match": etag})
+    assert response.status_code == 200
+    assert response.headers["ETag"] != etag

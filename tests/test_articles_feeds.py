@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from blueprints.articles.publishing import set_body
 from blueprints.articles.views import render_article_preview
 from models import Article
 from models import ArticleStatus
@@ -281,3 +282,12 @@ def test_scheduled_article_in_preview_has_no_neighbours(app):
             as_text=True
         )
     assert 'class="neighbours"' not in html
+
+
+def test_preview_of_an_unsaved_article(app):
+    article = Article(title="Not saved yet", slug="unsaved", summary=None, tags=[])
+    set_body(article, "## One\n\ntext")
+    with app.test_request_context("/"):
+        html = render_article_preview(article).get_data(as_text=True)
+    assert "Not saved yet" in html
+    assert "Not published" in html

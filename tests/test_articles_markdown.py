@@ -47,8 +47,14 @@ def test_external_links_get_nofollow_noopener_internal_do_not():
 
 def test_headings_get_unique_anchors_and_h1_is_demoted():
     rendered = render_markdown("# Intro\n\n## Intro\n\n### Details & more\n")
-    assert '<h2 id="intro">Intro</h2>' in rendered.html
-    assert '<h2 id="intro-2">Intro</h2>' in rendered.html
+    assert (
+        '<h2 id="intro"><a class="heading-anchor" href="#intro">Intro</a></h2>'
+        in rendered.html
+    )
+    assert (
+        'id="intro-2"><a class="heading-anchor" href="#intro-2">Intro</a>'
+        in rendered.html
+    )
     assert "<h1" not in rendered.html
     assert [h.anchor for h in rendered.headings] == ["intro", "intro-2", "details-more"]
 
@@ -80,3 +86,9 @@ def test_excerpt_is_plain_text_cut_at_a_word():
 def test_reading_time_grows_with_length():
     assert render_markdown("word " * 10).reading_minutes == 1
     assert render_markdown("word " * 1000).reading_minutes == 5
+
+
+def test_heading_with_a_link_keeps_its_own_link():
+    html = render_markdown("## See [docs](https://e.org)\n").html
+    assert html.count("<a ") == 1
+    assert 'class="heading-anchor"' not in html

@@ -3,8 +3,9 @@
 HTML pages carry a per-visitor CSRF token (and may show a visitor's own pending
 comment), so they are `private, no-cache`: the browser keeps its copy and asks
 again each time, a shared cache never stores them. Their ETag mixes in a hash
-of the visitor's session (which holds their CSRF token), so a 304 is only given
-for the same visitor's copy, and never while a flashed message is waiting. Feeds and the sitemap hold nothing per visitor and may be cached by
+of the visitor's session (which holds their CSRF token) and other cookies (the
+comment section reads its own), so a 304 is only given for the same visitor's
+copy, and never while a flashed message is waiting. Feeds and the sitemap hold nothing per visitor and may be cached by
 anyone.
 """
 
@@ -15,6 +16,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import Response
+from flask import current_app
 from flask import make_response
 from flask import request
 from flask import session
@@ -50,7 +52,11 @@ def page_etag(parts: Iterable[object]) -> str | None:
     # Keys starting with "_" are Flask-Login's bookkeeping, which it changes
     # between requests without changing what the page shows.
     mine = sorted((k, v) for k, v in session.items() if not k.startswith("_"))
-    visitor = hashlib.sha256(repr(mine).encode()).hexdigest()
+    # Other cookies change the page too (the comment form's remembered name,
+    # the visitor's comments awaiting moderation).
+    session_cookie = current_app.config["SESSION_COOKIE_NAME"]
+    cookies = sorted((k, v) for k, v in request.cookies.items() if k != session_cookie)
+    visitor = hashlib.sha256(repr((mine, cookies)).encode()).hexdigest()
     return fingerprint([wants_fragment(), visitor, *parts])
 
 
@@ -59,7 +65,8 @@ def not_modified(etag: str | None, last_modified: datetime | None = None) -> boo
     if etag is None:
         return False
     if request.if_none_match:
-        return request.if_none_match.contains(etag)
+        # Weak comparison (RFC 9110): a proxy that compresses weakens the tag.
+        return request.if_none_match.contains_weak(etag)
     if last_modified is not None and request.if_modified_since is not None:
         return last_modified.replace(microsecond=0) <= request.if_modified_since
     return False

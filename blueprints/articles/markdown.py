@@ -169,7 +169,30 @@ def render_markdown(source: str) -> Rendered:
     headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
-    return Rendered(html=sanitize(html), headings=headings, words=words)
+    html = _link_headings(sanitize(html))
+    return Rendered(html=html, headings=headings, words=words)
+
+
+_ANCHORED = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>', re.S)
+
+
+def _link_headings(html: str) -> str:
+    """Make each heading's text a link to itself, so readers can copy a section link.
+
+    Added after sanitizing (the class would be stripped otherwise). A heading
+    that already holds a link is left alone: links cannot nest.
+    """
+
+    def repl(match: re.Match[str]) -> str:
+        level, anchor, inner = match.groups()
+        if "<a " in inner:
+            return match.group(0)
+        return (
+            f'<h{level} id="{anchor}"><a class="heading-anchor" '
+            f'href="#{anchor}">{inner}</a></h{level}>'
+        )
+
+    return _ANCHORED.sub(repl, html)
 
 
 _HEADING = re.compile(r'<h([23]) id="([^"]+)">(.*?)</h\1>', re.S)

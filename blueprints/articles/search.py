@@ -40,7 +40,7 @@ PG_SEARCH_DOCUMENT = (
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 # Markdown punctuation and link targets, which read as noise in a snippet.
-_MARKDOWN_NOISE = re.compile(r"[#*_`|~]+|\[|\]\([^)\s]*\)?")
+_MARKDOWN_NOISE = re.compile(r"[#*`|~]+|:?-{3,}:?|\[|\]\([^)\s]*\)?|\b_+|_+\b")
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask import url_for
 
 from blueprints.articles.markdown import excerpt_from_html
 from models import Article
+from models import utcnow
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:
@@ -26,7 +27,7 @@ def site_root() -> str:
 
 def description_of(article: Article) -> str:
     """The article's summary, or an excerpt of its body when it has none."""
-    return article.summary.strip() or excerpt_from_html(article.body_html, 160)
+    return (article.summary or "").strip() or excerpt_from_html(article.body_html, 160)
 
 
 def page_meta(
@@ -63,7 +64,7 @@ def blog_posting(article: Article, url: str) -> dict[str, Any]:
         "description": description_of(article),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
-        "dateModified": article.updated_at.isoformat(),
+        "dateModified": (article.updated_at or utcnow()).isoformat(),
         "publisher": {
             "@type": "Organization",
             "name": current_app.config["SITE_TITLE"],
