@@ -30,6 +30,7 @@ ROLE_CHOICES = [
     (Role.EDITOR.value, "Editor"),
     (Role.MODERATOR.value, "Moderator"),
 ]
+PASSWORD_LENGTH = f"Use at least {MIN_PASSWORD_LENGTH} characters (at most 1024)."
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
@@ -49,7 +50,10 @@ class PasswordChangeForm(FlaskForm):
     )
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+        ],
     )
     confirm = PasswordField(
         "Repeat the new password",
@@ -68,7 +72,10 @@ class UserCreateForm(FlaskForm):
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EDITOR.value)
     password = PasswordField(
         "Initial password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=1024)],
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+        ],
     )
 
 
