@@ -13,6 +13,7 @@ import sqlite
 from blueprints.htmx import see_other
 from blueprints.staff.access import ACCOUNTS
 from blueprints.staff.access import role_required
+from blueprints.staff.forms import ROLE_CHOICES
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import RoleForm
 from blueprints.staff.forms import UserCreateForm
@@ -31,7 +32,7 @@ def _users_page(form: UserCreateForm, status: int = 200):
             "staff/users.html",
             users=users,
             form=form,
-            role_form=RoleForm,
+            roles=ROLE_CHOICES,
             action_form=ActionForm(),
         ),
         status,

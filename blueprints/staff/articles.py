@@ -81,7 +81,7 @@ def articles():
         "staff/articles.html",
         "staff/_article_list.html",
         page=page,
-        status=status,
+        current=status,
         q=q,
         filters=FILTERS,
     )

@@ -10,6 +10,7 @@ from wtforms import DateTimeLocalField
 from wtforms import EmailField
 from wtforms import HiddenField
 from wtforms import PasswordField
+from wtforms import SelectChoice
 from wtforms import SelectField
 from wtforms import StringField
 from wtforms import TextAreaField
@@ -26,9 +27,9 @@ from models import ArticleStatus
 from models import Role
 
 ROLE_CHOICES = [
-    (Role.ADMIN.value, "Admin"),
-    (Role.EDITOR.value, "Editor"),
-    (Role.MODERATOR.value, "Moderator"),
+    SelectChoice(Role.ADMIN.value, "Admin"),
+    SelectChoice(Role.EDITOR.value, "Editor"),
+    SelectChoice(Role.MODERATOR.value, "Moderator"),
 ]
 PASSWORD_LENGTH = f"Use at least {MIN_PASSWORD_LENGTH} characters (at most 1024)."
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -103,8 +104,8 @@ class ArticleForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[
-            (ArticleStatus.DRAFT.value, "Draft"),
-            (ArticleStatus.PUBLISHED.value, "Published"),
+            SelectChoice(ArticleStatus.DRAFT.value, "Draft"),
+            SelectChoice(ArticleStatus.PUBLISHED.value, "Published"),
         ],
         default=ArticleStatus.DRAFT.value,
     )
