@@ -235,9 +235,16 @@ def article_update(article_id: int):
 def article_reader_preview(article_id: int):
     """Show an article (draft or scheduled too) exactly as readers will see it."""
     article = db.get_or_404(Article, article_id)
-    return render_template(
-        "staff/article_preview.html", **article_page_context(article)
-    )
+    with db.session.no_autoflush:
+        if article.published_at is None:
+            # A draft shows the date it would get if published now; the change
+            # is never flushed and is rolled back below.
+            article.published_at = utcnow()
+        page = render_template(
+            "staff/article_preview.html", **article_page_context(article)
+        )
+    db.session.rollback()
+    return page
 
 
 @bp.get("/articles/<int:article_id>/delete")
