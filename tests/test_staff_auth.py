@@ -263,3 +263,21 @@ def test_change_password_rejects(app, current, new, confirm, message):
 
 def test_password_hash_is_argon2id():
     assert hash_password("x" * 12).startswith("$argon2id$")
+
+
+def test_session_cookie_flags_over_https(client, user):
+    response = client.post(
+        "/staff/login",
+        data={"email": "ed@example.com", "password": PASSWORD},
+        base_url="https://localhost",
+    )
+    assert response.status_code == 303
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie
+    assert "SameSite=Lax" in cookie
+    assert "Secure" in cookie
+
+
+def test_session_cookie_not_secure_over_plain_http(client, user):
+    cookie = login(client).headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "Secure" not in cookie

@@ -154,6 +154,8 @@ def test_staff_reply_and_delete_spam_inline(live_server, page):
     mark_page(page)
     row = page.locator(".queue-row", has_text="Please approve me")
     row.get_by_role("link", name="Reply").click()
+    row.get_by_label("Your reply").wait_for()
+    assert_no_axe_violations(page)
     row.get_by_label("Your reply").fill("Thanks, Holly")
     row.get_by_role("button", name="Publish reply").click()
     expect(page.locator("#queue-status")).to_contain_text("Your reply to Holly")
