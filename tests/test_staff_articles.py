@@ -282,3 +282,12 @@ def test_editor_csrf(make_app):
     assert 'name="csrf_token"' in page
     assert client.post("/staff/articles", data=article_data()).status_code == 400
     assert client.post("/staff/articles/preview", data={"body": "x"}).status_code == 400
+
+
+def test_edit_fragment_for_htmx(app, editor, htmx_headers):
+    with app.app_context():
+        article_id = make_article(title="Fragment me").id
+    response = editor.get(f"/staff/articles/{article_id}/edit", headers=htmx_headers)
+    assert response.data.lstrip().startswith(b'<form id="article-form"')
+    assert b"<html" not in response.data
+    assert "HX-Request" in response.headers["Vary"]
