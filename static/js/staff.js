@@ -23,15 +23,16 @@
     }
   });
 
-  // htmx: when the editor form itself was saved successfully, nothing is unsaved.
-  // The live preview is a request from the body field, not from the form.
+  // htmx: when the editor form itself was saved (a 2xx; a 422 means the form
+  // came back with errors), nothing is unsaved. The live preview is a request
+  // from the body field, not from the form, so it never clears the flag.
   document.addEventListener("htmx:afterRequest", function (event) {
     var elt = event.detail.elt;
-    if (!event.detail.successful || !elt || !elt.matches) return;
+    var status = event.detail.xhr ? event.detail.xhr.status : 0;
+    if (!elt || !elt.matches || status < 200 || status >= 300) return;
     if (elt.matches("form[data-warn-unsaved]")) dirty = false;
   });
 
-  // htmx submit: it will not be a navigation, but keep the flag until the answer.
   window.addEventListener("beforeunload", function (event) {
     if (!dirty) return;
     event.preventDefault();
