@@ -16,18 +16,22 @@
     if (editorOf(event.target)) dirty = true;
   });
 
-  // A plain (no-htmx) submit leaves the page on purpose.
+  // A plain submit leaves the page on purpose. htmx cancels the submit event
+  // it handles (its listener on the form runs first), and its answer decides.
   document.addEventListener("submit", function (event) {
+    if (event.defaultPrevented) return;
     if (event.target.matches && event.target.matches("form[data-warn-unsaved]")) {
       dirty = false;
     }
   });
 
   // htmx: when the editor form itself was saved (a 2xx; a 422 means the form
-  // came back with errors), nothing is unsaved. The live preview is a request
-  // from the body field, not from the form, so it never clears the flag.
-  document.addEventListener("htmx:afterRequest", function (event) {
-    var elt = event.detail.elt;
+  // came back with errors), nothing is unsaved. beforeSwap, because the form
+  // is replaced by the answer and events on a removed element reach no one.
+  // The live preview is a request from the body field, so it never clears it.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var elt = config ? config.elt : null;
     var status = event.detail.xhr ? event.detail.xhr.status : 0;
     if (!elt || !elt.matches || status < 200 || status >= 300) return;
     if (elt.matches("form[data-warn-unsaved]")) dirty = false;

@@ -232,3 +232,29 @@ def test_staff_pages_have_no_axe_violations(live_server, page, path):
     wait_for_htmx(page)
     assert_no_axe_violations(page)
     assert not [m for m in page.console_log.errors if "Content Security Policy" in m]
+
+
+def test_saved_editor_leaves_without_warning_but_failed_save_warns(live_server, page):
+    seed(live_server.app)
+    sign_in(page, live_server)
+    page.goto(live_server("/staff/articles/new"))
+    wait_for_htmx(page)
+    dialogs = []
+
+    def on_dialog(dialog):
+        dialogs.append(dialog.type)
+        dialog.dismiss()
+
+    page.on("dialog", on_dialog)
+    page.get_by_label("Body (Markdown)").fill("No title yet")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#save-status")).to_contain_text("Not saved")
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_timeout(300)
+    assert dialogs == ["beforeunload"]
+    page.get_by_label("Title").fill("Now with a title")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#save-status")).to_contain_text("Saved at")
+    page.get_by_role("link", name="Dashboard").click()
+    page.wait_for_url("**/staff/")
+    assert dialogs == ["beforeunload"]
