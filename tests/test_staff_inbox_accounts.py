@@ -258,3 +258,23 @@ def test_admin_cannot_lock_themselves_out(app):
     with app.app_context():
         me = db.session.get(User, admin_id)
         assert me.role == Role.ADMIN and me.is_active
+
+
+def test_dashboard_has_no_n_plus_one(app):
+    import sqlcount
+
+    admin, _ = staff_client(app)
+    with app.app_context():
+        make_comment(make_article(), status=CommentStatus.PENDING)
+    admin.get("/staff/")
+    with sqlcount.count_statements(app) as few:
+        admin.get("/staff/")
+    with app.app_context():
+        for _ in range(4):
+            make_comment(make_article(), status=CommentStatus.PENDING)
+            make_article(status=ArticleStatus.DRAFT, published_ago=None)
+        for _ in range(4):
+            message(app)
+    with sqlcount.count_statements(app) as many:
+        admin.get("/staff/")
+    assert len(many) == len(few)
