@@ -76,6 +76,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Rate-limit counters: `memory://` (one process) or `redis://127.0.0.1:6379/0` (shared by all workers).",
     ),
     Setting(
+        "LOGIN_LIMIT_PER_IP",
+        "20 per 15 minutes",
+        "Failed staff sign-ins allowed from one client address (then 429).",
+    ),
+    Setting(
+        "LOGIN_LIMIT_PER_ACCOUNT",
+        "5 per 15 minutes",
+        "Failed staff sign-ins allowed for one email address, from anywhere (then 429).",
+    ),
+    Setting(
         "SMTP_HOST",
         "",
         "Mail server. Unset: mail stays in the outbox and the staff area shows it.",

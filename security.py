@@ -8,6 +8,7 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
@@ -86,12 +87,26 @@ def check_startup(app: Flask) -> None:
         )
 
 
+class _SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, Secure whenever the request came over HTTPS."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+
+
 def init_app(app: Flask) -> None:
     """Apply cookie flags, trusted hosts, the proxy fix and the header hook."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's defaults already hold these keys (SameSite None), so setdefault
+    # would never apply: only an explicit test/config value wins.
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
+    app.config["SESSION_COOKIE_SAMESITE"] = (
+        app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
+    )
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
+    # The session cookie is written after the after_request hooks, so it gets
+    # Secure from the session interface instead.
+    app.session_interface = _SessionInterface()
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
     else:

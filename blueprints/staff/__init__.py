@@ -1,5 +1,12 @@
 """The staff blueprint."""
 
+# Each module registers its views on bp when imported.
+from blueprints.staff import accounts  # noqa: F401
+from blueprints.staff import articles  # noqa: F401
+from blueprints.staff import auth  # noqa: F401
+from blueprints.staff import dashboard  # noqa: F401
+from blueprints.staff import inbox  # noqa: F401
+from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff.views import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,40 @@
+"""Who may do what in the staff area: roles per area and the checking decorator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+
+from flask import abort
+from flask_login import current_user
+
+from extensions import login_manager
+from models import Role
+
+ACCOUNTS = frozenset({Role.ADMIN})
+ARTICLES = frozenset({Role.ADMIN, Role.EDITOR})
+COMMENTS = frozenset({Role.ADMIN, Role.EDITOR, Role.MODERATOR})
+INBOX = frozenset({Role.ADMIN, Role.MODERATOR})
+ANY_STAFF = frozenset(Role)
+
+
+def can(area: frozenset[Role]) -> bool:
+    """True when the signed-in user's role opens this area."""
+    return current_user.is_authenticated and current_user.role in area
+
+
+def role_required(area: frozenset[Role]) -> Callable:
+    """Send anonymous visitors to sign in; answer 403 to staff without the role."""
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if not current_user.is_authenticated:
+                return login_manager.unauthorized()
+            if current_user.role not in area:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,108 @@
+"""Staff accounts, managed by admins: add, change role, deactivate."""
+
+from __future__ import annotations
+
+from flask import abort
+from flask import flash
+from flask import render_template
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+import sqlite
+from blueprints.htmx import see_other
+from blueprints.staff.access import ACCOUNTS
+from blueprints.staff.access import role_required
+from blueprints.staff.forms import ROLE_CHOICES
+from blueprints.staff.forms import ActionForm
+from blueprints.staff.forms import RoleForm
+from blueprints.staff.forms import UserCreateForm
+from blueprints.staff.passwords import hash_password
+from blueprints.staff.views import bp
+from models import Role
+from models import User
+from models import db
+
+
+def _users_page(form: UserCreateForm, status: int = 200):
+    """The accounts page with the given add-account form."""
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return (
+        render_template(
+            "staff/users.html",
+            users=users,
+            form=form,
+            roles=ROLE_CHOICES,
+            action_form=ActionForm(),
+        ),
+        status,
+    )
+
+
+@bp.get("/users")
+@role_required(ACCOUNTS)
+def users():
+    """List staff accounts with the form to add one."""
+    return _users_page(UserCreateForm())
+
+
+@bp.post("/users")
+@role_required(ACCOUNTS)
+def users_create():
+    """Add a staff account."""
+    form = UserCreateForm()
+    if not form.validate_on_submit():
+        return _users_page(form, 422)
+    sqlite.begin_write()
+    email = form.email.data.strip().lower()
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        form.email.errors.append("An account with this email already exists.")
+        return _users_page(form, 422)
+    db.session.add(
+        User(
+            email=email,
+            display_name=form.display_name.data.strip(),
+            password_hash=hash_password(form.password.data),
+            role=Role(form.role.data),
+        )
+    )
+    db.session.commit()
+    flash(f"Added {email}.", "success")
+    return see_other(url_for("staff.users"))
+
+
+SELF_CHANGE = "You cannot change your own role or deactivate yourself."
+
+
+@bp.post("/users/<int:user_id>/role")
+@role_required(ACCOUNTS)
+def users_role(user_id: int):
+    """Change another account's role."""
+    form = RoleForm()
+    if not form.validate_on_submit():
+        abort(400)
+    sqlite.begin_write()
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(SELF_CHANGE, "error")
+        return see_other(url_for("staff.users"))
+    user.role = Role(form.role.data)
+    db.session.commit()
+    flash(f"{user.email} is now {user.role.value}.", "success")
+    return see_other(url_for("staff.users"))
+
+
+@bp.post("/users/<int:user_id>/active")
+@role_required(ACCOUNTS)
+def users_active(user_id: int):
+    """Deactivate an account (it can no longer sign in), or reactivate it."""
+    sqlite.begin_write()
+    user = db.get_or_404(User, user_id)
+    if user.id == current_user.id:
+        flash(SELF_CHANGE, "error")
+        return see_other(url_for("staff.users"))
+    user.is_active = not user.is_active
+    db.session.commit()
+    state = "reactivated" if user.is_active else "deactivated"
+    flash(f"{user.email} {state}.", "success")
+    return see_other(url_for("staff.users"))

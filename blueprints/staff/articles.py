@@ -1,0 +1,270 @@
+"""The article list and editor: live preview, save with or without htmx, delete."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from flask import abort
+from flask import flash
+from flask import render_template
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import sqlite
+from blueprints.articles.markdown import render_markdown
+from blueprints.articles.publishing import change_slug
+from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import tags_from_names
+from blueprints.articles.publishing import unique_slug
+from blueprints.articles.views import article_page_context
+from blueprints.htmx import render
+from blueprints.htmx import see_other
+from blueprints.htmx import wants_fragment
+from blueprints.staff.access import ARTICLES
+from blueprints.staff.access import role_required
+from blueprints.staff.forms import ActionForm
+from blueprints.staff.forms import ArticleForm
+from blueprints.staff.forms import clean_search
+from blueprints.staff.views import bp
+from models import Article
+from models import ArticleStatus
+from models import SlugRedirect
+from models import db
+from models import utcnow
+
+PER_PAGE = 20
+FILTERS = ("all", "draft", "scheduled", "published")
+SAVED = "staff/_article_saved.html"
+
+
+@bp.get("/articles")
+@role_required(ARTICLES)
+def articles():
+    """All articles, filtered by status and searched by title, slug or summary."""
+    status = request.args.get("status", "all")
+    if status not in FILTERS:
+        status = "all"
+    q = clean_search(request.args.get("q"))
+    page_number = request.args.get("page", 1, type=int)
+    if page_number < 1:
+        abort(404)
+    query = select(Article).options(selectinload(Article.author))
+    now = utcnow()
+    if status == "draft":
+        query = query.where(Article.status == ArticleStatus.DRAFT)
+    elif status == "scheduled":
+        query = query.where(
+            Article.status == ArticleStatus.PUBLISHED, Article.published_at > now
+        )
+    elif status == "published":
+        query = query.where(Article.visible())
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                Article.title.ilike(like),
+                Article.slug.ilike(like),
+                Article.summary.ilike(like),
+            )
+        )
+    page = db.paginate(
+        query.order_by(Article.updated_at.desc(), Article.id.desc()),
+        page=page_number,
+        per_page=PER_PAGE,
+        error_out=False,
+    )
+    return render(
+        "staff/articles.html",
+        "staff/_article_list.html",
+        page=page,
+        current=status,
+        q=q,
+        filters=FILTERS,
+    )
+
+
+def _form_for(article: Article) -> ArticleForm:
+    """The editor form filled from a saved article."""
+    published_at = article.published_at
+    return ArticleForm(
+        formdata=None,
+        title=article.title,
+        slug=article.slug,
+        summary=article.summary,
+        tags=", ".join(tag.name for tag in article.tags),
+        body=article.body,
+        status=article.status.value,
+        published_at=published_at.astimezone(UTC).replace(tzinfo=None)
+        if published_at
+        else None,
+        comments_open=article.comments_open,
+    )
+
+
+def _editor(
+    form: ArticleForm,
+    article: Article | None,
+    status: int = 200,
+    saved: bool = False,
+    fragment: str = "staff/_article_form.html",
+):
+    """The editor page, or for htmx the form alone (a save adds its status line)."""
+    preview = render_markdown(form.body.data or "").html
+    return render(
+        "staff/article_edit.html",
+        fragment,
+        status,
+        form=form,
+        article=article,
+        preview=preview,
+        saved=saved,
+        action_form=ActionForm(),
+    )
+
+
+@bp.get("/articles/new")
+@role_required(ARTICLES)
+def article_new():
+    """An empty editor."""
+    return _editor(ArticleForm(), None)
+
+
+@bp.get("/articles/<int:article_id>/edit")
+@role_required(ARTICLES)
+def article_edit(article_id: int):
+    """The editor for a saved article."""
+    article = db.get_or_404(Article, article_id)
+    return _editor(_form_for(article), article)
+
+
+@bp.post("/articles/preview")
+@role_required(ARTICLES)
+def article_preview():
+    """Render the posted Markdown with the public pipeline (the live preview)."""
+    form = ArticleForm()
+    html = render_markdown(form.body.data or "").html
+    if wants_fragment():
+        return render("staff/_preview.html", "staff/_preview.html", preview=html)
+    # Without JavaScript the Preview button re-shows the editor with the preview.
+    article_id = request.form.get("article_id", type=int)
+    article = db.session.get(Article, article_id) if article_id else None
+    form.validate()
+    return _editor(form, article)
+
+
+def _apply(form: ArticleForm, article: Article) -> str | None:
+    """Copy the form into the article; return an error for the slug, if any."""
+    wanted = form.slug.data or unique_slug(form.title.data, article.id)
+    if wanted != article.slug and _slug_used_elsewhere(wanted, article.id):
+        return "Another article uses (or used) this slug. Choose another."
+    article.title = form.title.data.strip()
+    if article.id is None:
+        article.slug = wanted
+    else:
+        change_slug(article, wanted)
+    article.summary = (form.summary.data or "").strip()
+    article.tags = tags_from_names(form.tag_names())
+    set_body(article, form.body.data or "")
+    article.status = ArticleStatus(form.status.data)
+    published_at = form.published_at.data
+    if published_at is not None:
+        article.published_at = published_at.replace(tzinfo=UTC)
+    elif article.status == ArticleStatus.PUBLISHED and article.published_at is None:
+        article.published_at = utcnow()
+    article.comments_open = form.comments_open.data
+    return None
+
+
+def _slug_used_elsewhere(slug: str, article_id: int | None) -> bool:
+    """True when another article has this slug, now or as an old one."""
+    owner = db.session.scalar(select(Article.id).where(Article.slug == slug))
+    if owner is not None and owner != article_id:
+        return True
+    old = db.session.scalar(
+        select(SlugRedirect.article_id).where(SlugRedirect.slug == slug)
+    )
+    return old is not None and old != article_id
+
+
+def _save(article: Article | None):
+    """Validate and save the editor form (create when article is None)."""
+    form = ArticleForm()
+    if not form.validate_on_submit():
+        return _editor(form, article, 422, fragment=SAVED)
+    if article is None:
+        article = Article(author_id=current_user.id)
+    error = _apply(form, article)
+    if error:
+        form.slug.errors.append(error)
+        db.session.rollback()
+        return _editor(form, article if article.id else None, 422, fragment=SAVED)
+    db.session.add(article)
+    db.session.commit()
+    if not wants_fragment():
+        flash(f"Saved “{article.title}”.", "success")
+        return see_other(url_for("staff.article_edit", article_id=article.id))
+    response = _editor(_form_for(article), article, saved=True, fragment=SAVED)
+    response.headers["HX-Replace-Url"] = url_for(
+        "staff.article_edit", article_id=article.id
+    )
+    return response
+
+
+@bp.post("/articles")
+@role_required(ARTICLES)
+def article_create():
+    """Create an article from the editor."""
+    sqlite.begin_write()
+    return _save(None)
+
+
+@bp.post("/articles/<int:article_id>")
+@role_required(ARTICLES)
+def article_update(article_id: int):
+    """Save changes to an article."""
+    sqlite.begin_write()
+    return _save(db.get_or_404(Article, article_id))
+
+
+@bp.get("/articles/<int:article_id>/preview")
+@role_required(ARTICLES)
+def article_reader_preview(article_id: int):
+    """Show an article (draft or scheduled too) exactly as readers will see it."""
+    article = db.get_or_404(Article, article_id)
+    with db.session.no_autoflush:
+        if article.published_at is None:
+            # A draft shows the date it would get if published now; the change
+            # is never flushed and is rolled back below.
+            article.published_at = utcnow()
+        page = render_template(
+            "staff/article_preview.html", **article_page_context(article)
+        )
+    db.session.rollback()
+    return page
+
+
+@bp.get("/articles/<int:article_id>/delete")
+@role_required(ARTICLES)
+def article_delete_confirm(article_id: int):
+    """Ask before deleting an article."""
+    article = db.get_or_404(Article, article_id)
+    return render_template(
+        "staff/article_delete.html", article=article, form=ActionForm()
+    )
+
+
+@bp.post("/articles/<int:article_id>/delete")
+@role_required(ARTICLES)
+def article_delete(article_id: int):
+    """Delete an article with its comments and old slugs."""
+    sqlite.begin_write()
+    article = db.get_or_404(Article, article_id)
+    title = article.title
+    db.session.delete(article)
+    db.session.commit()
+    flash(f"Deleted “{title}”.", "success")
+    return see_other(url_for("staff.articles"))

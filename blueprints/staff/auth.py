@@ -1,0 +1,134 @@
+"""Signing in and out, and changing one's own password."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import current_app
+from flask import flash
+from flask import g
+from flask import render_template
+from flask import request
+from flask import session
+from flask import url_for
+from flask_login import current_user
+from flask_login import login_required
+from flask_login import login_user
+from flask_login import logout_user
+from sqlalchemy import select
+
+import sqlite
+from blueprints.htmx import see_other
+from blueprints.staff.forms import LoginForm
+from blueprints.staff.forms import PasswordChangeForm
+from blueprints.staff.passwords import hash_password
+from blueprints.staff.passwords import needs_rehash
+from blueprints.staff.passwords import verify_password
+from blueprints.staff.safe_next import safe_next
+from blueprints.staff.views import bp
+from extensions import limiter
+from models import User
+from models import db
+from models import utcnow
+
+BAD_LOGIN = "That email and password do not match an active staff account."
+
+
+@cache
+def _dummy_hash() -> str:
+    # Verifying against a real hash when the email is unknown keeps the timing
+    # of "no such user" and "wrong password" the same.
+    return hash_password("no account has this password")
+
+
+def _login_failed(response) -> bool:
+    """Only failed attempts (the form shown again) count against the limits."""
+    return response.status_code != 303
+
+
+def _account_key() -> str:
+    """Rate-limit key for the account a sign-in attempt names."""
+    email = (request.form.get("email") or "").strip().lower()[:254]
+    return f"login-account:{email}"
+
+
+@bp.get("/login")
+def login():
+    """Show the sign-in form."""
+    if current_user.is_authenticated:
+        return see_other(url_for("staff.dashboard"))
+    form = LoginForm(next=safe_next(request.args.get("next")) or "")
+    return render_template("staff/login.html", form=form)
+
+
+@bp.post("/login")
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    key_func=lambda: f"login-ip:{request.remote_addr}",
+    deduct_when=_login_failed,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_account_key,
+    deduct_when=_login_failed,
+)
+def login_post():
+    """Check the credentials; on success start a fresh session."""
+    form = LoginForm()
+    if not form.validate_on_submit():
+        return render_template("staff/login.html", form=form), 422
+    sqlite.begin_write()
+    email = form.email.data.strip().lower()
+    user = db.session.scalar(select(User).where(User.email == email))
+    stored = user.password_hash if user is not None else _dummy_hash()
+    password_ok = verify_password(stored, form.password.data)
+    if user is None or not password_ok or not user.is_active:
+        form.password.errors.append(BAD_LOGIN)
+        return render_template("staff/login.html", form=form, failed=True), 422
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(form.password.data)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    target = safe_next(form.next.data) or url_for("staff.dashboard")
+    # Rotate the session: nothing from before sign-in survives, and the next
+    # form gets a new CSRF token.
+    session.clear()
+    g.pop("csrf_token", None)
+    login_user(user)
+    flash(f"Signed in as {user.display_name}.", "success")
+    return see_other(target)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out (a POST, so no other site can sign a user out with a link)."""
+    # CSRFProtect has already checked the token of every POST.
+    logout_user()
+    session.clear()
+    flash("Signed out.", "success")
+    return see_other(url_for("staff.login"))
+
+
+@bp.get("/password")
+@login_required
+def password():
+    """Show the form to change one's own password."""
+    return render_template("staff/password.html", form=PasswordChangeForm())
+
+
+@bp.post("/password")
+@login_required
+def password_post():
+    """Change one's own password; the current one is required."""
+    form = PasswordChangeForm()
+    if not form.validate_on_submit():
+        return render_template("staff/password.html", form=form), 422
+    sqlite.begin_write()
+    user = db.session.get(User, current_user.id)
+    if not verify_password(user.password_hash, form.current_password.data):
+        form.current_password.errors.append("That is not your current password.")
+        return render_template("staff/password.html", form=form), 422
+    user.password_hash = hash_password(form.new_password.data)
+    db.session.commit()
+    flash("Your password has been changed.", "success")
+    return see_other(url_for("staff.dashboard"))

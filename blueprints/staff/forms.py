@@ -1,0 +1,135 @@
+"""Forms of the staff area."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField
+from wtforms import DateTimeLocalField
+from wtforms import EmailField
+from wtforms import HiddenField
+from wtforms import PasswordField
+from wtforms import SelectChoice
+from wtforms import SelectField
+from wtforms import StringField
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired
+from wtforms.validators import Email
+from wtforms.validators import EqualTo
+from wtforms.validators import Length
+from wtforms.validators import Optional
+from wtforms.validators import Regexp
+from wtforms.validators import ValidationError
+
+from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
+from models import ArticleStatus
+from models import Role
+
+ROLE_CHOICES = [
+    SelectChoice(Role.ADMIN.value, "Admin"),
+    SelectChoice(Role.EDITOR.value, "Editor"),
+    SelectChoice(Role.MODERATOR.value, "Moderator"),
+]
+PASSWORD_LENGTH = f"Use at least {MIN_PASSWORD_LENGTH} characters (at most 1024)."
+SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+
+class ActionForm(FlaskForm):
+    """A CSRF-only form for buttons that change something."""
+
+
+class LoginForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    next = HiddenField()
+
+
+class PasswordChangeForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1024)]
+    )
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+    )
+
+
+class UserCreateForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField(
+        "Display name", validators=[DataRequired(), Length(max=100)]
+    )
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.EDITOR.value)
+    password = PasswordField(
+        "Initial password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+        ],
+    )
+
+
+class RoleForm(FlaskForm):
+    role = SelectField("Role", choices=ROLE_CHOICES)
+
+
+class ArticleForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    slug = StringField(
+        "Slug",
+        validators=[
+            Optional(),
+            Length(max=180),
+            Regexp(
+                SLUG_PATTERN,
+                message="Use lower-case letters, digits and single hyphens.",
+            ),
+        ],
+        filters=[lambda value: value.strip().lower() if value else value],
+    )
+    summary = TextAreaField("Summary", validators=[Length(max=500)])
+    tags = StringField("Tags", validators=[Length(max=500)])
+    body = TextAreaField("Body (Markdown)", validators=[Length(max=200_000)])
+    status = SelectField(
+        "Status",
+        choices=[
+            SelectChoice(ArticleStatus.DRAFT.value, "Draft"),
+            SelectChoice(ArticleStatus.PUBLISHED.value, "Published"),
+        ],
+        default=ArticleStatus.DRAFT.value,
+    )
+    published_at = DateTimeLocalField(
+        "Publication time (UTC)",
+        format=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"],
+        validators=[Optional()],
+    )
+    comments_open = BooleanField("Comments open", default=True)
+
+    def tag_names(self) -> list[str]:
+        """The comma-separated tags as a list of names."""
+        return [name for name in (self.tags.data or "").split(",") if name.strip()]
+
+    def validate_tags(self, field) -> None:
+        """Keep tag names to a sane length."""
+        if any(len(name.strip()) > 64 for name in self.tag_names()):
+            raise ValidationError("Each tag must be 64 characters or fewer.")
+
+
+class ReplyForm(FlaskForm):
+    body = TextAreaField("Your reply", validators=[DataRequired(), Length(max=10_000)])
+
+
+def clean_search(value: str | None) -> str:
+    """A search string trimmed to something reasonable."""
+    return re.sub(r"\s+", " ", value or "").strip()[:100]

@@ -1,0 +1,309 @@
+"""The moderation queue: tabs with live counts, row actions, replies, bulk actions."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qs
+from urllib.parse import urlsplit
+
+from flask import abort
+from flask import flash
+from flask import request
+from flask import url_for
+from flask_login import current_user
+from sqlalchemy import func
+from sqlalchemy import or_
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+import sqlite
+from blueprints.htmx import render
+from blueprints.htmx import see_other
+from blueprints.htmx import wants_fragment
+from blueprints.staff.access import COMMENTS
+from blueprints.staff.access import role_required
+from blueprints.staff.forms import ReplyForm
+from blueprints.staff.forms import clean_search
+from blueprints.staff.moderation_actions import DELETABLE
+from blueprints.staff.moderation_actions import LABELS
+from blueprints.staff.moderation_actions import TRANSITIONS
+from blueprints.staff.moderation_actions import actions_for
+from blueprints.staff.moderation_actions import apply_action
+from blueprints.staff.moderation_actions import delete_comment
+from blueprints.staff.moderation_actions import post_staff_reply
+from blueprints.staff.safe_next import safe_next
+from blueprints.staff.views import bp
+from models import Article
+from models import Comment
+from models import CommentStatus
+from models import User
+from models import db
+
+PER_PAGE = 20
+TABS = [status.value for status in CommentStatus]
+MAX_BULK = 200
+
+
+def queue_counts() -> dict[str, int]:
+    """Comments per status, for the tab labels (one query)."""
+    rows = db.session.execute(
+        select(Comment.status, func.count(Comment.id)).group_by(Comment.status)
+    )
+    counts = dict.fromkeys(TABS, 0)
+    counts.update({status.value: n for status, n in rows})
+    return counts
+
+
+def _queue_args() -> tuple[str, str, int]:
+    """The tab, search and page a queue request asks for (query or form)."""
+    values = request.values
+    tab = values.get("tab", CommentStatus.PENDING.value)
+    if tab not in TABS:
+        tab = CommentStatus.PENDING.value
+    page = values.get("page", 1, type=int) or 1
+    return tab, clean_search(values.get("q")), max(page, 1)
+
+
+def _queue_context(tab: str, q: str, page_number: int) -> dict:
+    """Everything staff/_queue.html needs."""
+    query = (
+        select(Comment)
+        .join(Comment.article)
+        .where(Comment.status == CommentStatus(tab))
+        .options(
+            selectinload(Comment.article),
+            selectinload(Comment.staff_author),
+        )
+        .order_by(Comment.created_at.desc(), Comment.id.desc())
+    )
+    if q:
+        like = f"%{q}%"
+        query = query.where(
+            or_(
+                Comment.author_name.ilike(like),
+                Comment.author_email.ilike(like),
+                Comment.body.ilike(like),
+                Article.title.ilike(like),
+            )
+        )
+    page = db.paginate(query, page=page_number, per_page=PER_PAGE, error_out=False)
+    return {
+        "page": page,
+        "tab": tab,
+        "q": q,
+        "counts": queue_counts(),
+        "here": url_for("staff.comments", tab=tab, q=q or None, page=page_number),
+        "actions_for": actions_for,
+        "labels": LABELS,
+        "deletable": DELETABLE,
+    }
+
+
+@bp.get("/comments")
+@role_required(COMMENTS)
+def comments():
+    """The moderation queue: one tab, searched and paginated."""
+    return render(
+        "staff/comments.html", "staff/_queue.html", **_queue_context(*_queue_args())
+    )
+
+
+def _row_response(comment: Comment | None, message: str, status: int = 200, **ctx):
+    """For htmx: the changed row (or nothing) plus the new counts and a notice.
+
+    For a plain POST: back to the queue page the form came from.
+    """
+    here = safe_next(request.form.get("next")) or url_for("staff.comments")
+    if not wants_fragment():
+        flash(message, "success" if status < 400 else "error")
+        return see_other(here)
+    query = parse_qs(urlsplit(here).query)
+    return render(
+        "staff/_comment_action.html",
+        "staff/_comment_action.html",
+        status,
+        comment=comment,
+        message=message,
+        counts=queue_counts(),
+        here=here,
+        tab=query.get("tab", [CommentStatus.PENDING.value])[0],
+        q=query.get("q", [""])[0],
+        actions_for=actions_for,
+        labels=LABELS,
+        deletable=DELETABLE,
+        **ctx,
+    )
+
+
+def _comment(comment_id: int) -> Comment:
+    """A comment with what its row shows."""
+    comment = db.session.scalar(
+        select(Comment)
+        .where(Comment.id == comment_id)
+        .options(selectinload(Comment.article), selectinload(Comment.staff_author))
+    )
+    if comment is None:
+        abort(404)
+    return comment
+
+
+@bp.post("/comments/<int:comment_id>/<action>")
+@role_required(COMMENTS)
+def comment_action(comment_id: int, action: str):
+    """Approve, unapprove, spam, not spam, trash or restore one comment."""
+    if action not in TRANSITIONS:
+        abort(404)
+    sqlite.begin_write()
+    comment = _comment(comment_id)
+    user = db.session.get(User, current_user.id)
+    if not apply_action(comment, action, user):
+        db.session.rollback()
+        return _row_response(
+            _comment(comment_id),
+            f"“{LABELS[action]}” does not apply to a comment in "
+            f"{comment.status.value.capitalize()}.",
+            409,
+        )
+    db.session.commit()
+    message = f"Comment by {comment.author_name}: {comment.status.value}."
+    return _row_response(comment, message)
+
+
+@bp.get("/comments/<int:comment_id>/delete")
+@role_required(COMMENTS)
+def comment_delete_confirm(comment_id: int):
+    """Ask before deleting a comment for good (only from Spam or Trash)."""
+    comment = _comment(comment_id)
+    if comment.status not in DELETABLE:
+        abort(400)
+    here = safe_next(request.args.get("next")) or url_for(
+        "staff.comments", tab=comment.status.value
+    )
+    return render(
+        "staff/comment_confirm.html",
+        "staff/_comment_confirm.html",
+        comment=comment,
+        here=here,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/delete")
+@role_required(COMMENTS)
+def comment_delete(comment_id: int):
+    """Delete a spam or trashed comment permanently."""
+    sqlite.begin_write()
+    comment = _comment(comment_id)
+    if comment.status not in DELETABLE:
+        db.session.rollback()
+        return _row_response(
+            comment, "Only comments in Spam or Trash can be deleted.", 409
+        )
+    author = comment.author_name
+    delete_comment(comment)
+    db.session.commit()
+    return _row_response(None, f"Comment by {author} deleted permanently.")
+
+
+@bp.get("/comments/<int:comment_id>/reply")
+@role_required(COMMENTS)
+def comment_reply_form(comment_id: int):
+    """The inline form for a staff reply."""
+    comment = _comment(comment_id)
+    here = safe_next(request.args.get("next")) or url_for("staff.comments")
+    return render(
+        "staff/comment_reply.html",
+        "staff/_comment_row.html",
+        comment=comment,
+        reply_form=ReplyForm(prefix=f"reply-{comment_id}"),
+        here=here,
+        actions_for=actions_for,
+        labels=LABELS,
+        deletable=DELETABLE,
+    )
+
+
+@bp.post("/comments/<int:comment_id>/reply")
+@role_required(COMMENTS)
+def comment_reply(comment_id: int):
+    """Post a staff reply under a comment: approved at once, shown as staff."""
+    form = ReplyForm(prefix=f"reply-{comment_id}")
+    sqlite.begin_write()
+    comment = _comment(comment_id)
+    here = safe_next(request.form.get("next")) or url_for("staff.comments")
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return render(
+            "staff/comment_reply.html",
+            "staff/_comment_row.html",
+            422,
+            comment=comment,
+            reply_form=form,
+            here=here,
+            actions_for=actions_for,
+            labels=LABELS,
+            deletable=DELETABLE,
+        )
+    user = db.session.get(User, current_user.id)
+    post_staff_reply(comment, user, form.body.data)
+    db.session.commit()
+    return _row_response(comment, f"Your reply to {comment.author_name} is published.")
+
+
+@bp.post("/comments/bulk")
+@role_required(COMMENTS)
+def comments_bulk():
+    """Apply one action to every checked comment it applies to."""
+    action = request.form.get("action", "")
+    if action not in TRANSITIONS and action != "delete":
+        abort(400)
+    try:
+        ids = [int(value) for value in request.form.getlist("ids")][:MAX_BULK]
+    except ValueError:
+        abort(400)
+    if action == "delete" and request.form.get("confirm") != "yes":
+        return _bulk_confirm(ids)
+    sqlite.begin_write()
+    user = db.session.get(User, current_user.id)
+    chosen = db.session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(ids))
+        .options(selectinload(Comment.article))
+    ).all()
+    done = 0
+    for comment in chosen:
+        if action == "delete":
+            if comment.status in DELETABLE:
+                delete_comment(comment)
+                done += 1
+        elif apply_action(comment, action, user):
+            done += 1
+    db.session.commit()
+    label = "Delete permanently" if action == "delete" else LABELS[action]
+    message = f"{label}: {done} of {len(ids)} comment{'s' if len(ids) != 1 else ''}."
+    tab, q, page = _queue_args()
+    if not wants_fragment():
+        flash(message, "success")
+        return see_other(url_for("staff.comments", tab=tab, q=q or None, page=page))
+    return render(
+        "staff/comments.html",
+        "staff/_queue.html",
+        message=message,
+        **_queue_context(tab, q, page),
+    )
+
+
+def _bulk_confirm(ids: list[int]):
+    """Ask before deleting checked comments; only Spam and Trash ones count."""
+    tab, q, page = _queue_args()
+    chosen = db.session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(ids), Comment.status.in_(DELETABLE))
+        .order_by(Comment.id)
+    ).all()
+    return render(
+        "staff/comments_bulk_confirm.html",
+        "staff/_bulk_confirm.html",
+        chosen=chosen,
+        tab=tab,
+        q=q,
+        page=page,
+    )

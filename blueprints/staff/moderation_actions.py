@@ -1,0 +1,96 @@
+"""Changing a comment's moderation state from the staff area.
+
+Stand-in for the comments blueprint's own status-change function
+(blueprints/comments/moderation.py): at merge time ``set_comment_status`` can
+call it. Whatever does the change must keep Article.comment_count and
+comments_version right, which is why everything here ends in
+refresh_comment_stats().
+"""
+
+from __future__ import annotations
+
+from models import Comment
+from models import CommentStatus
+from models import User
+from models import db
+
+# action name -> (the states it applies to, the resulting state)
+TRANSITIONS: dict[str, tuple[frozenset[CommentStatus], CommentStatus]] = {
+    "approve": (
+        frozenset({CommentStatus.PENDING}),
+        CommentStatus.APPROVED,
+    ),
+    "unapprove": (frozenset({CommentStatus.APPROVED}), CommentStatus.PENDING),
+    "spam": (
+        frozenset({CommentStatus.PENDING, CommentStatus.APPROVED}),
+        CommentStatus.SPAM,
+    ),
+    "not_spam": (frozenset({CommentStatus.SPAM}), CommentStatus.APPROVED),
+    "trash": (
+        frozenset({CommentStatus.PENDING, CommentStatus.APPROVED, CommentStatus.SPAM}),
+        CommentStatus.TRASH,
+    ),
+    "restore": (frozenset({CommentStatus.TRASH}), CommentStatus.PENDING),
+}
+LABELS = {
+    "approve": "Approve",
+    "unapprove": "Unapprove",
+    "spam": "Spam",
+    "not_spam": "Not spam",
+    "trash": "Trash",
+    "restore": "Restore",
+}
+DELETABLE = frozenset({CommentStatus.SPAM, CommentStatus.TRASH})
+
+
+def actions_for(comment: Comment) -> list[str]:
+    """The actions that apply to a comment in its current state."""
+    return [
+        name for name, (sources, _) in TRANSITIONS.items() if comment.status in sources
+    ]
+
+
+def set_comment_status(comment: Comment, status: CommentStatus, reason: str) -> None:
+    """Move a comment to status, record why, and refresh its article's counts."""
+    comment.status = status
+    comment.status_reason = reason[:200]
+    db.session.flush()
+    comment.article.refresh_comment_stats()
+
+
+def apply_action(comment: Comment, action: str, staff: User) -> bool:
+    """Apply a named moderation action; False when it does not apply."""
+    sources, target = TRANSITIONS[action]
+    if comment.status not in sources:
+        return False
+    set_comment_status(
+        comment, target, f"{LABELS[action].lower()} by {staff.display_name}"
+    )
+    return True
+
+
+def delete_comment(comment: Comment) -> None:
+    """Delete a spam or trashed comment for good (the caller checks the state)."""
+    article = comment.article
+    db.session.delete(comment)
+    db.session.flush()
+    article.refresh_comment_stats()
+
+
+def post_staff_reply(parent: Comment, staff: User, body: str) -> Comment:
+    """Reply to a comment as staff: approved at once and marked as from staff."""
+    reply = Comment(
+        article=parent.article,
+        parent=parent,
+        depth=parent.depth + 1,
+        author_name=staff.display_name,
+        author_email=staff.email[:100],
+        body=body.strip(),
+        status=CommentStatus.APPROVED,
+        status_reason="staff reply",
+        staff_author_id=staff.id,
+    )
+    db.session.add(reply)
+    db.session.flush()
+    parent.article.refresh_comment_stats()
+    return reply

@@ -1,0 +1,142 @@
+"""Every staff route checks the role, sends no-store and needs CSRF on POST."""
+
+import pytest
+
+from models import CommentStatus
+from models import ContactMessage
+from models import OutboxMail
+from models import Role
+from models import db
+from tests.factories import make_article
+from tests.factories import make_comment
+from tests.factories import make_user
+from tests.staff_support import sign_in_as
+
+A, E, M = Role.ADMIN, Role.EDITOR, Role.MODERATOR
+ALL = {A, E, M}
+
+# (method, path template, roles allowed, form data)
+ROUTES = [
+    ("GET", "/staff/", ALL, None),
+    ("GET", "/staff/password", ALL, None),
+    ("POST", "/staff/password", ALL, {}),
+    ("GET", "/staff/users", {A}, None),
+    ("POST", "/staff/users", {A}, {}),
+    ("POST", "/staff/users/{other}/role", {A}, {"role": "editor"}),
+    ("POST", "/staff/users/{other}/active", {A}, {}),
+    ("GET", "/staff/articles", {A, E}, None),
+    ("GET", "/staff/articles/new", {A, E}, None),
+    ("POST", "/staff/articles", {A, E}, {}),
+    ("POST", "/staff/articles/preview", {A, E}, {"body": "# Hi"}),
+    ("GET", "/staff/articles/{article}/edit", {A, E}, None),
+    ("POST", "/staff/articles/{article}", {A, E}, {}),
+    ("GET", "/staff/articles/{article}/preview", {A, E}, None),
+    ("GET", "/staff/articles/{article}/delete", {A, E}, None),
+    ("POST", "/staff/articles/{article}/delete", {A, E}, {}),
+    ("GET", "/staff/comments", ALL, None),
+    ("POST", "/staff/comments/{comment}/approve", ALL, {}),
+    ("GET", "/staff/comments/{spam}/delete", ALL, None),
+    ("POST", "/staff/comments/{spam}/delete", ALL, {}),
+    ("GET", "/staff/comments/{comment}/reply", ALL, None),
+    ("POST", "/staff/comments/{comment}/reply", ALL, {"reply-{comment}-body": "Hi"}),
+    ("POST", "/staff/comments/bulk", ALL, {"action": "approve", "ids": "{comment}"}),
+    ("GET", "/staff/inbox", {A, M}, None),
+    ("GET", "/staff/inbox/{message}", {A, M}, None),
+    ("POST", "/staff/inbox/{message}/archive", {A, M}, {}),
+    ("GET", "/staff/inbox/{message}/delete", {A, M}, None),
+    ("POST", "/staff/inbox/{message}/delete", {A, M}, {}),
+    ("POST", "/staff/inbox/mail/{mail}/retry", {A, M}, {}),
+]
+POSTS = [route for route in ROUTES if route[0] == "POST"]
+
+
+@pytest.fixture
+def world(app):
+    """One of everything the routes point at; returns the ids by name."""
+    with app.app_context():
+        article = make_article()
+        comment = make_comment(article, status=CommentStatus.PENDING)
+        spam = make_comment(article, status=CommentStatus.SPAM)
+        message = ContactMessage(
+            name="Reader", email="reader@example.org", subject="Hi", message="Hello"
+        )
+        db.session.add(message)
+        db.session.flush()
+        mail = OutboxMail(
+            to_addrs="team@example.com",
+            subject="New message",
+            body="...",
+            attempts=2,
+            last_error="refused",
+            contact_message_id=message.id,
+        )
+        db.session.add(mail)
+        db.session.commit()
+        other = make_user(role=Role.EDITOR)
+        return {
+            "article": article.id,
+            "comment": comment.id,
+            "spam": spam.id,
+            "message": message.id,
+            "mail": mail.id,
+            "other": other.id,
+        }
+
+
+def _call(client, method, path, data, world):
+    path = path.format(**world)
+    if data is not None:
+        data = {k.format(**world): v.format(**world) for k, v in data.items()}
+    return client.open(path, method=method, data=data)
+
+
+@pytest.mark.parametrize("role", [A, E, M])
+@pytest.mark.parametrize(("method", "path", "allowed", "data"), ROUTES)
+def test_role_on_route(app, world, role, method, path, allowed, data):
+    with app.app_context():
+        user = make_user(role=role)
+        client = app.test_client()
+        sign_in_as(client, user)
+    response = _call(client, method, path, data, world)
+    if role in allowed:
+        assert response.status_code in {200, 303, 422}, response.status_code
+    else:
+        assert response.status_code == 403
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "data"), ROUTES)
+def test_anonymous_goes_to_login(client, world, method, path, allowed, data):
+    response = _call(client, method, path, data, world)
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/staff/login")
+
+
+@pytest.mark.parametrize(("method", "path", "allowed", "data"), POSTS)
+def test_post_needs_csrf(make_app, method, path, allowed, data):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        article = make_article()
+        comment = make_comment(article, status=CommentStatus.PENDING)
+        world = {
+            "article": article.id,
+            "comment": comment.id,
+            "spam": comment.id,
+            "message": 1,
+            "mail": 1,
+            "other": make_user().id,
+        }
+        client = app.test_client()
+        sign_in_as(client, make_user(role=Role.ADMIN))
+    response = _call(client, method, path, data, world)
+    assert response.status_code == 400
+    assert b"expired" in response.data
+
+
+def test_logout_needs_csrf(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    with app.app_context():
+        client = app.test_client()
+        sign_in_as(client, make_user())
+    assert client.post("/staff/logout").status_code == 400
+    assert client.get("/staff/").status_code == 200
