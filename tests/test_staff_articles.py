@@ -186,8 +186,9 @@ def test_update_changes_slug_and_keeps_old(app, editor):
         assert article.slug == "second-title"
         assert [r.slug for r in article.old_slugs] == ["first-title"]
         assert db.session.scalar(select(db.func.count(Tag.id))) == 2
-    # After merging the articles issue, the old address redirects:
-    # app.test_client().get("/articles/first-title") -> 301 to /articles/second-title
+    old = app.test_client().get("/articles/first-title")
+    assert old.status_code == 301
+    assert old.headers["Location"].endswith("/articles/second-title")
 
 
 def test_edit_page_shows_saved_values(app, editor):

@@ -137,7 +137,8 @@ def test_delivery_state_and_retry(app, moderator):
     assert response.status_code == 303
     with app.app_context():
         mail = db.session.get(OutboxMail, mail_id)
-        assert mail.locked_until is None
+        # A lease still held by a sender is left alone (no double send).
+        assert mail.locked_until is not None
         assert mail.next_attempt_at <= utcnow()
         assert mail.next_attempt_at >= before - timedelta(seconds=1)
 

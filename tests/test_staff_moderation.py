@@ -160,8 +160,7 @@ def test_approved_comment_reaches_public_page(app, moderator):
         assert [c.body for c in approved] == ["Visible after approval"]
     public = app.test_client().get("/articles/the-article")
     assert public.status_code == 200
-    # Lead: after merging the comments issue, also assert
-    # b"Visible after approval" in public.data
+    assert b"Visible after approval" in public.data
 
 
 @pytest.mark.parametrize("status", [S, T])

@@ -15,10 +15,10 @@ from sqlalchemy import select
 import sqlite
 from blueprints.htmx import render
 from blueprints.htmx import see_other
+from blueprints.outbox import retry_now
 from blueprints.staff.access import INBOX
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
-from blueprints.staff.mail_retry import retry_mail
 from blueprints.staff.views import bp
 from models import ContactMessage
 from models import MessageStatus
@@ -150,14 +150,13 @@ def inbox_delete(message_id: int):
 @bp.post("/inbox/mail/<int:mail_id>/retry")
 @role_required(INBOX)
 def inbox_retry(mail_id: int):
-    """Send a failed notification again at the next outbox run."""
-    sqlite.begin_write()
+    """Make a failed notification due now; the outbox sender picks it up."""
     mail = db.get_or_404(OutboxMail, mail_id)
-    if mail.contact_message_id is None:
+    message_id = mail.contact_message_id
+    if message_id is None:
         abort(404)
-    if retry_mail(mail.id) is None:
-        flash("That mail has already been sent.", "warning")
+    if retry_now(mail.id):
+        flash("The notification will be sent again right away.", "success")
     else:
-        db.session.commit()
-        flash("The notification will be sent again at the next outbox run.", "success")
-    return see_other(url_for("staff.inbox_message", message_id=mail.contact_message_id))
+        flash("That mail has already been sent.", "warning")
+    return see_other(url_for("staff.inbox_message", message_id=message_id))

@@ -1,14 +1,14 @@
 """Changing a comment's moderation state from the staff area.
 
-Stand-in for the comments blueprint's own status-change function
-(blueprints/comments/moderation.py): at merge time ``set_comment_status`` can
-call it. Whatever does the change must keep Article.comment_count and
-comments_version right, which is why everything here ends in
-refresh_comment_stats().
+Status changes go through the comments blueprint's own
+``moderation.set_status``, which keeps Article.comment_count and
+comments_version (the comment-list cache key) right; deletes and staff replies
+refresh them the same way.
 """
 
 from __future__ import annotations
 
+from blueprints.comments.moderation import set_status
 from models import Comment
 from models import CommentStatus
 from models import User
@@ -50,22 +50,12 @@ def actions_for(comment: Comment) -> list[str]:
     ]
 
 
-def set_comment_status(comment: Comment, status: CommentStatus, reason: str) -> None:
-    """Move a comment to status, record why, and refresh its article's counts."""
-    comment.status = status
-    comment.status_reason = reason[:200]
-    db.session.flush()
-    comment.article.refresh_comment_stats()
-
-
 def apply_action(comment: Comment, action: str, staff: User) -> bool:
     """Apply a named moderation action; False when it does not apply."""
     sources, target = TRANSITIONS[action]
     if comment.status not in sources:
         return False
-    set_comment_status(
-        comment, target, f"{LABELS[action].lower()} by {staff.display_name}"
-    )
+    set_status(comment, target, f"{LABELS[action].lower()} by {staff.display_name}")
     return True
 
 

@@ -142,8 +142,7 @@ def test_approve_held_comment_from_queue(live_server, page):
         assert db.session.get(Article, article_id).comment_count == 1
     page.goto(live_server("/articles/held-article"))
     assert page.locator("#comments").count() == 1
-    # Lead: after the comments merge, the section lists the approved comment:
-    # expect(page.locator("#comments")).to_contain_text("Please approve me")
+    expect(page.locator("#comments")).to_contain_text("Please approve me")
 
 
 def test_staff_reply_and_delete_spam_inline(live_server, page):
