@@ -11,6 +11,9 @@ from flask import url_for
 from sqlalchemy import select
 from sqlalchemy.orm import defer
 
+# Imported as a module: the articles blueprint imports comments.section, which
+# loads this package first, so article_page_context is looked up when a view
+# runs, not at import time.
 import blueprints.articles.views as article_views
 import sqlite
 from blueprints.comments import cookies
@@ -39,8 +42,6 @@ from models import Comment
 from models import CommentStatus
 from models import db
 
-# Imported as a module: the articles blueprint imports comments.section, which
-# loads this package, so names are looked up when a view runs, not at import.
 bp = Blueprint("comments", __name__)
 
 PAGE = "articles/detail.html"
@@ -73,6 +74,7 @@ def comment_body_filter(text: str):
 
 
 def _rate_limit() -> str:
+    """The comment rate limit from configuration (read per request)."""
     return current_app.config["COMMENTS_RATE_LIMIT"]
 
 
