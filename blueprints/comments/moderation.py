@@ -11,6 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from sqlalchemy import and_
+from sqlalchemy import case
+from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.comments.spam import count_links
@@ -46,6 +49,34 @@ class Submission:
         )
 
 
+@dataclass(frozen=True)
+class AuthorHistory:
+    """What the database knows about an email, for the duplicate and approval rules."""
+
+    duplicate: bool
+    has_approved: bool
+
+
+def author_history(email: str, article_id: int, body: str) -> AuthorHistory:
+    """Whether this author already said exactly this here, and was ever approved.
+
+    One query through the author-email index; it reads only this author's rows,
+    never all the comments of a busy article.
+    """
+    same_text = and_(
+        Comment.article_id == article_id,
+        Comment.body == body,
+        Comment.status != CommentStatus.TRASH,
+    )
+    row = db.session.execute(
+        select(
+            func.max(case((same_text, 1), else_=0)),
+            func.max(case((Comment.status == CommentStatus.APPROVED, 1), else_=0)),
+        ).where(Comment.author_email == email.strip().lower())
+    ).one()
+    return AuthorHistory(duplicate=bool(row[0]), has_approved=bool(row[1]))
+
+
 def has_approved_comment(email: str) -> bool:
     """True when this email already has an approved comment (one query)."""
     found = db.session.scalar(
@@ -59,8 +90,16 @@ def has_approved_comment(email: str) -> bool:
     return found is not None
 
 
-def decide(submission: Submission, spam_problem: str | None = None) -> Decision:
-    """Apply the rules in order: blocklist, honeypot, links, words, first comment."""
+def decide(
+    submission: Submission,
+    spam_problem: str | None = None,
+    has_approved: bool | None = None,
+) -> Decision:
+    """Apply the rules in order: blocklist, honeypot, links, words, first comment.
+
+    has_approved: the author's history when the caller already knows it
+    (see author_history); looked up otherwise.
+    """
     config = current_app.config
     blocked = matching_word(submission.haystack(), config["COMMENTS_BLOCKLIST"])
     if blocked:
@@ -75,7 +114,9 @@ def decide(submission: Submission, spam_problem: str | None = None) -> Decision:
     if word:
         return Decision(CommentStatus.PENDING, f"held: moderation word “{word}”")
     if config["COMMENTS_REQUIRE_PREVIOUS_APPROVAL"]:
-        if not has_approved_comment(submission.email):
+        if has_approved is None:
+            has_approved = has_approved_comment(submission.email)
+        if not has_approved:
             return Decision(
                 CommentStatus.PENDING, "held: first comment from this email"
             )

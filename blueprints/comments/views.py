@@ -9,7 +9,11 @@ from flask import current_app
 from flask import request
 from flask import url_for
 from sqlalchemy import select
+from sqlalchemy.orm import defer
 
+# Imported as a module: the articles blueprint imports comments.section, which
+# loads this package first, so article_page_context is looked up when a view
+# runs, not at import time.
 import blueprints.articles.views as article_views
 import sqlite
 from blueprints.comments import cookies
@@ -18,6 +22,7 @@ from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import KEY_PATTERN
 from blueprints.comments.identicon import identicon_svg
 from blueprints.comments.moderation import Submission
+from blueprints.comments.moderation import author_history
 from blueprints.comments.moderation import decide
 from blueprints.comments.notify import notify_staff
 from blueprints.comments.section import ThreadComment
@@ -37,8 +42,6 @@ from models import Comment
 from models import CommentStatus
 from models import db
 
-# Imported as a module: the articles blueprint imports comments.section, which
-# loads this package, so names are looked up when a view runs, not at import.
 bp = Blueprint("comments", __name__)
 
 PAGE = "articles/detail.html"
@@ -71,14 +74,18 @@ def comment_body_filter(text: str):
 
 
 def _rate_limit() -> str:
+    """The comment rate limit from configuration (read per request)."""
     return current_app.config["COMMENTS_RATE_LIMIT"]
 
 
-def _visible_article(slug: str) -> Article:
+def _visible_article(slug: str, *, with_body: bool = True) -> Article:
     """The published article with this slug, or 404."""
-    return db.first_or_404(
-        select(Article).where(Article.slug == slug, Article.visible())
-    )
+    query = select(Article).where(Article.slug == slug, Article.visible())
+    if not with_body:
+        # Posting needs the article's comment settings, not its text (which a
+        # full-page error re-render still loads on demand).
+        query = query.options(defer(Article.body), defer(Article.body_html))
+    return db.first_or_404(query)
 
 
 def _form_error(
@@ -139,27 +146,12 @@ def _attach_point(parent: Comment | None) -> tuple[int | None, int]:
     return parent.id, parent.depth + 1
 
 
-def _is_duplicate(article: Article, email: str, body: str) -> bool:
-    """True when this author already left the same text on this article."""
-    found = db.session.scalar(
-        select(Comment.id)
-        .where(
-            Comment.article_id == article.id,
-            Comment.author_email == email,
-            Comment.body == body,
-            Comment.status != CommentStatus.TRASH,
-        )
-        .limit(1)
-    )
-    return found is not None
-
-
 @bp.post("/articles/<slug>/comments")
 @limiter.limit(_rate_limit)
 def create(slug: str):
     """Post a comment or reply: validate, apply the spam and moderation rules, store."""
     sqlite.begin_write()
-    article = _visible_article(slug)
+    article = _visible_article(slug, with_body=False)
     if not comments_are_open(article):
         return render(
             PAGE,
@@ -186,7 +178,8 @@ def create(slug: str):
     if spam_problem and spam_problem != "honeypot filled":
         message = TIMESTAMP_MESSAGES.get(spam_problem, TIMESTAMP_FALLBACK)
         return _form_error(article, form, 422, parent, message)
-    if _is_duplicate(article, form.email.data, form.comment.data):
+    history = author_history(form.email.data, article.id, form.comment.data)
+    if history.duplicate:
         form.comment.errors = [DUPLICATE]
         return _form_error(article, form, 422, parent)
 
@@ -201,6 +194,7 @@ def create(slug: str):
             user_agent=user_agent,
         ),
         spam_problem,
+        has_approved=history.has_approved,
     )
     parent_id, depth = _attach_point(parent)
     comment = Comment(
@@ -223,7 +217,14 @@ def create(slug: str):
         # list stays valid until a moderator moves them (moderation.set_status).
         article.refresh_comment_stats()
     notify_staff(comment)
-    db.session.commit()
+    session = db.session()
+    # What was just written is what the response shows: keep it loaded rather
+    # than reloading the comment and article after the commit.
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
     current_app.logger.info(
         "comment %s on %s: %s", comment.id, article.slug, comment.status_reason
     )

@@ -180,6 +180,7 @@ def test_show_more_comments(make_live_server, page):
     page.click("text=Show more comments")
     page.locator("#comment-page-2").wait_for()
     assert page.locator(".comment").count() == 4
+    poll(page, "document.activeElement.closest('#comment-page-2') !== null")
     page.click("text=Show more comments")
     page.locator("#comment-page-3").wait_for()
     assert page.locator(".comment").count() == 5
