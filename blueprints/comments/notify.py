@@ -17,10 +17,6 @@ from models import Role
 from models import User
 from models import db
 
-# The staff area's moderation queue, whichever of these it registers.
-QUEUE_ENDPOINTS = ("staff.comments", "staff.moderation", "staff.comment_queue")
-
-
 def staff_recipients() -> list[str]:
     """Emails of active admins and moderators."""
     return list(
@@ -41,12 +37,8 @@ def _external(endpoint: str, **values) -> str:
 
 
 def moderation_queue_url() -> str:
-    """Where staff moderate comments (the staff area's queue, or its home)."""
-    for endpoint in QUEUE_ENDPOINTS:
-        if endpoint in current_app.view_functions:
-            return _external(endpoint)
-    site = current_app.config.get("SITE_URL", "").rstrip("/")
-    return (site or url_for("articles.index", _external=True).rstrip("/")) + "/staff/"
+    """The staff area's moderation queue (pending tab), as an absolute URL."""
+    return _external("staff.comments")
 
 
 def should_notify(comment: Comment) -> bool:
