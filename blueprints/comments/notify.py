@@ -17,6 +17,7 @@ from models import Role
 from models import User
 from models import db
 
+
 def staff_recipients() -> list[str]:
     """Emails of active admins and moderators."""
     return list(
