@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import lru_cache
 from itertools import count
 
 from blueprints.articles.publishing import set_body
@@ -21,6 +22,12 @@ _seq = count(1)
 PASSWORD = "correct horse battery staple"
 
 
+@lru_cache(maxsize=8)
+def _hashed(password: str) -> str:
+    # Argon2id at real strength costs ~0.1 s; tests create hundreds of users.
+    return hash_password(password)
+
+
 def make_user(
     email: str | None = None, role: Role = Role.ADMIN, password: str = PASSWORD, **kw
 ) -> User:
@@ -28,7 +35,7 @@ def make_user(
     user = User(
         email=email or f"staff{n}@example.com",
         display_name=kw.pop("display_name", f"Staff {n}"),
-        password_hash=hash_password(password),
+        password_hash=_hashed(password),
         role=role,
         **kw,
     )
