@@ -86,16 +86,51 @@ def check_startup(app: Flask) -> None:
         )
 
 
+class SecureCookies:
+    """WSGI middleware: over HTTPS, every Set-Cookie gets the Secure flag.
+
+    It wraps the app inside ProxyFix, so it sees the scheme the client used.
+    Working at the WSGI level catches every cookie: Flask saves the session
+    cookie after the after_request hooks have run, and Flask-Login adds its
+    remember cookie in a hook of its own.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, _with_secure(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def _with_secure(cookie: str) -> str:
+    parts = [part.strip().lower() for part in cookie.split(";")]
+    return cookie if "secure" in parts else cookie + "; Secure"
+
+
 def init_app(app: Flask) -> None:
     """Apply cookie flags, trusted hosts, the proxy fix and the header hook."""
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    # Flask's own default for SESSION_COOKIE_SAMESITE is None, so setdefault
+    # would never apply; an explicit "Strict" or "None" is left alone.
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
+    app.config["SESSION_COOKIE_HTTPONLY"] = True
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
     else:
         app.config["TRUSTED_HOSTS"] = None
+    app.wsgi_app = SecureCookies(app.wsgi_app)
     hops = int(app.config["PROXY_FIX"])
     if hops:
         app.wsgi_app = ProxyFix(
@@ -103,16 +138,3 @@ def init_app(app: Flask) -> None:
         )
     app.after_request(_set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-    @app.after_request
-    def _secure_cookies(response: Response) -> Response:
-        # Behind HTTPS (directly or via a trusted proxy) every cookie is Secure.
-        if request.is_secure:
-            cookies = response.headers.getlist("Set-Cookie")
-            if cookies:
-                response.headers.remove("Set-Cookie")
-                for cookie in cookies:
-                    if "; secure" not in cookie.lower():
-                        cookie += "; Secure"
-                    response.headers.add("Set-Cookie", cookie)
-        return response
