@@ -41,7 +41,6 @@ CONTROL_VALUES = [
     "bidi \u202egnp.exe\u202c override",
     "isolate \u2066x\u2069 and \u200f marks",
     "zero\u200bwidth\ufeffbom",
-    "lone surrogate \ud800 escaped",
 ]
 SQL_VALUES = [
     "Robert'); DROP TABLE comments;--",
@@ -139,7 +138,6 @@ def test_control_and_bidi_characters(target, value):
         if row is not None:
             stored = getattr(row, field["name"], "") or ""
             assert "\x00" not in stored
-            assert "\ud800" not in stored
 
 
 @pytest.mark.parametrize("raw", INVALID_BODIES)
@@ -229,11 +227,14 @@ def test_csrf_tokens_are_checked(make_app, name, kind):
         # A real token, issued to another visitor's session.
         data["csrf_token"] = target.fresh_data(target.app.test_client())["csrf_token"]
     elif kind == "stale":
-        # Signed with the secret key the site had before it was rotated.
+        # A form loaded before the secret key was rotated: its session cookie
+        # and token were both signed with the old key.
         old = build_target(
             make_app, name, WTF_CSRF_ENABLED=True, SECRET_KEY="old-" + "k" * 40
         )
-        data["csrf_token"] = old.fresh_data(client)["csrf_token"]
+        old_client = old.app.test_client()
+        data["csrf_token"] = old.fresh_data(old_client)["csrf_token"]
+        client.set_cookie("session", old_client.get_cookie("session").value)
     else:
         data["csrf_token"] = "x" * 20
     before = target.rows()
