@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from html.parser import HTMLParser
@@ -44,6 +45,8 @@ COUNTED_TAGS = {
     "marquee",
     "noscript",
 }
+# Script elements browsers never execute (structured data such as JSON-LD).
+DATA_SCRIPT_TYPES = {"application/ld+json", "application/json"}
 _NOT_URL_TEXT = re.compile(r"[\x00-\x20]+")
 
 
@@ -52,21 +55,27 @@ class _Elements(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.elements: list[tuple[str, dict[str, str]]] = []
         self.script_text: list[str] = []
-        self._in_script = False
+        self.data_blocks: list[str] = []
+        self._in_script: str | None = None
 
     def handle_starttag(self, tag, attrs):
-        self.elements.append((tag, {k.lower(): (v or "") for k, v in attrs}))
-        self._in_script = tag == "script"
+        attributes = {k.lower(): (v or "") for k, v in attrs}
+        self.elements.append((tag, attributes))
+        if tag == "script":
+            kind = attributes.get("type", "").lower()
+            self._in_script = "data" if kind in DATA_SCRIPT_TYPES else "code"
 
     handle_startendtag = handle_starttag
 
     def handle_endtag(self, tag):
         if tag == "script":
-            self._in_script = False
+            self._in_script = None
 
     def handle_data(self, data):
-        if self._in_script and data.strip():
+        if self._in_script == "code" and data.strip():
             self.script_text.append(data)
+        elif self._in_script == "data":
+            self.data_blocks.append(data)
 
 
 def elements(html: str) -> _Elements:
@@ -99,6 +108,12 @@ def problems(html: str, baseline_html: str) -> list[str]:
         found.append(f"elements or htmx attributes beyond the layout's: {dict(extra)}")
     if page.script_text:
         found.append(f"inline script: {page.script_text[:2]}")
+    for block in page.data_blocks:
+        # Content that broke out of a JSON-LD block leaves it unparseable.
+        try:
+            json.loads(block)
+        except ValueError:
+            found.append(f"broken data script: {block[:80]!r}")
     for tag, attrs in page.elements:
         if attrs.get("id") == "xss":
             found.append(f"injected element <{tag} id=xss>")

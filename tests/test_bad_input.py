@@ -24,6 +24,7 @@ from tests.factories import make_comment
 from tests.form_targets import HEADER_FIELD
 from tests.form_targets import TARGETS
 from tests.form_targets import build_target
+from tests.form_targets import endpoints
 from tests.form_targets import find_form
 from tests.form_targets import rule_for
 from tests.inert import assert_inert
@@ -345,7 +346,7 @@ def _linked_slugs(html: str) -> set[str]:
     return set(re.findall(r'href="/articles/([^"/?#]+)"', html))
 
 
-@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "__", "%a%", "A_pha"])
+@pytest.mark.parametrize("wildcard", ["%", "_", "%%", "__", "%_%", "\\%", "[%]"])
 def test_search_like_wildcards_match_literally(app, client, wildcard):
     path = _search_path(app)
     with app.app_context():
@@ -384,11 +385,27 @@ def test_xss_in_article_content_is_inert(app, client):
         assert_inert(html, listing_baseline, f"list page {page}")
 
 
+def _defuse_comments(app) -> None:
+    """Replace every comment's text with benign text (same rows, same structure).
+
+    The page rendered afterwards is the baseline: whatever the comment markup
+    legitimately carries (reply buttons with hx-get, moderation forms) is in
+    both, so only what a payload added stands out.
+    """
+    with app.app_context():
+        comments = db.session.scalars(select(Comment)).all()
+        for comment in comments:
+            comment.body = "Benign text."
+            comment.author_name = "Reader"
+            comment.author_url = ""
+        for article in {comment.article for comment in comments}:
+            article.refresh_comment_stats()
+        db.session.commit()
+
+
 def test_xss_in_approved_comments_is_inert(app, client):
     with app.app_context():
         article = make_article(title="Commented")
-        make_comment(article, body="A friendly comment.")
-        baseline = client.get(f"/articles/{article.slug}").get_data(as_text=True)
         for payload in XSS_PAYLOADS:
             make_comment(
                 article,
@@ -398,6 +415,11 @@ def test_xss_in_approved_comments_is_inert(app, client):
             )
         slug = article.slug
     html = client.get(f"/articles/{slug}").get_data(as_text=True)
+    _defuse_comments(app)
+    baseline = client.get(f"/articles/{slug}").get_data(as_text=True)
+    if "comments.create" in endpoints(app):
+        # Approved comments are on the page, so the comparison means something.
+        assert "Benign text." in baseline
     assert_inert(html, baseline, "approved comments")
     # Readers' email addresses never reach public HTML.
     assert "@example.org" not in html
@@ -406,7 +428,6 @@ def test_xss_in_approved_comments_is_inert(app, client):
 def test_xss_posted_through_the_comment_form_is_inert(make_app):
     target = build_target(make_app, "comments")
     client = target.app.test_client()
-    baseline = client.get(target.page).get_data(as_text=True)
     url_fields = [
         f["name"]
         for f in target.text_fields()
@@ -427,12 +448,14 @@ def test_xss_posted_through_the_comment_form_is_inert(make_app):
             assert response.status_code < 500, url
     with target.app.app_context():
         comments = db.session.scalars(select(Comment)).all()
-        assert comments, "some payloads were stored"
+        assert len(comments) > len(XSS_PAYLOADS) // 2, "most payloads were stored"
         for comment in comments:
             comment.status = CommentStatus.APPROVED
         comments[0].article.refresh_comment_stats()
         db.session.commit()
     html = client.get(target.page).get_data(as_text=True)
+    _defuse_comments(target.app)
+    baseline = client.get(target.page).get_data(as_text=True)
     assert_inert(html, baseline, "comments posted through the form")
 
 
@@ -442,8 +465,9 @@ def test_staff_pages_show_payloads_inert(make_app):
     client = app.test_client()
     with app.app_context():
         article = db.session.scalar(select(Article))
-        for payload in XSS_PAYLOADS[:20]:
+        for payload in XSS_PAYLOADS:
             make_comment(article, body=payload, status=CommentStatus.PENDING)
+            make_comment(article, body=payload, author_name=payload[:100])
     response = _post(target, target.valid_data(), client=client)
     assert response.status_code in ACCEPTED
     home = client.get("/staff/", follow_redirects=True)
@@ -456,13 +480,15 @@ def test_staff_pages_show_payloads_inert(make_app):
             )
         )
     )
-    baseline = home.get_data(as_text=True)
+    assert links, "the staff area links to its comment pages"
+    pages = {}
     for link in links:
         page = client.get(link)
         assert page.status_code == 200, link
-        html = page.get_data(as_text=True)
-        assert "onerror=alert(1)" in html.replace("&#34;", '"') or "&lt;" in html
-        assert_inert(html, baseline, link)
+        pages[link] = page.get_data(as_text=True)
+    _defuse_comments(app)
+    for link, html in pages.items():
+        assert_inert(html, client.get(link).get_data(as_text=True), link)
 
 
 def test_find_form_reads_field_names():

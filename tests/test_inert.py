@@ -24,6 +24,7 @@ BASE = (
         "<iframe></iframe>",
         '<p style="color:red">x</p>',
         "<p>foliofoliofolio</p>",
+        '<script type="application/ld+json">{"a": "</script><b id=xss>"}</script>',
     ],
 )
 def test_checker_catches_live_markup(injected):
@@ -41,3 +42,10 @@ def test_checker_catches_live_markup(injected):
 )
 def test_checker_passes_escaped_text(escaped):
     assert problems(BASE.replace("<p>Hi</p>", escaped), BASE) == []
+
+
+def test_checker_allows_json_ld_data():
+    ld = '<script type="application/ld+json">{"headline": "%s"}</script>'
+    baseline = BASE.replace("<p>Hi</p>", ld % "Hello")
+    page = BASE.replace("<p>Hi</p>", ld % "\\u003cscript\\u003ealert(1)")
+    assert problems(page, baseline) == []
