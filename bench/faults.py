@@ -464,8 +464,10 @@ def prepare(env: dict[str, str]) -> None:
         )
 
 
-def count_rows(db_path: Path, target: str, run_id: str) -> tuple[set[str], str, int]:
-    """Markers found in the target table, integrity_check's verdict, total rows."""
+def count_rows(
+    db_path: Path, target: str, run_id: str
+) -> tuple[set[str], str, int, str]:
+    """Markers found in the target table, integrity_check, total rows, outbox state."""
     table, column = TABLES[target]
     conn = sqlite3.connect(db_path, timeout=30)
     try:
@@ -480,9 +482,14 @@ def count_rows(db_path: Path, target: str, run_id: str) -> tuple[set[str], str, 
         ):
             found.update(pattern.findall(text))
         total = conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        queued, sent, failed = conn.execute(
+            "SELECT count(*), count(sent_at), "
+            "sum(CASE WHEN last_error != '' THEN 1 ELSE 0 END) FROM outbox"
+        ).fetchone()
     finally:
         conn.close()
-    return found, integrity, total
+    outbox = f"{queued} queued, {sent} sent, {failed or 0} with a send error (kept)"
+    return found, integrity, total, outbox
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -591,7 +598,7 @@ def harness(args: argparse.Namespace, tmp: Path) -> int:
             proc.wait()
         log.close()
 
-    found, integrity, total = count_rows(db_path, target.name, run.run_id)
+    found, integrity, total, outbox = count_rows(db_path, target.name, run.run_id)
     missing = sorted(run.acked - found, key=lambda m: int(m.rsplit("-", 1)[1]))
     unacked = found - run.acked
     statuses = Counter(r.status for r in run.results)
@@ -623,6 +630,7 @@ def harness(args: argparse.Namespace, tmp: Path) -> int:
         f"{percentile(posts, 99):.0f} ms ({len(posts)})"
     )
     print(f"  integrity_check              {integrity}")
+    print(f"  outbox (SMTP down)           {outbox}")
     print(f"  faults                       {len(run.events)} events")
 
     failures = []
