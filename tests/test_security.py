@@ -304,3 +304,46 @@ def test_remember_cookie_secure_over_https(make_app):
     assert any(c.startswith("remember_token=") for c in cookies)
     for cookie in cookies:
         assert cookie.count("Secure") == 1 and "HttpOnly" in cookie, cookie
+
+
+def _nul_app(make_app) -> tuple[Flask, list[str]]:
+    app = make_app()
+    seen: list[str] = []
+
+    def save():
+        seen.append(request.form.get("name", ""))
+        return "saved"
+
+    app.add_url_rule("/_test/save", "test_save", save, methods=["POST"])
+    return app, seen
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"name": "a\x00b"}, {"name": "\x00"}, {"na\x00me": "x"}],
+)
+def test_nul_in_a_form_is_refused_before_the_view(make_app, htmx_headers, data):
+    app, seen = _nul_app(make_app)
+    client = app.test_client()
+    response = client.post("/_test/save", data=data)
+    assert response.status_code == 400
+    assert b"NUL character" in response.data and b"<!doctype html>" in response.data
+    fragment = client.post("/_test/save", data=data, headers=htmx_headers)
+    assert fragment.status_code == 400
+    assert fragment.headers["HX-Retarget"] == "#alerts"
+    assert seen == []
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "page=%00", "%00=1"])
+def test_nul_in_the_query_is_refused(client, query):
+    response = client.get("/?" + query)
+    assert response.status_code == 400
+    assert b"NUL character" in response.data
+
+
+def test_other_text_passes_the_nul_check(make_app):
+    app, seen = _nul_app(make_app)
+    value = "tab\tnew\nline \u202e bidi \x07 bell € \U0001f600"
+    assert app.test_client().post("/_test/save", data={"name": value}).data == b"saved"
+    assert seen == [value]
+    assert app.test_client().get("/?page=1").status_code == 200
