@@ -78,13 +78,13 @@ NUL_MESSAGE = (
 
 
 def _refuse_nul() -> Response | None:
-    """Answer 400 when a query or form value holds NUL.
+    """Answer 400 when the path, a query or a form value holds NUL.
 
     No Folio field can hold it, PostgreSQL text cannot store it (the driver
     raises, which would be a 500), and it only ever arrives from tools and
     attacks. One check here covers every form and query parameter.
     """
-    values = [*request.args.keys(), *request.args.values()]
+    values = [request.path, *request.args.keys(), *request.args.values()]
     if request.method in {"POST", "PUT", "PATCH"} and request.mimetype in {
         "application/x-www-form-urlencoded",
         "multipart/form-data",

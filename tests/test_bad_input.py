@@ -310,7 +310,8 @@ def test_page_parameter_raw_encodings(client, raw):
     "slug", ["%00", "..%2F..%2Fetc%2Fpasswd", "a" * 3000, "%E2%80%AE", "%FF", "'--"]
 )
 def test_article_slug_junk_is_404(client, slug):
-    assert client.get("/articles/" + slug).status_code == 404
+    expected = 400 if slug == "%00" else 404  # NUL is refused everywhere
+    assert client.get("/articles/" + slug).status_code == expected
 
 
 def _search_path(app) -> str:

@@ -334,9 +334,11 @@ def test_nul_in_a_form_is_refused_before_the_view(make_app, htmx_headers, data):
     assert seen == []
 
 
-@pytest.mark.parametrize("query", ["q=a%00b", "page=%00", "%00=1"])
-def test_nul_in_the_query_is_refused(client, query):
-    response = client.get("/?" + query)
+@pytest.mark.parametrize(
+    "path", ["/?q=a%00b", "/?page=%00", "/?%00=1", "/articles/a%00b", "/%00"]
+)
+def test_nul_in_the_path_or_query_is_refused(client, path):
+    response = client.get(path)
     assert response.status_code == 400
     assert b"NUL character" in response.data
 
