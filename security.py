@@ -10,8 +10,6 @@ from flask import g
 from flask import request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from errors import error_response
-
 HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
 
 PERMISSIONS_POLICY = (
@@ -69,30 +67,6 @@ def _set_headers(response: Response) -> Response:
             "Strict-Transport-Security", "max-age=31536000; includeSubDomains"
         )
     return response
-
-
-NUL_MESSAGE = (
-    "What you sent contains a NUL character, which this site does not accept, "
-    "so nothing was saved. Remove it and try again."
-)
-
-
-def _refuse_nul() -> Response | None:
-    """Answer 400 when the path, a query or a form value holds NUL.
-
-    No Folio field can hold it, PostgreSQL text cannot store it (the driver
-    raises, which would be a 500), and it only ever arrives from tools and
-    attacks. One check here covers every form and query parameter.
-    """
-    values = [request.path, *request.args.keys(), *request.args.values()]
-    if request.method in {"POST", "PUT", "PATCH"} and request.mimetype in {
-        "application/x-www-form-urlencoded",
-        "multipart/form-data",
-    }:
-        values += [*request.form.keys(), *request.form.values()]
-    if any("\x00" in value for value in values):
-        return error_response(400, NUL_MESSAGE)
-    return None
 
 
 def check_startup(app: Flask) -> None:
@@ -162,6 +136,5 @@ def init_app(app: Flask) -> None:
         app.wsgi_app = ProxyFix(
             app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops
         )
-    app.before_request(_refuse_nul)
     app.after_request(_set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce

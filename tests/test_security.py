@@ -306,46 +306,38 @@ def test_remember_cookie_secure_over_https(make_app):
         assert cookie.count("Secure") == 1 and "HttpOnly" in cookie, cookie
 
 
-def _nul_app(make_app) -> tuple[Flask, list[str]]:
+def test_value_the_database_refuses_is_400_and_nothing_saved(make_app, htmx_headers):
+    from sqlalchemy import func
+    from sqlalchemy import select
+    from sqlalchemy.exc import DataError
+
+    from models import ContactMessage
+    from models import db
+    from sqlite import begin_write
+
     app = make_app()
-    seen: list[str] = []
 
     def save():
-        seen.append(request.form.get("name", ""))
+        begin_write()
+        db.session.add(
+            ContactMessage(name="n", email="e@example.org", message=request.form["m"])
+        )
+        db.session.flush()
+        if db.engine.dialect.name == "sqlite":
+            # SQLite stores NUL; raise what PostgreSQL's driver raises for it
+            # (on PostgreSQL the flush above raises it for real).
+            raise DataError(
+                "INSERT", {}, ValueError("text fields cannot contain NUL (0x00)")
+            )
+        db.session.commit()
         return "saved"
 
     app.add_url_rule("/_test/save", "test_save", save, methods=["POST"])
-    return app, seen
-
-
-@pytest.mark.parametrize(
-    "data",
-    [{"name": "a\x00b"}, {"name": "\x00"}, {"na\x00me": "x"}],
-)
-def test_nul_in_a_form_is_refused_before_the_view(make_app, htmx_headers, data):
-    app, seen = _nul_app(make_app)
     client = app.test_client()
-    response = client.post("/_test/save", data=data)
+    response = client.post("/_test/save", data={"m": "a\x00b"})
     assert response.status_code == 400
-    assert b"NUL character" in response.data and b"<!doctype html>" in response.data
-    fragment = client.post("/_test/save", data=data, headers=htmx_headers)
-    assert fragment.status_code == 400
-    assert fragment.headers["HX-Retarget"] == "#alerts"
-    assert seen == []
-
-
-@pytest.mark.parametrize(
-    "path", ["/?q=a%00b", "/?page=%00", "/?%00=1", "/articles/a%00b", "/%00"]
-)
-def test_nul_in_the_path_or_query_is_refused(client, path):
-    response = client.get(path)
-    assert response.status_code == 400
-    assert b"NUL character" in response.data
-
-
-def test_other_text_passes_the_nul_check(make_app):
-    app, seen = _nul_app(make_app)
-    value = "tab\tnew\nline \u202e bidi \x07 bell € \U0001f600"
-    assert app.test_client().post("/_test/save", data={"name": value}).data == b"saved"
-    assert seen == [value]
-    assert app.test_client().get("/?page=1").status_code == 200
+    assert b"nothing was saved" in response.data
+    fragment = client.post("/_test/save", data={"m": "a\x00b"}, headers=htmx_headers)
+    assert fragment.status_code == 400 and fragment.headers["HX-Retarget"] == "#alerts"
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ContactMessage.id))) == 0
