@@ -143,3 +143,43 @@ def test_write_waits_for_a_short_lock(make_app):
         holder.close()
     assert response.status_code == 200
     assert _count(app) == 1
+
+
+def _process_writer(database_url: str, instance: str, n: int, rows: int) -> None:
+    """Run in a child process: write rows through a whole app of its own."""
+    from app import create_app
+    from tests.conftest import base_config
+
+    config = base_config(database_url)
+    config.update(INSTANCE_PATH=instance, SQLITE_BUSY_TIMEOUT_MS=10_000)
+    app = create_app(config)
+    with app.app_context():
+        for i in range(rows):
+            begin_write()
+            db.session.add(
+                ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
+            )
+            db.session.commit()
+
+
+def test_concurrent_processes_write_without_locked_errors(
+    make_app, database_url, tmp_path
+):
+    import multiprocessing
+
+    app = make_app()
+    _sqlite_file(app)
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(
+            target=_process_writer,
+            args=(database_url, str(tmp_path / "instance"), n, 20),
+        )
+        for n in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    assert _count(app) == 60
