@@ -1,4 +1,4 @@
-"""Folio's CLI commands: `flask seed-demo` and `flask users ...`."""
+"""Folio's CLI commands: `flask seed-demo`, `flask users ...` and `flask backup`."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func
 from sqlalchemy import select
 
+from backup import backup_command
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
@@ -206,3 +207,4 @@ def init_app(app: Flask) -> None:
     """Register the commands on the app."""
     app.cli.add_command(seed_demo)
     app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)

@@ -8,6 +8,7 @@ from flask import current_app
 from flask import make_response
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DataError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
@@ -111,6 +112,19 @@ def _operational_error(exc: OperationalError) -> Response:
     return error_response(500)
 
 
+def _data_error(exc: DataError) -> Response:
+    # The database refused a value the views let through: a NUL character
+    # (PostgreSQL text cannot hold one), a number out of range. That is bad
+    # input, not a fault: the transaction is rolled back and nothing is saved.
+    db.session.rollback()
+    current_app.logger.warning("database refused a value: %s", exc.orig)
+    return error_response(
+        400,
+        "Something in what you sent cannot be stored (for example a NUL "
+        "character), so nothing was saved. Remove it and try again.",
+    )
+
+
 def _server_error(exc: Exception) -> Response:
     db.session.rollback()
     if not isinstance(exc, HTTPException):
@@ -124,4 +138,5 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(DataError, _data_error)
     app.register_error_handler(500, _server_error)

@@ -8,7 +8,6 @@ from flask import Flask
 from flask import Response
 from flask import g
 from flask import request
-from flask.sessions import SecureCookieSessionInterface
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 HTMX_CDN_ORIGIN = "https://cdn.jsdelivr.net"
@@ -87,30 +86,51 @@ def check_startup(app: Flask) -> None:
         )
 
 
-class _SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie sessions, Secure whenever the request came over HTTPS."""
+class SecureCookies:
+    """WSGI middleware: over HTTPS, every Set-Cookie gets the Secure flag.
 
-    def get_cookie_secure(self, app: Flask) -> bool:
-        return bool(app.config["SESSION_COOKIE_SECURE"] or request.is_secure)
+    It wraps the app inside ProxyFix, so it sees the scheme the client used.
+    Working at the WSGI level catches every cookie: Flask saves the session
+    cookie after the after_request hooks have run, and Flask-Login adds its
+    remember cookie in a hook of its own.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        if environ.get("wsgi.url_scheme") != "https":
+            return self.wsgi_app(environ, start_response)
+
+        def secure_start_response(status, headers, exc_info=None):
+            headers = [
+                (name, _with_secure(value) if name.lower() == "set-cookie" else value)
+                for name, value in headers
+            ]
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, secure_start_response)
+
+
+def _with_secure(cookie: str) -> str:
+    parts = [part.strip().lower() for part in cookie.split(";")]
+    return cookie if "secure" in parts else cookie + "; Secure"
 
 
 def init_app(app: Flask) -> None:
     """Apply cookie flags, trusted hosts, the proxy fix and the header hook."""
-    # Flask's defaults already hold these keys (SameSite None), so setdefault
-    # would never apply: only an explicit test/config value wins.
+    # Flask's own default for SESSION_COOKIE_SAMESITE is None, so setdefault
+    # would never apply; an explicit "Strict" or "None" is left alone.
+    if not app.config.get("SESSION_COOKIE_SAMESITE"):
+        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
-    app.config["SESSION_COOKIE_SAMESITE"] = (
-        app.config["SESSION_COOKIE_SAMESITE"] or "Lax"
-    )
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
-    # The session cookie is written after the after_request hooks, so it gets
-    # Secure from the session interface instead.
-    app.session_interface = _SessionInterface()
     if app.config["TRUSTED_HOSTS"]:
         app.config["TRUSTED_HOSTS"] = list(app.config["TRUSTED_HOSTS"])
     else:
         app.config["TRUSTED_HOSTS"] = None
+    app.wsgi_app = SecureCookies(app.wsgi_app)
     hops = int(app.config["PROXY_FIX"])
     if hops:
         app.wsgi_app = ProxyFix(
@@ -118,16 +138,3 @@ def init_app(app: Flask) -> None:
         )
     app.after_request(_set_headers)
     app.jinja_env.globals["csp_nonce"] = csp_nonce
-
-    @app.after_request
-    def _secure_cookies(response: Response) -> Response:
-        # Behind HTTPS (directly or via a trusted proxy) every cookie is Secure.
-        if request.is_secure:
-            cookies = response.headers.getlist("Set-Cookie")
-            if cookies:
-                response.headers.remove("Set-Cookie")
-                for cookie in cookies:
-                    if "; secure" not in cookie.lower():
-                        cookie += "; Secure"
-                    response.headers.add("Set-Cookie", cookie)
-        return response

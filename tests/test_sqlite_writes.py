@@ -1,0 +1,185 @@
+"""SQLite under concurrent writers: queue on the lock, or 503 and nothing saved."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+from flask import Flask
+from sqlalchemy import func
+from sqlalchemy import select
+
+from models import ContactMessage
+from models import db
+from sqlite import begin_write
+
+
+def _sqlite_file(app: Flask) -> str:
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        return db.engine.url.database
+
+
+def _add_write_route(app: Flask) -> None:
+    """A test-only view that writes one row the way Folio's views do."""
+
+    def write():
+        begin_write()
+        db.session.add(
+            ContactMessage(name="Reader", email="r@example.org", message="hi")
+        )
+        db.session.commit()
+        return "saved"
+
+    app.add_url_rule("/_test/write", "test_write", write, methods=["POST"])
+
+
+def _count(app: Flask) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count(ContactMessage.id)))
+
+
+def test_concurrent_writers_queue_and_never_see_locked(make_app):
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=10_000)
+    _sqlite_file(app)
+    threads, per_thread = 8, 25
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(threads)
+
+    def worker(n: int) -> None:
+        with app.app_context():
+            try:
+                barrier.wait()
+                for i in range(per_thread):
+                    # A read first, as a view would: begin_write() must still
+                    # take the lock up front rather than upgrade.
+                    db.session.scalar(select(func.count(ContactMessage.id)))
+                    begin_write()
+                    db.session.add(
+                        ContactMessage(
+                            name=f"T{n}", email="t@example.org", message=str(i)
+                        )
+                    )
+                    db.session.commit()
+            except BaseException as exc:  # reported by the main thread
+                errors.append(exc)
+            finally:
+                db.session.remove()
+
+    pool = [threading.Thread(target=worker, args=(n,)) for n in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert not errors, errors[:3]
+    assert _count(app) == threads * per_thread
+
+
+def test_concurrent_requests_all_saved(make_app):
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=10_000)
+    _sqlite_file(app)
+    _add_write_route(app)
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def poster() -> None:
+        client = app.test_client()
+        for _ in range(10):
+            status = client.post("/_test/write").status_code
+            with lock:
+                statuses.append(status)
+
+    pool = [threading.Thread(target=poster) for _ in range(6)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join(timeout=60)
+    assert statuses == [200] * 60
+    assert _count(app) == 60
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_lock_held_past_busy_timeout_is_503_and_no_row(make_app, htmx_headers, htmx):
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=150)
+    path = _sqlite_file(app)
+    _add_write_route(app)
+    client = app.test_client()
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        response = client.post("/_test/write", headers=htmx_headers if htmx else {})
+    finally:
+        holder.rollback()
+        holder.close()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"].isdigit()
+    assert b"nothing was saved" in response.data
+    assert b"database is locked" not in response.data
+    if htmx:
+        assert response.data.lstrip().startswith(b'<div class="alert')
+        assert response.headers["HX-Retarget"] == "#alerts"
+    else:
+        assert b"<!doctype html>" in response.data
+    assert _count(app) == 0
+    # Once the lock is free the same request succeeds, on the same worker.
+    assert client.post("/_test/write").status_code == 200
+    assert _count(app) == 1
+
+
+def test_write_waits_for_a_short_lock(make_app):
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=5000)
+    path = _sqlite_file(app)
+    _add_write_route(app)
+    holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    timer = threading.Timer(0.5, holder.rollback)
+    timer.start()
+    try:
+        response = app.test_client().post("/_test/write")
+    finally:
+        timer.join()
+        holder.close()
+    assert response.status_code == 200
+    assert _count(app) == 1
+
+
+def _process_writer(database_url: str, instance: str, n: int, rows: int) -> None:
+    """Run in a child process: write rows through a whole app of its own."""
+    from app import create_app
+    from tests.conftest import base_config
+
+    config = base_config(database_url)
+    config.update(INSTANCE_PATH=instance, SQLITE_BUSY_TIMEOUT_MS=10_000)
+    app = create_app(config)
+    with app.app_context():
+        for i in range(rows):
+            begin_write()
+            db.session.add(
+                ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
+            )
+            db.session.commit()
+
+
+def test_concurrent_processes_write_without_locked_errors(
+    make_app, database_url, tmp_path
+):
+    import multiprocessing
+
+    app = make_app()
+    _sqlite_file(app)
+    context = multiprocessing.get_context("spawn")
+    processes = [
+        context.Process(
+            target=_process_writer,
+            args=(database_url, str(tmp_path / "instance"), n, 20),
+        )
+        for n in range(3)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=120)
+    assert [p.exitcode for p in processes] == [0, 0, 0]
+    assert _count(app) == 60
