@@ -61,7 +61,8 @@ def page_number() -> int:
         return 1
     if not raw.isascii() or not raw.isdigit():
         abort(400, "The page number must be a whole number.")
-    number = int(raw)
+    # A huge number is simply past the end; int() of thousands of digits raises.
+    number = int(raw) if len(raw) <= 9 else MAX_PAGE + 1
     if number < 1 or number > MAX_PAGE:
         abort(404)
     return number
