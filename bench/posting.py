@@ -88,7 +88,7 @@ def parse_comment_form(html: str, action_hint: str = "/comments") -> Form:
     parser = _FormParser(action_hint)
     parser.feed(html)
     if parser.action is None:
-        raise FormNotFound("no form posting to *%s* on the page" % action_hint)
+        raise FormNotFound(f"no form posting to {action_hint!r} on the page")
     hidden: dict[str, str] = {}
     roles: dict[str, str] = {}
     for f in parser.fields:

@@ -128,7 +128,10 @@ def tool_version(tool: str) -> str:
     except OSError:
         return tool
     text = (done.stdout or done.stderr).strip().splitlines()
-    return text[0] if text else tool
+    if not text:
+        return tool
+    # "wrk debian/4.1.0-3+b2 [epoll] Copyright ..." -> "wrk debian/4.1.0-3+b2"
+    return " ".join(text[0].split()[:2])
 
 
 def probe(url: str, headers: dict[str, str]) -> tuple[int, int]:
