@@ -137,7 +137,7 @@ def render_table(result: dict) -> str:
         ("page2_htmx", "statements: /?page=2 htmx fragment"),
     ):
         count = counts.get(key, {})
-        if count.get("missing"):
+        if not count or count.get("missing"):
             lines.append(["6", label, "", "", "", "", "", "n/a (route missing)"])
         else:
             lines.append(
@@ -251,7 +251,7 @@ def targets(result: dict) -> list[dict]:
     article_counts = [
         counts.get(k, {}) for k in ("article_0", "article_50", "article_2000")
     ]
-    if any(c.get("missing") for c in article_counts):
+    if any(not c or c.get("missing") for c in article_counts):
         add("article statements constant in comments, <= 4", None, "route missing")
     else:
         warm = [c["warm"] for c in article_counts]
