@@ -107,8 +107,13 @@ def parse_comment_form(html: str, action_hint: str = "/comments") -> Form:
             roles.setdefault("email", name)
         elif kind == "url" or "url" in lowered or "website" in lowered:
             roles.setdefault("url", name)
-        elif "name" in lowered:
+        elif "name" in lowered or "author" in lowered:
             roles.setdefault("name", name)
+        elif kind == "text":
+            roles.setdefault("other_text", name)
+    if "name" not in roles and "other_text" in roles:
+        roles["name"] = roles["other_text"]
+    roles.pop("other_text", None)
     missing = {"body", "name", "email"} - roles.keys()
     if missing:
         raise FormNotFound(f"comment form lacks fields for {sorted(missing)}")
