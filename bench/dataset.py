@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parent.parent
 FEATURED_SLUG = "bench-article"
 EMPTY_SLUG = "bench-article-no-comments"
 BIG_SLUG = "bench-article-2000-comments"
-POST_SLUG = "bench-article-for-posts"
+POST_SLUG_PREFIX = "bench-post-target-"
 TAG_SLUG = "topic-1"
 SEARCH_WORD = "kestrel"
 TOPIC_WORDS = (
@@ -63,6 +63,7 @@ class Dataset:
     path: Path
     articles: int
     seconds: float
+    post_targets: int = 0
 
     @property
     def url(self) -> str:
@@ -130,6 +131,7 @@ def build(
     articles: int = 10_000,
     big_thread: int = 2000,
     featured_comments: int = 50,
+    post_targets: int = 1,
 ) -> Dataset:
     """Migrate a new SQLite file at path and fill it; returns what was built."""
     started = time.perf_counter()
@@ -151,23 +153,33 @@ def build(
 
     with app.app_context():
         try:
-            _fill(articles, big_thread, featured_comments)
+            _fill(articles, big_thread, featured_comments, post_targets)
         finally:
             db.session.remove()
             db.engine.dispose()
-    return Dataset(path=path, articles=articles, seconds=time.perf_counter() - started)
+    return Dataset(
+        path=path,
+        articles=articles,
+        seconds=time.perf_counter() - started,
+        post_targets=post_targets,
+    )
 
 
-def _fill(articles: int, big_thread: int, featured_comments: int) -> None:
+def _fill(
+    articles: int, big_thread: int, featured_comments: int, post_targets: int
+) -> None:
     from blueprints.articles.publishing import tags_from_names
     from models import Article
+    from models import Role
     from models import User
     from models import db
 
+    # An admin, so held comments queue a notification mail as they would live.
     author = User(
         email="bench-author@example.com",
         display_name="Bench Author",
         password_hash="!bench: no sign-in",
+        role=Role.ADMIN,
     )
     db.session.add(author)
     tags = tags_from_names([f"Topic {n}" for n in range(1, 21)])
@@ -179,18 +191,30 @@ def _fill(articles: int, big_thread: int, featured_comments: int) -> None:
         EMPTY_SLUG, "The benchmark article, no comments", body, author, tags
     )
     big = _article(BIG_SLUG, "The benchmark article, a long thread", body, author, tags)
-    target = _article(
-        POST_SLUG, "The benchmark article for posting", body, author, tags
-    )
+    # The POST row writes to articles of its own, so the pages measured stay as
+    # built and no article grows without bound over the runs.
+    targets = [
+        _article(
+            post_slug(n), f"The benchmark article for posts {n}", body, author, tags
+        )
+        for n in range(post_targets)
+    ]
     db.session.flush()
     add_comments(featured, featured_comments)
-    add_comments(target, featured_comments)
+    for target in targets:
+        add_comments(target, featured_comments)
     if big_thread:
         add_comments(big, big_thread)
-    for article in (featured, empty, big, target):
+    for article in (featured, empty, big, *targets):
         article.refresh_comment_stats()
     db.session.commit()
-    assert db.session.scalar(select(func.count(Article.id))) == articles + 4
+    total = db.session.scalar(select(func.count(Article.id)))
+    assert total == articles + 3 + post_targets
+
+
+def post_slug(n: int) -> str:
+    """The slug of the n-th article the POST row writes to."""
+    return f"{POST_SLUG_PREFIX}{n}"
 
 
 def _article(slug: str, title: str, body: str, author, tags):

@@ -206,14 +206,14 @@ def _comment_fields(form: Form, marker: str, n: int) -> dict[str, str]:
 
 def run_posts(
     base_url: str,
-    article_path: str,
+    article_paths: list[str],
     total: int,
     clients: int,
     htmx: bool,
     marker: str,
     cpu_seconds=None,
 ) -> PostResult:
-    """Post total comments from clients threads; time only the POSTs."""
+    """Post total comments from clients threads, spread over the articles; time only the POSTs."""
     mode = "htmx" if htmx else "plain"
     result = PostResult(mode=mode, clients=clients)
     per_client = [
@@ -228,11 +228,12 @@ def run_posts(
         browser = _Browser(base_url)
         try:
             for i in range(per_client[c]):
+                n = sum(per_client[:c]) + i
+                article_path = article_paths[n % len(article_paths)]
                 status, html = browser.request("GET", article_path)
                 if status != 200:
                     raise FormNotFound(f"GET {article_path} answered {status}")
                 form = parse_comment_form(html.decode("utf-8", "replace"))
-                n = sum(per_client[:c]) + i
                 prepared[c].append(
                     (browser, _comment_fields(form, marker, n), form.action)
                 )

@@ -12,7 +12,6 @@ from werkzeug.routing import RequestRedirect
 from bench.dataset import BIG_SLUG
 from bench.dataset import EMPTY_SLUG
 from bench.dataset import FEATURED_SLUG
-from bench.dataset import POST_SLUG
 from bench.dataset import SEARCH_WORD
 from bench.dataset import TAG_SLUG
 
@@ -38,9 +37,6 @@ ARTICLE = Page("article_50", "article page, 50 comments", f"/articles/{FEATURED_
 ARTICLE_0 = Page("article_0", "article page, 0 comments", f"/articles/{EMPTY_SLUG}")
 ARTICLE_2000 = Page(
     "article_2000", "article page, 2,000 comments", f"/articles/{BIG_SLUG}"
-)
-POST_TARGET = Page(
-    "article_posts", "article the POST row writes to", f"/articles/{POST_SLUG}"
 )
 
 

@@ -87,6 +87,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--posts", type=int, default=2000, help="comment POSTs per mode and run"
     )
     parser.add_argument(
+        "--post-articles",
+        type=int,
+        default=10,
+        help="articles the posts of one mode and run are spread over (default 10)",
+    )
+    parser.add_argument(
         "--post-clients", type=int, default=8, help="concurrent posting clients"
     )
     parser.add_argument("--deep-page", type=int, default=400, help="the deep list page")
@@ -170,7 +176,7 @@ def measure_page(server: Server, page: routes.Page, args, app, tool: str) -> dic
 
 
 def measure_posts(
-    server: Server, args, app, htmx: bool, marker: str, db_path: Path
+    server: Server, args, app, htmx: bool, marker: str, db_path: Path, batch: int
 ) -> dict:
     """Row 3 (and the htmx half of row 4) on the server's own data set."""
     label = f"comment POST, {'htmx fragment' if htmx else 'plain form, 303'}"
@@ -179,7 +185,10 @@ def measure_posts(
     try:
         result = posting.run_posts(
             server.base_url,
-            routes.POST_TARGET.path,
+            [
+                f"/articles/{dataset.post_slug(batch * args.post_articles + n)}"
+                for n in range(args.post_articles)
+            ],
             args.posts,
             args.post_clients,
             htmx,
@@ -217,11 +226,14 @@ def one_run(
         for page in pages:
             _say(f"run {number}: {page.label}")
             run["gets"][page.key] = measure_page(server, page, args, app, tool)
-        for htmx in (False, True):
+        for mode, htmx in enumerate((False, True)):
             key = "htmx" if htmx else "plain"
+            batch = (number - 1) * 2 + mode  # fresh target articles each time
             _say(f"run {number}: comment POST ({key})")
             marker = f"r{number}{key}{int(time.time())}"
-            run["posts"][key] = measure_posts(server, args, app, htmx, marker, big.path)
+            run["posts"][key] = measure_posts(
+                server, args, app, htmx, marker, big.path, batch
+            )
         run["rss_mb"] = server.worker_rss_mb()
     with Server(small.url, **options).start(tmp) as server:
         for page in routes.list_pages(small_deep):
@@ -271,11 +283,17 @@ def main(argv: list[str] | None = None) -> int:
     tmp = Path(tempfile.mkdtemp(prefix="folio-bench-"))
     try:
         _say(f"building data sets in {tmp}")
-        big = dataset.build(tmp / "big.db", args.articles)
-        small = dataset.build(tmp / "small.db", args.small_articles, big_thread=0)
+        big = dataset.build(
+            tmp / "big.db",
+            args.articles,
+            post_targets=args.runs * 2 * args.post_articles,
+        )
+        small = dataset.build(
+            tmp / "small.db", args.small_articles, big_thread=0, post_targets=0
+        )
         app = statements.bench_app(big.url, tmp / "instance-app")
         per_page = int(app.config["ARTICLES_PER_PAGE"])
-        small_deep = max(1, math.ceil((args.small_articles + 4) / per_page))
+        small_deep = max(1, math.ceil((args.small_articles + 3) / per_page))
         _say("counting statements per request (row 6)")
         counts = statements.count_all(big.url, tmp / "instance-count", args.deep_page)
         from config import SETTINGS
@@ -309,6 +327,7 @@ def main(argv: list[str] | None = None) -> int:
             "deep_page": args.deep_page,
             "posts": args.posts,
             "post_clients": args.post_clients,
+            "post_articles": args.post_articles,
             "build_seconds": {
                 "big": round(big.seconds, 1),
                 "small": round(small.seconds, 1),
