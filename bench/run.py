@@ -84,7 +84,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="articles in the comparison data set",
     )
     parser.add_argument(
-        "--posts", type=int, default=2000, help="comment POSTs per mode and run"
+        "--posts", type=int, default=1000, help="comment POSTs per mode and run"
     )
     parser.add_argument(
         "--post-articles",
