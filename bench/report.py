@@ -252,7 +252,7 @@ def targets(result: dict) -> list[dict]:
         counts.get(k, {}) for k in ("article_0", "article_50", "article_2000")
     ]
     if any(not c or c.get("missing") for c in article_counts):
-        add("article statements constant in comments, <= 4", None, "route missing")
+        add("article statements constant in comments, <= 4", None, "not measured")
     else:
         warm = [c["warm"] for c in article_counts]
         cold = [c["cold"] for c in article_counts]
@@ -264,7 +264,8 @@ def targets(result: dict) -> list[dict]:
     for key, ratio in list_ratios(median).items():
         name = f"{key} page: {meta['articles']:,} articles within 2x of {meta['small_articles']}"
         if ratio is None:
-            add(name, None, "route missing")
+            why = gets[key].get("missing") or median["small"][key].get("missing")
+            add(name, None, why or "not measured")
         else:
             add(name, ratio <= 2.0, f"{ratio:.2f}x")
     plain = posts.get("plain", {})

@@ -37,6 +37,7 @@ from bench.report import targets  # noqa: E402
 from bench.server import Server  # noqa: E402
 
 RESULTS = Path(__file__).resolve().parent / "results"
+SKIPPED = "skipped (--only)"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -96,6 +97,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--post-clients", type=int, default=8, help="concurrent posting clients"
     )
     parser.add_argument("--deep-page", type=int, default=400, help="the deep list page")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=["article", "lists", "fragments", "posts"],
+        help="measure only these rows (repeatable; the ceiling always runs)",
+    )
     parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory"
     )
@@ -202,11 +209,15 @@ def measure_posts(
     return {"label": label, **result.as_dict()}
 
 
+ROW_GROUPS = ("article", "lists", "fragments", "posts")
+
+
 def one_run(
     number: int, args, data, app, tool: str, tmp: Path, server_env: dict
 ) -> dict:
     """Every row once: the big data set, then the 100-article one."""
     big, small, small_deep = data
+    only = set(args.only or ROW_GROUPS)
     run: dict = {"gets": {}, "small": {}, "posts": {}}
     options = dict(
         workers=args.workers,
@@ -214,20 +225,29 @@ def one_run(
         threads=args.worker_threads,
         env=server_env,
     )
+    groups = [
+        ("ceiling", [routes.HEALTHZ]),
+        ("article", [routes.ARTICLE]),
+        ("lists", routes.list_pages(args.deep_page)),
+        ("fragments", [routes.FULL_PAGE_2, routes.FRAGMENT_PAGE_2]),
+    ]
     with Server(big.url, **options).start(tmp) as server:
         run["worker_pids"] = server.worker_pids()
-        pages = [
-            routes.HEALTHZ,
-            routes.ARTICLE,
-            *routes.list_pages(args.deep_page),
-            routes.FULL_PAGE_2,
-            routes.FRAGMENT_PAGE_2,
-        ]
-        for page in pages:
-            _say(f"run {number}: {page.label}")
-            run["gets"][page.key] = measure_page(server, page, args, app, tool)
+        for group, pages in groups:
+            for page in pages:
+                if group != "ceiling" and group not in only:
+                    run["gets"][page.key] = {"label": page.label, "missing": SKIPPED}
+                    continue
+                _say(f"run {number}: {page.label}")
+                run["gets"][page.key] = measure_page(server, page, args, app, tool)
         for mode, htmx in enumerate((False, True)):
             key = "htmx" if htmx else "plain"
+            if "posts" not in only:
+                run["posts"][key] = {
+                    "label": f"comment POST ({key})",
+                    "missing": SKIPPED,
+                }
+                continue
             batch = (number - 1) * 2 + mode  # fresh target articles each time
             _say(f"run {number}: comment POST ({key})")
             marker = f"r{number}{key}{int(time.time())}"
@@ -235,6 +255,10 @@ def one_run(
                 server, args, app, htmx, marker, big.path, batch
             )
         run["rss_mb"] = server.worker_rss_mb()
+    if "lists" not in only:
+        for page in routes.list_pages(small_deep):
+            run["small"][page.key] = {"label": page.label, "missing": SKIPPED}
+        return run
     with Server(small.url, **options).start(tmp) as server:
         for page in routes.list_pages(small_deep):
             _say(f"run {number}: {page.label} ({small.articles} articles)")

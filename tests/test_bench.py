@@ -207,6 +207,7 @@ def test_table_and_targets_from_runs():
     statuses = {t["target"]: t["status"] for t in result["targets"]}
     assert statuses["each worker < 100 MB resident"] == "NOT MET"
     assert statuses["tag page: 10,000 articles within 2x of 100"] == "n/a"
+    assert "route missing" in {t["measured"] for t in result["targets"]}
     table = report.render_table(result)
     assert "n/a (route missing)" in table
     assert "framework ceiling" in table
