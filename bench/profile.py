@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="an existing benchmark SQLite file")
     parser.add_argument("--htmx", action="store_true", help="send HX-Request: true")
     parser.add_argument("--interval", type=float, default=0.0005)
+    parser.add_argument(
+        "--post",
+        action="store_true",
+        help="profile comment POSTs to each path's form instead of GETs",
+    )
     args = parser.parse_args(argv)
     try:
         from pyinstrument import Profiler
@@ -46,6 +51,11 @@ def main(argv: list[str] | None = None) -> int:
             dataset.build(db_path, args.articles)
         app = statements.bench_app(f"sqlite:///{db_path}", tmp / "instance")
         headers = {"HX-Request": "true"} if args.htmx else {}
+        if args.post:
+            app.config.update(SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED=False)
+            for path in args.path:
+                _profile_posts(app, path, args, headers, Profiler)
+            return 0
         for path in args.path:
             for _ in range(20):  # warm caches and templates
                 app.test_client().get(path, headers=headers)
@@ -61,6 +71,32 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _profile_posts(app, path: str, args, headers: dict, profiler_class) -> None:
+    """Fetch a form per post (untimed), then profile the POSTs alone."""
+    from bench.posting import _comment_fields
+    from bench.posting import parse_comment_form
+
+    prepared = []
+    for n in range(args.requests + 20):
+        client = app.test_client()
+        html = client.get(path).get_data(as_text=True)
+        form = parse_comment_form(html)
+        prepared.append((client, form.action, _comment_fields(form, "profile", n)))
+    for client, action, data in prepared[:20]:
+        client.post(action, data=data, headers=headers)
+    profiler = profiler_class(interval=args.interval)
+    began = time.perf_counter()
+    profiler.start()
+    statuses: dict[int, int] = {}
+    for client, action, data in prepared[20:]:
+        status = client.post(action, data=data, headers=headers).status_code
+        statuses[status] = statuses.get(status, 0) + 1
+    profiler.stop()
+    per = (time.perf_counter() - began) * 1000 / args.requests
+    print(f"=== POST to {path}'s form: {per:.2f} ms per post in-process, {statuses}")
+    print(profiler.output_text(unicode=False, color=False, show_all=False))
 
 
 if __name__ == "__main__":
