@@ -152,6 +152,26 @@ def render_table(result: dict) -> str:
                     f"{count['warm']} per request (first request {count['cold']}), HTTP {count['status']}",
                 ]
             )
+    for key, label in (
+        ("post_plain", "statements: comment POST, plain"),
+        ("post_htmx", "statements: comment POST, htmx"),
+    ):
+        count = counts.get(key, {})
+        if not count or count.get("missing"):
+            lines.append(["6", label, "", "", "", "", "", "n/a (route missing)"])
+        else:
+            lines.append(
+                [
+                    "6",
+                    label,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    f"{count['approved']} approved, {count['held']} held; HTTP {count['statuses']}",
+                ]
+            )
     header = [
         f"Folio benchmark, {meta['started']}: {meta['server']}, {meta['tool_version']} {meta['load']}, "
         f"median of {meta['runs']} run(s)",

@@ -319,7 +319,9 @@ def main(argv: list[str] | None = None) -> int:
         per_page = int(app.config["ARTICLES_PER_PAGE"])
         small_deep = max(1, math.ceil((args.small_articles + 3) / per_page))
         _say("counting statements per request (row 6)")
-        counts = statements.count_all(big.url, tmp / "instance-count", args.deep_page)
+        counts = statements.count_all(
+            big.url, tmp / "instance-count", args.deep_page, args.post_articles > 0
+        )
         from config import SETTINGS
 
         rate_env, rate_notes = posting.rate_limit_overrides(SETTINGS)

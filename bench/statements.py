@@ -6,6 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from bench import dataset
 from bench import routes
 from sqlcount import count_statements
 
@@ -51,6 +52,38 @@ def count_page(app: Flask, page: routes.Page) -> dict:
     }
 
 
+def count_post(app: Flask, article_path: str, htmx: bool, marker: str) -> dict:
+    """Statements for one comment POST through the form (approved, then held)."""
+    from bench.posting import FormNotFound
+    from bench.posting import _comment_fields
+    from bench.posting import parse_comment_form
+
+    if not routes.endpoint_exists(app, "comments.create"):
+        return {"missing": True}
+    headers = dict(routes.HTMX_HEADERS) if htmx else {}
+    counts, statuses, seen = [], [], []
+    for n in (0, 9):  # reader 0 has approved comments; post 9 is a new address
+        client = app.test_client()
+        html = client.get(article_path).get_data(as_text=True)
+        try:
+            form = parse_comment_form(html)
+        except FormNotFound:
+            return {"missing": True}
+        data = _comment_fields(form, marker, n)
+        with count_statements(app) as log:
+            response = client.post(form.action, data=data, headers=headers)
+        counts.append(len(log))
+        statuses.append(response.status_code)
+        seen.append([" ".join(s.split())[:300] for s in log])
+    return {
+        "status": statuses[0],
+        "approved": counts[0],
+        "held": counts[1],
+        "statuses": statuses,
+        "statements": seen,
+    }
+
+
 def pages_to_count(deep_page: int) -> list[routes.Page]:
     """Every page row 6 reports."""
     return [
@@ -62,11 +95,23 @@ def pages_to_count(deep_page: int) -> list[routes.Page]:
     ]
 
 
-def count_all(database_url: str, instance: Path, deep_page: int) -> dict[str, dict]:
-    """Row 6 for every page, keyed like the load rows."""
-    app = bench_app(database_url, instance)
+def count_all(
+    database_url: str, instance: Path, deep_page: int, post_target: bool = True
+) -> dict[str, dict]:
+    """Row 6 for every page (and a comment POST), keyed like the load rows.
+
+    The POSTs go to the first POST-row article: run this before the load runs.
+    """
+    app = bench_app(database_url, instance, SPAM_MIN_SECONDS=0)
     try:
-        return {page.key: count_page(app, page) for page in pages_to_count(deep_page)}
+        counts = {page.key: count_page(app, page) for page in pages_to_count(deep_page)}
+        target = f"/articles/{dataset.post_slug(0)}" if post_target else None
+        for key, htmx in (("post_plain", False), ("post_htmx", True)):
+            if target is None:
+                counts[key] = {"missing": True}
+            else:
+                counts[key] = count_post(app, target, htmx, f"count{key}")
+        return counts
     finally:
         from models import db
 
