@@ -83,8 +83,11 @@ def test_statement_row_counts_every_page(tiny, tmp_path):
         assert counts[key]["status"] == 200
         assert counts[key]["warm"] >= 1
         assert counts[key]["statements"][0].upper().startswith("SELECT")
-    for entry in counts.values():
-        assert entry.get("missing") or isinstance(entry["cold"], int)
+    for key in pages:
+        assert counts[key].get("missing") or isinstance(counts[key]["cold"], int)
+    for key, acknowledged in (("post_plain", 303), ("post_htmx", 200)):
+        post = counts[key]
+        assert post.get("missing") or post["statuses"] == [acknowledged] * 2
 
 
 def test_route_detection(tiny, tmp_path):
