@@ -114,6 +114,11 @@ def render_table(result: dict) -> str:
             f"; {htmx['posts_per_s'] / plain['posts_per_s']:.2f}x the plain post's rate"
         )
     rss = median.get("rss_mb") or []
+    pss = median.get("pss_mb") or []
+    memory = ", ".join(f"{mb:.1f} MB" for mb in rss) or "-"
+    if any(pss):
+        memory += " (proportional, shared pages split: "
+        memory += ", ".join(f"{mb:.1f} MB" for mb in pss) + ")"
     lines.append(
         [
             "5",
@@ -123,7 +128,7 @@ def render_table(result: dict) -> str:
             "",
             "",
             "",
-            ", ".join(f"{mb:.1f} MB" for mb in rss) or "-",
+            memory,
         ]
     )
     for key, label in (

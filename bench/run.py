@@ -255,6 +255,7 @@ def one_run(
                 server, args, app, htmx, marker, big.path, batch
             )
         run["rss_mb"] = server.worker_rss_mb()
+        run["pss_mb"] = server.worker_pss_mb()
     if "lists" not in only:
         for page in routes.list_pages(small_deep):
             run["small"][page.key] = {"label": page.label, "missing": SKIPPED}
@@ -284,6 +285,9 @@ def median_of(runs: list[dict]) -> dict:
 
     merged = merge(runs)
     # Memory is reported per worker: the largest seen in any run is what counts.
+    merged["pss_mb"] = [
+        max(r) for r in zip(*(run.get("pss_mb", []) for run in runs), strict=False)
+    ]
     merged["rss_mb"] = [
         max(r) for r in zip(*(run["rss_mb"] for run in runs), strict=False)
     ]

@@ -135,6 +135,10 @@ class Server:
         """Resident memory (VmRSS) of each worker, in MB."""
         return [rss_mb(pid) for pid in self.worker_pids()]
 
+    def worker_pss_mb(self) -> list[float]:
+        """Proportional set size of each worker, in MB (0 where unreadable)."""
+        return [pss_mb(pid) for pid in self.worker_pids()]
+
     def stop(self) -> None:
         """Stop the master (gunicorn stops its workers); kill it if it hangs."""
         process, self.process = self.process, None
@@ -183,6 +187,17 @@ def process_cpu_seconds(pid: int) -> float:
         return 0.0
     # After the command name: state is field 3, utime 14 and stime 15 (1-based).
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def pss_mb(pid: int) -> float:
+    """Proportional set size in MB: resident pages, shared ones divided among sharers."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 def rss_mb(pid: int) -> float:
