@@ -182,6 +182,7 @@ def render_table(result: dict) -> str:
         f"median of {meta['runs']} run(s)",
         f"machine: {meta['machine']['cpus']} CPUs, {meta['machine']['cpu_model']}, Python {meta['machine']['python']}",
         f"command: {meta['command']}",
+        _load_line(meta),
         "",
     ]
     table = _align([list(COLUMNS), *lines])
@@ -191,6 +192,15 @@ def render_table(result: dict) -> str:
             f"  [{target['status']:^7}] {target['target']}: {target['measured']}"
         )
     return "\n".join(header + table + footer)
+
+
+def _load_line(meta: dict) -> str:
+    """The 1-minute load average before and after, so noisy runs show it."""
+    averages = meta.get("load_average")
+    if not averages:
+        return "load average: unknown"
+    before, after = averages["before"][0], averages["after"][0]
+    return f"load average (1 min) before/after: {before:.2f} / {after:.2f}"
 
 
 def _post_line(number: str, row: dict, ceiling: dict) -> list[str]:

@@ -308,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _raise_interrupt)
     tool = load.pick_tool(args.tool)
     started = datetime.now(UTC)
+    load_before = os.getloadavg()
     tmp = Path(tempfile.mkdtemp(prefix="folio-bench-"))
     try:
         _say(f"building data sets in {tmp}")
@@ -343,6 +344,11 @@ def main(argv: list[str] | None = None) -> int:
             "command": "python -m bench.run "
             + " ".join(argv if argv is not None else sys.argv[1:]),
             "machine": machine(),
+            # Other work on the machine skews absolute figures (ratios less).
+            "load_average": {
+                "before": [round(x, 2) for x in load_before],
+                "after": [round(x, 2) for x in os.getloadavg()],
+            },
             "tool": tool,
             "tool_version": tool_version(tool),
             "load": f"-t{args.threads} -c{args.connections} -d{args.duration:g}s"
