@@ -305,7 +305,10 @@ def _raise_interrupt(signum, frame) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Build the data, measure every row, print the table, write the JSON."""
     args = parse_args(argv)
+    # Ctrl+C and SIGTERM both end in the cleanup below (SIGINT explicitly: a
+    # shell that starts the benchmark in the background ignores it otherwise).
     signal.signal(signal.SIGTERM, _raise_interrupt)
+    signal.signal(signal.SIGINT, _raise_interrupt)
     tool = load.pick_tool(args.tool)
     started = datetime.now(UTC)
     load_before = os.getloadavg()
