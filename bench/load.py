@@ -122,25 +122,24 @@ def _wrk(url, seconds, connections, threads, headers) -> LoadResult:
 
 
 def _oha(url, seconds, connections, headers) -> LoadResult:
-    command = [
-        "oha",
-        "-z",
-        f"{max(1, round(seconds))}s",
-        "-c",
-        str(connections),
-        "--no-tui",
-        "--output-format",
-        "json",
-    ]
+    command = ["oha", "-z", f"{max(1, round(seconds))}s", "-c", str(connections)]
+    command.append("--no-tui")
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     done = subprocess.run(
-        command + [url],
+        [*command, "--output-format", "json", url],
         capture_output=True,
         text=True,
         timeout=seconds + 60,
-        check=True,
     )
+    if done.returncode != 0:  # oha before 1.5 spells it -j
+        done = subprocess.run(
+            [*command, "-j", url],
+            capture_output=True,
+            text=True,
+            timeout=seconds + 60,
+            check=True,
+        )
     data = json.loads(done.stdout)
     summary = data["summary"]
     codes = data.get("statusCodeDistribution", {})
