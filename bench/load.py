@@ -140,7 +140,11 @@ def _oha(url, seconds, connections, headers) -> LoadResult:
             timeout=seconds + 60,
             check=True,
         )
-    data = json.loads(done.stdout)
+    return parse_oha(json.loads(done.stdout))
+
+
+def parse_oha(data: dict) -> LoadResult:
+    """Read oha's JSON summary (times in seconds)."""
     summary = data["summary"]
     codes = data.get("statusCodeDistribution", {})
     total = sum(int(n) for n in codes.values())

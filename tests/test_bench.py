@@ -108,6 +108,21 @@ def test_parse_wrk_latency_distribution():
     assert result.socket_errors == 3
 
 
+def test_parse_oha_json():
+    result = load.parse_oha(
+        {
+            "summary": {"total": 10.0, "requestsPerSec": 812.5},
+            "latencyPercentiles": {"p50": 0.0031, "p99": 0.0205},
+            "statusCodeDistribution": {"200": 8120, "503": 5},
+            "errorDistribution": {"connection closed": 2},
+        }
+    )
+    assert (result.requests, result.rps, result.bad_status) == (8125, 812.5, 5)
+    assert result.p50_ms == pytest.approx(3.1)
+    assert result.p99_ms == pytest.approx(20.5)
+    assert result.socket_errors == 2
+
+
 def test_parse_wrk_refuses_other_output():
     with pytest.raises(ValueError):
         load.parse_wrk("unable to connect to 127.0.0.1:1 Connection refused")
