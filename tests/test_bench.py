@@ -13,6 +13,8 @@ from bench import statements
 from bench.run import median_of
 from bench.run import parse_args
 from config import Setting
+from tests.factories import make_article
+from tests.factories import make_comment
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8000/healthz
@@ -242,3 +244,24 @@ def test_command_line_defaults():
         "sync",
     )
     assert (args.connections, args.threads) == (32, 2)
+
+
+def test_python_client_loads_a_live_server(live_server):
+    result = load.python_load(live_server("/healthz"), 0.3, clients=2)
+    assert result.requests > 0
+    assert (result.bad_status, result.socket_errors) == (0, 0)
+    assert result.p99_ms >= result.p50_ms > 0
+
+
+def test_posting_client_through_the_real_form(make_live_server):
+    server = make_live_server(SPAM_MIN_SECONDS=0, WTF_CSRF_ENABLED=True)
+    if not routes.endpoint_exists(server.app, "comments.create"):
+        pytest.skip("this build has no comment POST yet")
+    with server.app.app_context():
+        article = make_article()
+        make_comment(article, author_email=dataset.reader_email(0))
+        path = f"/articles/{article.slug}"
+    result = posting.run_posts(server.url, [path], 4, 2, htmx=False, marker="t1")
+    assert (result.acknowledged, result.errors) == (4, 0), result.statuses
+    result = posting.run_posts(server.url, [path], 2, 1, htmx=True, marker="t2")
+    assert (result.acknowledged, result.errors) == (2, 0), result.statuses
