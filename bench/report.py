@@ -95,6 +95,9 @@ def render_table(result: dict) -> str:
         note = f"{meta['articles']:,} articles"
         if ratio is not None:
             note += f"; {ratio:.2f}x the time of {meta['small_articles']} articles"
+            cpu_big, cpu_small = gets[key].get("cpu_ms"), small[key].get("cpu_ms")
+            if cpu_big and cpu_small:
+                note += f" ({cpu_big / cpu_small:.2f}x the CPU)"
         lines.append(_get_line("2", gets[key], ceiling, note))
     for key in ("home", "deep", "tag", "search"):
         row = dict(small[key])
