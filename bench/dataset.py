@@ -269,10 +269,9 @@ def add_comments(article, count: int) -> None:
             created_at=now - timedelta(minutes=count - n),
             ip="",
         )
+        # The parent is set as an object: one flush at the end inserts parents
+        # before their replies (flushing per comment is 10x slower).
         db.session.add(comment)
-        if parent is None or n % 10 == 0:
-            # Flush now and then so later replies can point at real ids.
-            db.session.flush()
         made.append(comment)
     db.session.flush()
 
