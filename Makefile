@@ -64,6 +64,10 @@ test-postgres: install-dev
 test-browser: install-dev chromium
 	$(PY) -m pytest -m browser
 
+## Benchmark (bench/README.md): BENCH_ARGS="--runs 3" for a recorded run
+bench: install-dev
+	$(PY) -m bench.run $(BENCH_ARGS)
+
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
