@@ -61,9 +61,10 @@ def test_article_page_statements_constant_in_comments(app, n):
     client = app.test_client()
     first, html = page_statements(app, client)
     second, _ = page_statements(app, client)
-    # A miss costs the one comment query; a hit costs nothing.
+    # A miss renders everything (at most the budget); a repeat visit is served
+    # from the page cache after one version query.
     assert first <= PAGE_BUDGET
-    assert second == first - 1
+    assert second == 1
     assert html.count('class="comment') >= min(n, 50)
 
 
@@ -79,7 +80,7 @@ def test_statement_counts_match_for_0_50_and_2000(make_app):
     assert len(set(counts)) == 1, counts
 
 
-def test_held_cookie_adds_one_statement_only_when_present(app):
+def test_held_cookie_stays_within_the_page_budget(app):
     with app.app_context():
         article = make_article(slug="hello")
         add_comments(article.id, 10)
@@ -97,7 +98,10 @@ def test_held_cookie_adds_one_statement_only_when_present(app):
         cookie = re.search(r"folio_held=([^;]+)", response.headers["Set-Cookie"])
     client.set_cookie("folio_held", cookie.group(1))
     with_cookie, html = page_statements(app, client)
-    assert with_cookie == anonymous + 1
+    # The visitor's own held comment takes them off the shared page cache
+    # (anonymous: 1 statement) onto the full render, still within budget.
+    assert anonymous == 1
+    assert with_cookie <= PAGE_BUDGET
     assert "Your comment is awaiting moderation." in html
 
 

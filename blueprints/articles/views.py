@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
+from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Blueprint
@@ -20,7 +21,6 @@ from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
-from sqlalchemy.orm import selectinload
 
 from blueprints.articles import listing
 from blueprints.articles.caching import fingerprint
@@ -33,6 +33,11 @@ from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
 from blueprints.articles.markdown import headings_from_html
+from blueprints.articles.page_cache import cacheable_request
+from blueprints.articles.page_cache import current_version
+from blueprints.articles.page_cache import fill
+from blueprints.articles.page_cache import page_cache
+from blueprints.articles.page_cache import store
 from blueprints.articles.search import clean_query
 from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
@@ -41,6 +46,7 @@ from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
+from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import section_context
 from blueprints.htmx import render
 from models import Article
@@ -152,10 +158,26 @@ def search():
 @bp.get("/articles/<slug>")
 def detail(slug: str):
     """One published article with its comments; an old slug redirects."""
-    article = db.session.scalar(
-        select(Article)
-        .where(Article.slug == slug, Article.visible())
-        .options(joinedload(Article.author), selectinload(Article.tags))
+    version = current_version(slug, _comments_open_now) if cacheable_request() else None
+    if version is not None:
+        etag = page_etag([version.key])
+        if not_modified(etag):
+            return not_modified_response(etag)
+        page = page_cache().get(version.key)
+        if page is not None:
+            response = make_response(fill(page))
+            response.vary.add("HX-Request")
+            return private_page(response, etag)
+    # Author and tags joined: one statement, so even a page-cache miss stays
+    # within the page's budget of four.
+    article = (
+        db.session.execute(
+            select(Article)
+            .where(Article.slug == slug, Article.visible())
+            .options(joinedload(Article.author), joinedload(Article.tags))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if article is None:
         current = db.session.scalar(
@@ -167,23 +189,33 @@ def detail(slug: str):
             abort(404)
         return redirect(url_for("articles.detail", slug=current), code=301)
     context = _reader_context(article)
-    etag = page_etag(
-        [
-            article.id,
-            article.updated_at,
-            article.comments_version,
-            article.comment_count,
-            article.comments_open,
-            article.author.display_name if article.author else None,
-            [(t.slug, t.name) for t in article.tags],
-            [(n.slug, n.title) for n in context["neighbours"].values() if n],
-        ]
-    )
-    if not_modified(etag):
-        return not_modified_response(etag)
+    if version is None:
+        etag = page_etag(
+            [
+                article.id,
+                article.updated_at,
+                article.comments_version,
+                article.comment_count,
+                article.comments_open,
+                article.author.display_name if article.author else None,
+                [(t.slug, t.name) for t in article.tags],
+                [(n.slug, n.title) for n in context["neighbours"].values() if n],
+            ]
+        )
+        if not_modified(etag):
+            return not_modified_response(etag)
     context.update(section_context(article))
     response = render("articles/detail.html", "articles/_article.html", **context)
+    if version is not None and response.status_code == 200:
+        store(version.key, response.get_data(as_text=True))
     return private_page(response, etag)
+
+
+def _comments_open_now(comments_open: bool, published_at) -> bool:
+    """Whether the comment form shows, from the two columns it depends on."""
+    return comments_are_open(
+        SimpleNamespace(comments_open=comments_open, published_at=published_at)
+    )
 
 
 def article_page_context(article: Article, **comment_options) -> dict:

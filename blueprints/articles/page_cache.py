@@ -1,0 +1,157 @@
+"""The anonymous reader's article page, rendered once per content version.
+
+Readers without a session of their own (no staff login, no remembered commenter,
+no comments awaiting moderation, no flashed message) all get the same page but
+for three per-response values: the CSRF token, the comment form's signed
+timestamp and the CSP nonce. The page is rendered once with those in place,
+stored with markers instead, and each request fills in fresh values.
+
+The cache key is the content version, read by one light query: the article's
+own version (``updated_at``, ``comments_version``, whether comments are open) and
+two site-wide values that move whenever a neighbouring article can change (the
+newest ``updated_at`` and the newest visible ``published_at``, which moves when
+a scheduled article goes live). Nothing stale is served: a changed version is a
+new key. Entries also expire after a while so memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import datetime
+from threading import Lock
+
+from flask import current_app
+from flask import g
+from flask import request
+from flask import session
+from flask_login import current_user
+from flask_wtf.csrf import generate_csrf
+from sqlalchemy import func
+from sqlalchemy import select
+
+from blueprints.comments.cookies import HELD_COOKIE
+from blueprints.comments.cookies import REMEMBER_COOKIE
+from blueprints.comments.spam import form_timestamp
+from models import Article
+from models import ArticleStatus
+from models import db
+from models import utcnow
+from security import csp_nonce
+
+MAX_ENTRIES = 128
+MAX_AGE_SECONDS = 300
+_CSRF = "\x00folio-csrf\x00"
+_NONCE = "\x00folio-nonce\x00"
+_STAMP = "\x00folio-stamp\x00"
+
+
+@dataclass(frozen=True)
+class Version:
+    """What an anonymous article page's content depends on."""
+
+    article_id: int
+    slug: str
+    key: tuple
+
+
+class PageCache:
+    """A small per-process LRU of rendered pages with markers for per-visitor bits."""
+
+    def __init__(self) -> None:
+        self._pages: OrderedDict[tuple, tuple[float, str]] = OrderedDict()
+        self._lock = Lock()
+
+    def get(self, key: tuple) -> str | None:
+        with self._lock:
+            entry = self._pages.get(key)
+            if entry is None or entry[0] < time.monotonic():
+                return None
+            self._pages.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: tuple, page: str) -> None:
+        with self._lock:
+            self._pages[key] = (time.monotonic() + MAX_AGE_SECONDS, page)
+            self._pages.move_to_end(key)
+            while len(self._pages) > MAX_ENTRIES:
+                self._pages.popitem(last=False)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._pages.clear()
+
+
+def page_cache() -> PageCache:
+    """This app's cache (one per app, so test apps never share pages)."""
+    return current_app.extensions.setdefault("folio_page_cache", PageCache())
+
+
+def cacheable_request() -> bool:
+    """True for a plain anonymous GET that every such reader sees alike."""
+    if request.method != "GET" or request.args or request.headers.get("HX-Request"):
+        return False
+    if HELD_COOKIE in request.cookies or REMEMBER_COOKIE in request.cookies:
+        return False
+    if current_user.is_authenticated:
+        return False
+    return "_flashes" not in session
+
+
+def current_version(slug: str, comments_open_now) -> Version | None:
+    """The content version of the visible article at slug, in one query."""
+    newest_update = select(func.max(Article.updated_at)).scalar_subquery()
+    newest_visible = (
+        select(func.max(Article.published_at))
+        .where(
+            Article.status == ArticleStatus.PUBLISHED,
+            Article.published_at <= utcnow(),
+        )
+        .scalar_subquery()
+    )
+    row = db.session.execute(
+        select(
+            Article.id,
+            Article.updated_at,
+            Article.comments_version,
+            Article.comments_open,
+            Article.published_at,
+            newest_update,
+            newest_visible,
+        ).where(Article.slug == slug, Article.visible())
+    ).first()
+    if row is None:
+        return None
+    open_now = comments_open_now(row.comments_open, row.published_at)
+    key = (
+        row.id,
+        _stamp(row.updated_at),
+        row.comments_version,
+        open_now,
+        _stamp(row[5]),
+        _stamp(row[6]),
+    )
+    return Version(row.id, slug, key)
+
+
+def _stamp(value: datetime | str | None) -> str:
+    return "" if value is None else str(value)
+
+
+def store(key: tuple, html: str) -> None:
+    """Keep a freshly rendered page, with its per-response values marked."""
+    stamp = getattr(g, "folio_form_stamp", None)
+    page = html.replace(generate_csrf(), _CSRF).replace(csp_nonce(), _NONCE)
+    if stamp:
+        page = page.replace(stamp, _STAMP)
+    page_cache().put(key, page)
+
+
+def fill(page: str) -> str:
+    """A cached page with this response's token, nonce and form timestamp."""
+    return (
+        page.replace(_CSRF, generate_csrf())
+        .replace(_NONCE, csp_nonce())
+        .replace(_STAMP, form_timestamp())
+    )
