@@ -140,3 +140,24 @@ def test_logout_needs_csrf(make_app):
         sign_in_as(client, make_user())
     assert client.post("/staff/logout").status_code == 400
     assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/staff/articles", "/staff/comments", "/staff/inbox"])
+@pytest.mark.parametrize(
+    ("page", "status"),
+    [
+        ("abc", 200),
+        ("", 200),
+        ("2", 200),
+        ("0", 404),
+        ("-3", 404),
+        ("100001", 404),
+        ("99999999999999999999", 404),
+    ],
+)
+def test_staff_list_page_numbers(app, path, page, status):
+    with app.app_context():
+        user = make_user(role=Role.ADMIN)
+        client = app.test_client()
+        sign_in_as(client, user)
+    assert client.get(f"{path}?page={page}").status_code == status

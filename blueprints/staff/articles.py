@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import abort
 from flask import flash
 from flask import render_template
 from flask import request
@@ -29,6 +28,7 @@ from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import ArticleForm
 from blueprints.staff.forms import clean_search
+from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
@@ -49,9 +49,7 @@ def articles():
     if status not in FILTERS:
         status = "all"
     q = clean_search(request.args.get("q"))
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        abort(404)
+    page_number = page_arg(request.args)
     query = select(Article).options(selectinload(Article.author))
     now = utcnow()
     if status == "draft":

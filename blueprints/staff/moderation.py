@@ -30,6 +30,7 @@ from blueprints.staff.moderation_actions import actions_for
 from blueprints.staff.moderation_actions import apply_action
 from blueprints.staff.moderation_actions import delete_comment
 from blueprints.staff.moderation_actions import post_staff_reply
+from blueprints.staff.paging import page_arg
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
 from models import Article
@@ -59,8 +60,7 @@ def _queue_args() -> tuple[str, str, int]:
     tab = values.get("tab", CommentStatus.PENDING.value)
     if tab not in TABS:
         tab = CommentStatus.PENDING.value
-    page = values.get("page", 1, type=int) or 1
-    return tab, clean_search(values.get("q")), max(page, 1)
+    return tab, clean_search(values.get("q")), page_arg(values)
 
 
 def _queue_context(tab: str, q: str, page_number: int) -> dict:
