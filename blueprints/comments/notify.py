@@ -10,6 +10,7 @@ from flask import current_app
 from flask import url_for
 from sqlalchemy import select
 
+from blueprints.articles.seo import absolute_url
 from blueprints.outbox import enqueue
 from models import Comment
 from models import CommentStatus
@@ -32,19 +33,11 @@ def staff_recipients() -> list[str]:
     )
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute URL, based on SITE_URL when it is configured."""
-    site = current_app.config.get("SITE_URL", "").rstrip("/")
-    if site:
-        return site + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def moderation_queue_url() -> str:
     """Where staff moderate comments (the staff area's queue, or its home)."""
     for endpoint in QUEUE_ENDPOINTS:
         if endpoint in current_app.view_functions:
-            return _external(endpoint)
+            return absolute_url(endpoint)
     site = current_app.config.get("SITE_URL", "").rstrip("/")
     return (site or url_for("articles.index", _external=True).rstrip("/")) + "/staff/"
 
@@ -69,7 +62,7 @@ def notify_staff(comment: Comment) -> None:
         f"[{current_app.config['SITE_TITLE']}] "
         f"{'Comment awaiting moderation' if held else 'New comment'}: {article.title}"
     )
-    link = _external(
+    link = absolute_url(
         "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
     )
     body = "\n".join(

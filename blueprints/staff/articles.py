@@ -17,6 +17,7 @@ import sqlite
 from blueprints.articles.markdown import render_markdown
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from blueprints.articles.views import article_page_context
@@ -32,7 +33,6 @@ from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
-from models import SlugRedirect
 from models import db
 from models import utcnow
 
@@ -157,7 +157,7 @@ def article_preview():
 def _apply(form: ArticleForm, article: Article) -> str | None:
     """Copy the form into the article; return an error for the slug, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id)
-    if wanted != article.slug and _slug_used_elsewhere(wanted, article.id):
+    if wanted != article.slug and slug_taken(wanted, article.id):
         return "Another article uses (or used) this slug. Choose another."
     article.title = form.title.data.strip()
     if article.id is None:
@@ -175,17 +175,6 @@ def _apply(form: ArticleForm, article: Article) -> str | None:
         article.published_at = utcnow()
     article.comments_open = form.comments_open.data
     return None
-
-
-def _slug_used_elsewhere(slug: str, article_id: int | None) -> bool:
-    """True when another article has this slug, now or as an old one."""
-    owner = db.session.scalar(select(Article.id).where(Article.slug == slug))
-    if owner is not None and owner != article_id:
-        return True
-    old = db.session.scalar(
-        select(SlugRedirect.article_id).where(SlugRedirect.slug == slug)
-    )
-    return old is not None and old != article_id
 
 
 def _save(article: Article | None):
