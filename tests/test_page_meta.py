@@ -78,9 +78,13 @@ def test_default_canonical_uses_site_url(make_app):
     assert '<link rel="canonical" href="https://blog.example.com/contact/">' in head
 
 
-def test_page_title_is_the_og_title(seeded):
-    head = _head(seeded.test_client().get("/contact/").get_data(as_text=True))
+def test_page_title_is_the_og_title(make_app):
+    app = make_app(CONTACT_INTRO="Write to us & we answer.")
+    head = _head(app.test_client().get("/contact/").get_data(as_text=True))
     assert '<meta property="og:title" content="Contact us">' in head
+    description = "Write to us &amp; we answer."
+    assert f'<meta name="description" content="{description}">' in head
+    assert f'<meta property="og:description" content="{description}">' in head
 
 
 def test_error_pages_are_not_indexed(seeded):
@@ -103,3 +107,12 @@ def test_staff_pages_have_the_tags_once(seeded):
         assert _count(r'<link rel="canonical"', head) == 1, path
         assert _count(r'<meta property="og:title"', head) == 1, path
         assert _count(r'<meta name="robots" content="noindex">', head) == 1, path
+
+
+def test_default_tags_escape_once(make_app):
+    app = make_app(SITE_DESCRIPTION="Notes <b>&</b> news")
+    head = _head(app.test_client().get("/staff/login").get_data(as_text=True))
+    text = "Notes &lt;b&gt;&amp;&lt;/b&gt; news"
+    assert f'<meta name="description" content="{text}">' in head
+    assert f'<meta property="og:description" content="{text}">' in head
+    assert f'<meta name="twitter:description" content="{text}">' in head
