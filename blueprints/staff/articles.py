@@ -61,12 +61,11 @@ def articles():
     elif status == "published":
         query = query.where(Article.visible())
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                Article.title.ilike(like),
-                Article.slug.ilike(like),
-                Article.summary.ilike(like),
+                Article.title.icontains(q, autoescape=True),
+                Article.slug.icontains(q, autoescape=True),
+                Article.summary.icontains(q, autoescape=True),
             )
         )
     page = db.paginate(

@@ -76,13 +76,12 @@ def _queue_context(tab: str, q: str, page_number: int) -> dict:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                Comment.author_name.ilike(like),
-                Comment.author_email.ilike(like),
-                Comment.body.ilike(like),
-                Article.title.ilike(like),
+                Comment.author_name.icontains(q, autoescape=True),
+                Comment.author_email.icontains(q, autoescape=True),
+                Comment.body.icontains(q, autoescape=True),
+                Article.title.icontains(q, autoescape=True),
             )
         )
     page = db.paginate(query, page=page_number, per_page=PER_PAGE, error_out=False)
