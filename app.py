@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.routing import IntegerConverter
 
 import commands
 import errors
@@ -37,6 +38,15 @@ HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHm
 HTMX_CDN_URL = (
     f"{security.HTMX_CDN_ORIGIN}/npm/htmx.org@{HTMX_VERSION}/dist/htmx.min.js"
 )
+
+
+class IdConverter(IntegerConverter):
+    """`<int:...>` in Folio's URLs: ids fit a 32-bit integer column (PostgreSQL's
+    INTEGER), so a larger number is a 404 rather than a database overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs) -> None:
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
@@ -64,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     commands.init_app(app)
     outbox.init_app(app)
 
+    app.url_map.converters["int"] = IdConverter
     app.register_blueprint(articles_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(contact_bp, url_prefix="/contact")

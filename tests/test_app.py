@@ -5,6 +5,7 @@ import re
 import stat
 from pathlib import Path
 
+import click
 import pytest
 
 from app import HTMX_SRI
@@ -198,3 +199,59 @@ def test_readme_documents_every_setting():
     readme = (ROOT / "README.md").read_text()
     missing = [s.env for s in SETTINGS if not re.search(rf"`{s.env}`", readme)]
     assert not missing, f"README settings table lacks {missing}"
+
+
+# Commands every `flask` has, whatever the app registers.
+FLASK_BUILTINS = {"run", "shell", "routes"}
+
+
+def _readme_default(value) -> str:
+    """A setting's default as the README's table writes it."""
+    if value is None:
+        return "(unset)"
+    if value in ("", [], ()):
+        return "(empty)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def test_readme_settings_table_matches_config():
+    readme = (ROOT / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(FOLIO_[A-Z0-9_]+)` \| `([^`]*)` \|", readme, re.M))
+    settings = {s.env: s for s in SETTINGS}
+    assert set(rows) == set(settings), set(rows) ^ set(settings)
+    for env, written in rows.items():
+        expected = _readme_default(settings[env].default)
+        if written.endswith("..."):
+            assert expected.startswith(written[:-3].rstrip()), env
+        else:
+            assert written == expected, (env, written, expected)
+
+
+def test_readme_quick_start_comes_first_with_the_two_commands():
+    readme = (ROOT / "README.md").read_text()
+    headings = re.findall(r"^## (.+)$", readme, re.M)
+    assert headings[0] == "Quick start"
+    section = readme.split("## Quick start", 1)[1]
+    code = section.split("```sh\n", 1)[1].split("```", 1)[0].splitlines()
+    assert code[0].startswith("make run")
+    assert code[1].startswith("make test")
+    assert section.lstrip().startswith("```sh")
+
+
+def test_readme_commands_exist(app):
+    """Every `flask <command> [<subcommand>]` the README names is a real CLI command."""
+    readme = (ROOT / "README.md").read_text()
+    names = set(re.findall(r"flask ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", readme))
+    assert ("users", "create") in names
+    ctx = click.Context(app.cli)
+    for group, sub in names:
+        if group in FLASK_BUILTINS:
+            continue
+        command = app.cli.get_command(ctx, group)
+        assert command is not None, group
+        if sub and isinstance(command, click.Group):
+            assert command.get_command(ctx, sub) is not None, (group, sub)

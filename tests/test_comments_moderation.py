@@ -119,3 +119,14 @@ def test_no_staff_means_no_mail_and_no_failure(make_app):
         make_article(slug="hello")
     assert post(app.test_client()).status_code == 303
     assert outbox(app) == []
+
+
+def test_notification_links_use_site_url(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0, SITE_URL="https://blog.example.com/")
+    with app.app_context():
+        make_article(slug="hello")
+        make_user(email="admin@folio.example", role=Role.ADMIN)
+    assert post(app.test_client()).status_code == 303
+    [mail] = outbox(app)
+    assert "https://blog.example.com/staff/comments" in mail.body
+    assert "http://localhost" not in mail.body

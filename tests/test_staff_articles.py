@@ -60,6 +60,9 @@ def test_list_filters_and_search(app, editor):
     assert b"Published one" in published and b"Scheduled one" not in published
     found = editor.get("/staff/articles?q=draft").data
     assert b"Draft one" in found and b"Published one" not in found
+    # LIKE wildcards are searched for literally.
+    assert b"Draft one" not in editor.get("/staff/articles?q=dr_ft").data
+    assert b"Draft one" not in editor.get("/staff/articles?q=%25").data
 
 
 @pytest.mark.parametrize(

@@ -290,6 +290,10 @@ def test_bulk_bad_input(moderator, data):
         ("needle", True),
         ("Haystack", True),
         ("nothing", False),
+        # LIKE wildcards are searched for literally.
+        ("%", False),
+        ("_", False),
+        ("a%20n_edle", False),
     ],
 )
 def test_search(app, moderator, q, hit):

@@ -24,12 +24,13 @@ def unique_slug(text: str, article_id: int | None = None) -> str:
     """A slug for text that no other article uses, now or as an old slug."""
     base = slugify(text, max_length=180) or "article"
     slug, n = base, 2
-    while _slug_taken(slug, article_id):
+    while slug_taken(slug, article_id):
         slug, n = f"{base}-{n}", n + 1
     return slug
 
 
-def _slug_taken(slug: str, article_id: int | None) -> bool:
+def slug_taken(slug: str, article_id: int | None) -> bool:
+    """True when another article has this slug, now or as an old one."""
     owner = db.session.scalar(select(Article.id).where(Article.slug == slug))
     if owner is not None and owner != article_id:
         return True

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask import request
 from flask import url_for
+from markupsafe import Markup
 
 from blueprints.articles.markdown import excerpt_from_html
 from models import Article
@@ -37,7 +39,7 @@ def page_meta(
     kind: str = "website",
     noindex: bool = False,
 ) -> dict[str, Any]:
-    """The values templates/articles/_meta.html turns into head tags."""
+    """The values templates/_meta.html turns into head tags."""
     return {
         "title": title,
         "description": " ".join(description.split())[:300],
@@ -46,6 +48,26 @@ def page_meta(
         "noindex": noindex,
         "site_name": current_app.config["SITE_TITLE"],
     }
+
+
+def default_page_meta(
+    title: str, description: str, noindex: bool = False
+) -> dict[str, Any]:
+    """Head-tag values for a page that sets none itself (contact, staff, errors).
+
+    The canonical URL is the requested path without its query string, under
+    SITE_URL when that is set. title and description are the page's rendered
+    blocks (already escaped), turned back into text so they are escaped once.
+    """
+    title, description = _text(title), _text(description)
+    site_url = str(current_app.config.get("SITE_URL") or "").rstrip("/")
+    canonical = site_url + request.path if site_url else request.base_url
+    return page_meta(title, description, canonical, noindex=noindex)
+
+
+def _text(value: str) -> str:
+    """Plain text from a rendered (escaped) template block."""
+    return Markup(value).unescape() if isinstance(value, Markup) else str(value)
 
 
 def list_canonical(endpoint: str, number: int, **values: Any) -> str:

@@ -43,6 +43,7 @@ from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
 from blueprints.articles.seo import absolute_url
 from blueprints.articles.seo import blog_posting
+from blueprints.articles.seo import default_page_meta
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
@@ -57,6 +58,7 @@ from models import db
 
 bp = Blueprint("articles", __name__)
 bp.add_app_template_global(excerpt_from_html, "excerpt")
+bp.add_app_template_global(default_page_meta)
 
 TOC_MIN_HEADINGS = 3
 

@@ -7,9 +7,9 @@ lost and sending (with retries) never slows or fails the reader's post.
 from __future__ import annotations
 
 from flask import current_app
-from flask import url_for
 from sqlalchemy import select
 
+from blueprints.articles.seo import absolute_url
 from blueprints.outbox import enqueue
 from models import Comment
 from models import CommentStatus
@@ -29,17 +29,9 @@ def staff_recipients() -> list[str]:
     )
 
 
-def _external(endpoint: str, **values) -> str:
-    """An absolute URL, based on SITE_URL when it is configured."""
-    site = current_app.config.get("SITE_URL", "").rstrip("/")
-    if site:
-        return site + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
-
-
 def moderation_queue_url() -> str:
     """The staff area's moderation queue (pending tab), as an absolute URL."""
-    return _external("staff.comments")
+    return absolute_url("staff.comments")
 
 
 def should_notify(comment: Comment) -> bool:
@@ -62,7 +54,7 @@ def notify_staff(comment: Comment) -> None:
         f"[{current_app.config['SITE_TITLE']}] "
         f"{'Comment awaiting moderation' if held else 'New comment'}: {article.title}"
     )
-    link = _external(
+    link = absolute_url(
         "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
     )
     body = "\n".join(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC
 
-from flask import abort
 from flask import flash
 from flask import render_template
 from flask import request
@@ -18,6 +17,7 @@ import sqlite
 from blueprints.articles.markdown import render_markdown
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from blueprints.articles.views import article_page_context
@@ -29,10 +29,10 @@ from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import ArticleForm
 from blueprints.staff.forms import clean_search
+from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
-from models import SlugRedirect
 from models import db
 from models import utcnow
 
@@ -49,9 +49,7 @@ def articles():
     if status not in FILTERS:
         status = "all"
     q = clean_search(request.args.get("q"))
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        abort(404)
+    page_number = page_arg(request.args)
     query = select(Article).options(selectinload(Article.author))
     now = utcnow()
     if status == "draft":
@@ -63,12 +61,11 @@ def articles():
     elif status == "published":
         query = query.where(Article.visible())
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                Article.title.ilike(like),
-                Article.slug.ilike(like),
-                Article.summary.ilike(like),
+                Article.title.icontains(q, autoescape=True),
+                Article.slug.icontains(q, autoescape=True),
+                Article.summary.icontains(q, autoescape=True),
             )
         )
     page = db.paginate(
@@ -159,7 +156,7 @@ def article_preview():
 def _apply(form: ArticleForm, article: Article) -> str | None:
     """Copy the form into the article; return an error for the slug, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id)
-    if wanted != article.slug and _slug_used_elsewhere(wanted, article.id):
+    if wanted != article.slug and slug_taken(wanted, article.id):
         return "Another article uses (or used) this slug. Choose another."
     article.title = form.title.data.strip()
     if article.id is None:
@@ -177,17 +174,6 @@ def _apply(form: ArticleForm, article: Article) -> str | None:
         article.published_at = utcnow()
     article.comments_open = form.comments_open.data
     return None
-
-
-def _slug_used_elsewhere(slug: str, article_id: int | None) -> bool:
-    """True when another article has this slug, now or as an old one."""
-    owner = db.session.scalar(select(Article.id).where(Article.slug == slug))
-    if owner is not None and owner != article_id:
-        return True
-    old = db.session.scalar(
-        select(SlugRedirect.article_id).where(SlugRedirect.slug == slug)
-    )
-    return old is not None and old != article_id
 
 
 def _save(article: Article | None):

@@ -19,6 +19,7 @@ from blueprints.outbox import retry_now
 from blueprints.staff.access import INBOX
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
+from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import ContactMessage
 from models import MessageStatus
@@ -56,9 +57,7 @@ def inbox():
     tab = request.args.get("tab", MessageStatus.NEW.value)
     if tab not in TABS:
         tab = MessageStatus.NEW.value
-    page_number = request.args.get("page", 1, type=int)
-    if page_number < 1:
-        abort(404)
+    page_number = page_arg(request.args)
     page = db.paginate(
         select(ContactMessage)
         .where(ContactMessage.status == MessageStatus(tab))

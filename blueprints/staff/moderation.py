@@ -30,6 +30,7 @@ from blueprints.staff.moderation_actions import actions_for
 from blueprints.staff.moderation_actions import apply_action
 from blueprints.staff.moderation_actions import delete_comment
 from blueprints.staff.moderation_actions import post_staff_reply
+from blueprints.staff.paging import page_arg
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
 from models import Article
@@ -59,8 +60,7 @@ def _queue_args() -> tuple[str, str, int]:
     tab = values.get("tab", CommentStatus.PENDING.value)
     if tab not in TABS:
         tab = CommentStatus.PENDING.value
-    page = values.get("page", 1, type=int) or 1
-    return tab, clean_search(values.get("q")), max(page, 1)
+    return tab, clean_search(values.get("q")), page_arg(values)
 
 
 def _queue_context(tab: str, q: str, page_number: int) -> dict:
@@ -76,13 +76,12 @@ def _queue_context(tab: str, q: str, page_number: int) -> dict:
         .order_by(Comment.created_at.desc(), Comment.id.desc())
     )
     if q:
-        like = f"%{q}%"
         query = query.where(
             or_(
-                Comment.author_name.ilike(like),
-                Comment.author_email.ilike(like),
-                Comment.body.ilike(like),
-                Article.title.ilike(like),
+                Comment.author_name.icontains(q, autoescape=True),
+                Comment.author_email.icontains(q, autoescape=True),
+                Comment.body.icontains(q, autoescape=True),
+                Article.title.icontains(q, autoescape=True),
             )
         )
     page = db.paginate(query, page=page_number, per_page=PER_PAGE, error_out=False)

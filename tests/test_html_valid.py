@@ -1,0 +1,193 @@
+"""The main pages parse as HTML without errors and have no duplicate ids."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import html5lib
+import pytest
+
+from models import CommentStatus
+from models import ContactMessage
+from models import Role
+from models import db
+from tests.factories import make_article
+from tests.factories import make_comment
+from tests.staff_support import staff_client
+
+
+@pytest.fixture
+def site(app):
+    """Articles with tags, a threaded discussion, a held comment and a message."""
+    with app.app_context():
+        body = "## One\n\nText.\n\n## Two\n\n- a\n- b\n\n## Three\n\n`code`\n"
+        article = make_article(slug="first", title="First", body=body, tags=["Notes"])
+        make_article(slug="second", title="Second", tags=["Notes"])
+        parent = make_comment(article, author_url="https://reader.example")
+        make_comment(article, parent=parent)
+        make_comment(article, status=CommentStatus.PENDING)
+        db.session.add(
+            ContactMessage(
+                name="Ada",
+                email="ada@example.org",
+                subject="Hi",
+                message="Hello there.",
+            )
+        )
+        db.session.commit()
+        ids = {"article": article.id, "comment": parent.id}
+        ids["message"] = db.session.scalar(db.select(ContactMessage.id))
+    return ids
+
+
+PUBLIC = [
+    "/",
+    "/articles/first",
+    "/articles/first?replytocom={comment}",
+    "/tags/notes",
+    "/search?q=text",
+    "/search?q=zzzz",
+    "/contact/",
+    "/contact/thanks",
+    "/staff/login",
+    "/no-such-page",
+]
+STAFF = [
+    "/staff/",
+    "/staff/articles",
+    "/staff/articles/new",
+    "/staff/articles/{article}/edit",
+    "/staff/articles/{article}/delete",
+    "/staff/articles/{article}/preview",
+    "/staff/comments",
+    "/staff/comments?tab=approved",
+    "/staff/comments/{comment}/reply",
+    "/staff/inbox",
+    "/staff/inbox/{message}",
+    "/staff/users",
+    "/staff/password",
+]
+
+
+def problems(html: str) -> list[str]:
+    """Parse errors (strict HTML5 parsing) and duplicate ids in a page."""
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    found = []
+    try:
+        document = parser.parse(html)
+    except html5lib.html5parser.ParseError as error:
+        line, col = parser.errors[0][0]
+        context = html.splitlines()[line - 1].strip()[:120] if line else ""
+        return [f"parse error {error} at {line}:{col}: {context}"]
+    return found + reference_problems(document)
+
+
+INTERACTIVE = {"a", "button", "input", "select", "textarea", "details", "label"}
+REFERENCES = ("for", "aria-describedby", "aria-labelledby", "aria-controls", "list")
+
+
+def reference_problems(document) -> list[str]:
+    """Duplicate ids, references to missing ids, and interactive elements nested
+    in links or buttons (which the HTML content model forbids)."""
+    elements = [el for el in document.iter() if isinstance(el.tag, str)]
+    ids = Counter(el.get("id") for el in elements if el.get("id"))
+    found = [f"duplicate id {i!r}" for i, n in ids.items() if n > 1]
+    for el in elements:
+        for attribute in REFERENCES:
+            for ref in (el.get(attribute) or "").split():
+                if ref not in ids:
+                    found.append(f"<{el.tag} {attribute}={ref!r}> names no element")
+        if el.tag in ("a", "button"):
+            inner = [c.tag for c in el.iter() if c is not el and c.tag in INTERACTIVE]
+            if inner:
+                found.append(f"<{el.tag}> contains interactive {inner}")
+        if el.tag == "form" and any(c.tag == "form" for c in el.iter() if c is not el):
+            found.append("nested <form>")
+    return found
+
+
+@pytest.mark.parametrize("path", PUBLIC)
+def test_public_pages_are_valid(app, site, path):
+    response = app.test_client().get(path.format(**site))
+    assert response.status_code in (200, 404)
+    assert problems(response.get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize("path", STAFF)
+def test_staff_pages_are_valid(app, site, path):
+    client, _ = staff_client(app, Role.ADMIN)
+    response = client.get(path.format(**site))
+    assert response.status_code == 200
+    assert problems(response.get_data(as_text=True)) == []
+
+
+def fragment_problems(html: str) -> list[str]:
+    """Parse errors and duplicate ids in an htmx fragment (or a whole page, which
+    views that are not htmx-aware, like the sign-in form, send to htmx too)."""
+    if html.lstrip().lower().startswith("<!doctype"):
+        return problems(html)
+    parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    try:
+        fragment = parser.parseFragment(html, container="main")
+    except html5lib.html5parser.ParseError as error:
+        return [f"parse error {error}: {html[:200]}"]
+    found = []
+    ids = Counter(el.get("id") for el in fragment.iter() if isinstance(el.tag, str))
+    found += [f"duplicate id {i!r}" for i, n in ids.items() if i and n > 1]
+    return found
+
+
+FRAGMENTS = [p for p in PUBLIC if p != "/no-such-page"] + [
+    "/articles/first/comments/form?replytocom={comment}",
+    "/articles/first/comments?page=1",
+]
+
+
+@pytest.mark.parametrize("path", FRAGMENTS)
+def test_public_fragments_are_valid(app, site, path, htmx_headers):
+    response = app.test_client().get(path.format(**site), headers=htmx_headers)
+    assert response.status_code == 200
+    assert fragment_problems(response.get_data(as_text=True)) == []
+
+
+# Pages re-rendered with field errors (a plain POST without JavaScript).
+ERROR_POSTS = [
+    ("/articles/first/comments", {"comment": "", "author": "", "email": "x"}),
+    ("/contact/", {"name": "", "email": "nope", "message": "x"}),
+    ("/staff/login", {"email": "nobody@example.com", "password": "wrong"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), ERROR_POSTS)
+def test_error_states_are_valid(app, site, path, data, htmx_headers):
+    client = app.test_client()
+    response = client.post(path, data=data)
+    assert response.status_code in (401, 422)
+    assert problems(response.get_data(as_text=True)) == []
+    response = client.post(path, data=data, headers=htmx_headers)
+    assert response.status_code in (401, 422)
+    assert fragment_problems(response.get_data(as_text=True)) == []
+
+
+def test_editor_error_state_is_valid(app, site):
+    client, _ = staff_client(app, Role.ADMIN)
+    response = client.post("/staff/articles", data={"title": "", "body": ""})
+    assert response.status_code == 422
+    assert problems(response.get_data(as_text=True)) == []
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/staff/articles",
+        "/staff/comments",
+        "/staff/comments?tab=approved",
+        "/staff/comments/{comment}/reply",
+        "/staff/inbox",
+    ],
+)
+def test_staff_fragments_are_valid(app, site, path, htmx_headers):
+    client, _ = staff_client(app, Role.ADMIN)
+    response = client.get(path.format(**site), headers=htmx_headers)
+    assert response.status_code == 200
+    assert fragment_problems(response.get_data(as_text=True)) == []
