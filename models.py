@@ -177,8 +177,9 @@ class Article(db.Model):
     )
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Indexed: the article page cache reads the newest updated_at per request.
     updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
+        UTCDateTime, default=utcnow, onupdate=utcnow, index=True
     )
     author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True

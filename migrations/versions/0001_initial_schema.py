@@ -77,6 +77,7 @@ def upgrade():
     )
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_author_id'), ['author_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_articles_updated_at'), ['updated_at'], unique=False)
         batch_op.create_index('ix_articles_status_published_at', ['status', 'published_at'], unique=False)
 
     op.create_table('article_tags',
@@ -230,6 +231,7 @@ def downgrade():
     op.drop_table('article_tags')
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.drop_index('ix_articles_status_published_at')
+        batch_op.drop_index(batch_op.f('ix_articles_updated_at'))
         batch_op.drop_index(batch_op.f('ix_articles_author_id'))
 
     op.drop_table('articles')
