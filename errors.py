@@ -126,9 +126,8 @@ def _data_error(exc: DataError) -> Response:
 
 
 def _server_error(exc: Exception) -> Response:
+    # Flask has already logged the original exception; undo its half-done work.
     db.session.rollback()
-    if not isinstance(exc, HTTPException):
-        current_app.logger.exception("unhandled error")
     return error_response(500)
 
 
