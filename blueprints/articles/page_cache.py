@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from threading import Lock
@@ -48,15 +47,6 @@ MAX_AGE_SECONDS = 300
 _CSRF = "\x00folio-csrf\x00"
 _NONCE = "\x00folio-nonce\x00"
 _STAMP = "\x00folio-stamp\x00"
-
-
-@dataclass(frozen=True)
-class Version:
-    """What an anonymous article page's content depends on."""
-
-    article_id: int
-    slug: str
-    key: tuple
 
 
 class PageCache:
@@ -124,8 +114,8 @@ def _version_query() -> Select:
     ).where(Article.slug == bindparam("slug"), visible)
 
 
-def current_version(slug: str, comments_open_now) -> Version | None:
-    """The content version of the visible article at slug, in one query."""
+def current_version(slug: str, comments_open_now) -> tuple | None:
+    """The content version (the cache key) of the visible article at slug, in one query."""
     # A Core execute on the session's connection: same transaction, no ORM
     # overhead for a row of plain values.
     row = (
@@ -136,7 +126,7 @@ def current_version(slug: str, comments_open_now) -> Version | None:
     if row is None:
         return None
     open_now = comments_open_now(row.comments_open, row.published_at)
-    key = (
+    return (
         row.id,
         _stamp(row.updated_at),
         row.comments_version,
@@ -144,7 +134,6 @@ def current_version(slug: str, comments_open_now) -> Version | None:
         _stamp(row[5]),
         _stamp(row[6]),
     )
-    return Version(row.id, slug, key)
 
 
 def _stamp(value: datetime | str | None) -> str:

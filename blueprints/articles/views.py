@@ -162,10 +162,10 @@ def detail(slug: str):
     """One published article with its comments; an old slug redirects."""
     version = current_version(slug, _comments_open_now) if cacheable_request() else None
     if version is not None:
-        etag = page_etag([version.key])
+        etag = page_etag([version])
         if not_modified(etag):
             return not_modified_response(etag)
-        page = page_cache().get(version.key)
+        page = page_cache().get(version)
         if page is not None:
             response = make_response(fill(page))
             response.vary.add("HX-Request")
@@ -209,7 +209,7 @@ def detail(slug: str):
     context.update(section_context(article))
     response = render("articles/detail.html", "articles/_article.html", **context)
     if version is not None and response.status_code == 200:
-        store(version.key, response.get_data(as_text=True))
+        store(version, response.get_data(as_text=True))
     return private_page(response, etag)
 
 
