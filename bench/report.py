@@ -134,52 +134,31 @@ def render_table(result: dict) -> str:
             memory,
         ]
     )
-    for key, label in (
-        ("article_0", "statements: article page, 0 comments"),
-        ("article_50", "statements: article page, 50 comments"),
-        ("article_2000", "statements: article page, 2,000 comments"),
-        ("home", "statements: home"),
-        ("deep", f"statements: /?page={meta['deep_page']}"),
-        ("tag", "statements: tag page"),
-        ("search", "statements: search"),
-        ("page2_htmx", "statements: /?page=2 htmx fragment"),
+
+    def page_count(count: dict) -> str:
+        return f"{count['warm']} per request (first request {count['cold']}), HTTP {count['status']}"
+
+    def post_count(count: dict) -> str:
+        return f"{count['approved']} approved, {count['held']} held; HTTP {count['statuses']}"
+
+    for key, label, describe in (
+        ("article_0", "statements: article page, 0 comments", page_count),
+        ("article_50", "statements: article page, 50 comments", page_count),
+        ("article_2000", "statements: article page, 2,000 comments", page_count),
+        ("home", "statements: home", page_count),
+        ("deep", f"statements: /?page={meta['deep_page']}", page_count),
+        ("tag", "statements: tag page", page_count),
+        ("search", "statements: search", page_count),
+        ("page2_htmx", "statements: /?page=2 htmx fragment", page_count),
+        ("post_plain", "statements: comment POST, plain", post_count),
+        ("post_htmx", "statements: comment POST, htmx", post_count),
     ):
         count = counts.get(key, {})
         if not count or count.get("missing"):
-            lines.append(["6", label, "", "", "", "", "", "n/a (route missing)"])
+            note = "n/a (route missing)"
         else:
-            lines.append(
-                [
-                    "6",
-                    label,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    f"{count['warm']} per request (first request {count['cold']}), HTTP {count['status']}",
-                ]
-            )
-    for key, label in (
-        ("post_plain", "statements: comment POST, plain"),
-        ("post_htmx", "statements: comment POST, htmx"),
-    ):
-        count = counts.get(key, {})
-        if not count or count.get("missing"):
-            lines.append(["6", label, "", "", "", "", "", "n/a (route missing)"])
-        else:
-            lines.append(
-                [
-                    "6",
-                    label,
-                    "",
-                    "",
-                    "",
-                    "",
-                    "",
-                    f"{count['approved']} approved, {count['held']} held; HTTP {count['statuses']}",
-                ]
-            )
+            note = describe(count)
+        lines.append(["6", label, "", "", "", "", "", note])
     header = [
         f"Folio benchmark, {meta['started']}: {meta['server']}, {meta['tool_version']} {meta['load']}, "
         f"median of {meta['runs']} run(s)",
