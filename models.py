@@ -26,6 +26,7 @@ from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
 from sqlalchemy.orm import relationship
+from sqlalchemy.orm.attributes import flag_modified
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -234,6 +235,10 @@ class Article(db.Model):
             )
         )
         self.comments_version = (self.comments_version or 0) + 1
+        # A comment is not an edit of the article: written back unchanged,
+        # updated_at skips its onupdate, so feeds, the sitemap and the page
+        # cache's site-wide key do not move with every comment.
+        flag_modified(self, "updated_at")
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"

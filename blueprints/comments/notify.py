@@ -10,7 +10,10 @@ from flask import current_app
 from sqlalchemy import select
 
 from blueprints.articles.seo import absolute_url
+from blueprints.comments.posting import NewComment
+from blueprints.comments.posting import Target
 from blueprints.outbox import enqueue
+from models import Article
 from models import Comment
 from models import CommentStatus
 from models import Role
@@ -34,7 +37,7 @@ def moderation_queue_url() -> str:
     return absolute_url("staff.comments")
 
 
-def should_notify(comment: Comment) -> bool:
+def should_notify(comment: Comment | NewComment) -> bool:
     """Held comments always; approved ones when configured; spam never."""
     if comment.status == CommentStatus.PENDING:
         return True
@@ -44,11 +47,10 @@ def should_notify(comment: Comment) -> bool:
     )
 
 
-def notify_staff(comment: Comment) -> None:
+def notify_staff(comment: Comment | NewComment, article: Article | Target) -> None:
     """Queue a mail to admins and moderators about a new comment (caller commits)."""
     if not should_notify(comment):
         return
-    article = comment.article
     held = comment.status == CommentStatus.PENDING
     subject = (
         f"[{current_app.config['SITE_TITLE']}] "

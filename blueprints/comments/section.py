@@ -209,6 +209,28 @@ def reply_target(article: Article, raw_id: object) -> Comment | None:
     return comment
 
 
+def form_context(
+    article: Article,
+    form: CommentForm | None,
+    *,
+    is_open: bool,
+    reply_to: Comment | None = None,
+    form_message: str = "",
+    status_message: str = "",
+) -> dict:
+    """Context for the form, the count and the status line (what a post answers with)."""
+    return {
+        "comment_section": {
+            "article": article,
+            "open": is_open,
+            "reply_to": reply_to,
+            "form_message": form_message,
+            "status_message": status_message,
+        },
+        "comment_form": form,
+    }
+
+
 def section_context(
     article: Article,
     *,
@@ -230,15 +252,15 @@ def section_context(
     is_open = comments_are_open(article)
     if form is None and is_open:
         form = new_form(reply_to)
-    return {
-        "comment_section": {
-            "article": article,
-            "listing": rendered_page(article, page),
-            "held": held_comments(article),
-            "open": is_open,
-            "reply_to": reply_to,
-            "form_message": form_message,
-            "status_message": status_message,
-        },
-        "comment_form": form,
-    }
+    context = form_context(
+        article,
+        form,
+        is_open=is_open,
+        reply_to=reply_to,
+        form_message=form_message,
+        status_message=status_message,
+    )
+    context["comment_section"].update(
+        listing=rendered_page(article, page), held=held_comments(article)
+    )
+    return context

@@ -9,7 +9,6 @@ from flask import current_app
 from flask import request
 from flask import url_for
 from sqlalchemy import select
-from sqlalchemy.orm import defer
 
 # Imported as a module: the articles blueprint imports comments.section, which
 # loads this package first, so article_page_context is looked up when a view
@@ -25,9 +24,14 @@ from blueprints.comments.moderation import Submission
 from blueprints.comments.moderation import author_history
 from blueprints.comments.moderation import decide
 from blueprints.comments.notify import notify_staff
+from blueprints.comments.posting import NewComment
+from blueprints.comments.posting import Target
+from blueprints.comments.posting import find_target
+from blueprints.comments.posting import insert_comment
 from blueprints.comments.section import ThreadComment
 from blueprints.comments.section import clamp_page
 from blueprints.comments.section import comments_are_open
+from blueprints.comments.section import form_context
 from blueprints.comments.section import new_form
 from blueprints.comments.section import reply_target
 from blueprints.comments.spam import form_timestamp
@@ -78,24 +82,29 @@ def _rate_limit() -> str:
     return current_app.config["COMMENTS_RATE_LIMIT"]
 
 
-def _visible_article(slug: str, *, with_body: bool = True) -> Article:
+def _visible_article(slug: str) -> Article:
     """The published article with this slug, or 404."""
-    query = select(Article).where(Article.slug == slug, Article.visible())
-    if not with_body:
-        # Posting needs the article's comment settings, not its text (which a
-        # full-page error re-render still loads on demand).
-        query = query.options(defer(Article.body), defer(Article.body_html))
-    return db.first_or_404(query)
+    return db.first_or_404(
+        select(Article).where(Article.slug == slug, Article.visible())
+    )
+
+
+def _page_article(article: Article | Target) -> Article:
+    """The full article, for re-rendering its page (no query when already loaded)."""
+    return db.get_or_404(Article, article.id)
 
 
 def _form_error(
-    article: Article,
+    article: Article | Target,
     form: CommentForm,
     status: int,
     reply_to: Comment | None = None,
     message: str = "",
 ) -> Response:
     """Re-render the form with its errors: the fragment for htmx, else the page."""
+    # Nothing is stored: leave the write transaction (and its lock) if one
+    # was begun, before rendering.
+    db.session.rollback()
     # A fresh signed timestamp: the reader fixes the problem and resends.
     form.rendered_at.data = form_timestamp()
     problems = len([f for f in form if f.errors])
@@ -109,7 +118,7 @@ def _form_error(
         FORM_RESPONSE,
         status,
         **article_views.article_page_context(
-            article,
+            _page_article(article),
             form=form,
             reply_to=reply_to,
             form_message=message,
@@ -120,7 +129,9 @@ def _form_error(
     return response
 
 
-def _parent_for(article: Article, form: CommentForm) -> tuple[Comment | None, bool]:
+def _parent_for(
+    article: Article | Target, form: CommentForm
+) -> tuple[Comment | None, bool]:
     """The approved comment being replied to, and whether the reference was valid."""
     parent_id = form.parent_comment_id()
     if parent_id is None:
@@ -149,21 +160,34 @@ def _attach_point(parent: Comment | None) -> tuple[int | None, int]:
 @bp.post("/articles/<slug>/comments")
 @limiter.limit(_rate_limit)
 def create(slug: str):
-    """Post a comment or reply: validate, apply the spam and moderation rules, store."""
-    sqlite.begin_write()
-    article = _visible_article(slug, with_body=False)
-    if not comments_are_open(article):
+    """Post a comment or reply: validate, apply the spam and moderation rules, store.
+
+    The form is checked first, without the database. A post that passes takes
+    the write lock at once, so its reads and writes share one short
+    transaction of a few Core statements (see posting.py); one that does not
+    only reads, to re-render the form with its errors.
+    """
+    form = CommentForm()
+    valid = form.validate_on_submit()
+    spam_problem = form.spam_problem() if valid else None
+    refused = spam_problem is not None and spam_problem != "honeypot filled"
+    if valid and not refused:
+        sqlite.begin_write()
+    target = find_target(slug)
+    if target is None:
+        db.session.rollback()
+        abort(404)
+    if not comments_are_open(target):
+        db.session.rollback()
         return render(
             PAGE,
             FORM_RESPONSE,
             403,
             **article_views.article_page_context(
-                article, form_message=CLOSED, status_message=CLOSED
+                _page_article(target), form_message=CLOSED, status_message=CLOSED
             ),
         )
-    form = CommentForm()
-    valid = form.validate_on_submit()
-    parent, parent_ok = _parent_for(article, form)
+    parent, parent_ok = _parent_for(target, form)
     if not parent_ok:
         form.parent_id.data = ""
         form.comment.errors = [
@@ -173,87 +197,55 @@ def create(slug: str):
         ]
         valid = False
     if not valid:
-        return _form_error(article, form, 422, parent)
-    spam_problem = form.spam_problem()
-    if spam_problem and spam_problem != "honeypot filled":
+        return _form_error(target, form, 422, parent)
+    if refused:
         message = TIMESTAMP_MESSAGES.get(spam_problem, TIMESTAMP_FALLBACK)
-        return _form_error(article, form, 422, parent, message)
-    history = author_history(form.email.data, article.id, form.comment.data)
-    if history.duplicate:
-        form.comment.errors = [DUPLICATE]
-        return _form_error(article, form, 422, parent)
-
+        return _form_error(target, form, 422, parent, message)
     user_agent = request.headers.get("User-Agent", "")
-    decision = decide(
-        Submission(
-            name=form.author.data,
-            email=form.email.data,
-            url=form.url.data or "",
-            body=form.comment.data,
-            ip=request.remote_addr or "",
-            user_agent=user_agent,
-        ),
-        spam_problem,
-        has_approved=history.has_approved,
+    submission = Submission(
+        name=form.author.data,
+        email=form.email.data,
+        url=form.url.data or "",
+        body=form.comment.data,
+        ip=request.remote_addr or "",
+        user_agent=user_agent,
     )
     parent_id, depth = _attach_point(parent)
-    comment = Comment(
-        article=article,
-        parent_id=parent_id,
-        depth=depth,
-        author_name=form.author.data,
-        author_email=form.email.data,
-        author_url=form.url.data or "",
-        body=form.comment.data,
-        status=decision.status,
-        status_reason=decision.reason[:200],
-        ip=hash_ip(request.remote_addr),
-        user_agent=user_agent[:255],
+    # Under the write lock, so the same comment sent twice at once (say to
+    # two workers) is stored once.
+    history = author_history(form.email.data, target.id, form.comment.data)
+    if history.duplicate:
+        form.comment.errors = [DUPLICATE]
+        return _form_error(target, form, 422, parent)
+    decision = decide(submission, spam_problem, has_approved=history.has_approved)
+    comment, target = insert_comment(
+        target,
+        {
+            "parent_id": parent_id,
+            "depth": depth,
+            "author_name": submission.name,
+            "author_email": submission.email,
+            "author_url": submission.url,
+            "body": submission.body,
+            "status": decision.status,
+            "status_reason": decision.reason[:200],
+            "ip": hash_ip(request.remote_addr),
+            "user_agent": user_agent[:255],
+        },
     )
-    db.session.add(comment)
-    db.session.flush()
-    if comment.status == CommentStatus.APPROVED:
-        # Held and spam comments change nothing readers see, so the cached
-        # list stays valid until a moderator moves them (moderation.set_status).
-        article.refresh_comment_stats()
-    notify_staff(comment)
-    session = db.session()
-    # What was just written is what the response shows: keep it loaded rather
-    # than reloading the comment and article after the commit.
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    notify_staff(comment, target)
+    db.session.commit()
     current_app.logger.info(
-        "comment %s on %s: %s", comment.id, article.slug, comment.status_reason
+        "comment %s on %s: %s", comment.id, target.slug, comment.status_reason
     )
 
     held = comment.status != CommentStatus.APPROVED
     if wants_fragment():
-        status_message = (
-            "Your comment was submitted and is awaiting moderation."
-            if held
-            else "Your comment was posted."
-        )
-        response = render(
-            PAGE,
-            "comments/_created.html",
-            200,
-            **article_views.article_page_context(
-                article, status_message=status_message
-            ),
-            new_comment=ThreadComment.from_row(comment),
-            new_parent_id=parent_id,
-        )
-        # The fresh form goes back to its place under the comments; the old
-        # one (maybe under a comment being replied to) is removed out of band.
-        response.headers["HX-Retarget"] = "#respond-home"
-        response.headers["HX-Reswap"] = "innerHTML"
+        response = _created(target, comment, held)
     else:
         response = see_other(
             url_for(
-                "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
+                "articles.detail", slug=target.slug, _anchor=f"comment-{comment.id}"
             )
         )
     if held:
@@ -265,6 +257,37 @@ def create(slug: str):
     else:
         cookies.forget_author(response)
     response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _created(target: Target, comment: NewComment, held: bool) -> Response:
+    """The htmx answer to a stored comment: it, the new count and a fresh form.
+
+    Only what comments/_created.html shows: the comment list is not re-rendered
+    (the next page view renders it once per worker).
+    """
+    response = render(
+        PAGE,
+        "comments/_created.html",
+        200,
+        article=target,
+        **form_context(
+            target,
+            new_form(),
+            is_open=True,
+            status_message=(
+                "Your comment was submitted and is awaiting moderation."
+                if held
+                else "Your comment was posted."
+            ),
+        ),
+        new_comment=ThreadComment.from_row(comment),
+        new_parent_id=comment.parent_id,
+    )
+    # The fresh form goes back to its place under the comments; the old
+    # one (maybe under a comment being replied to) is removed out of band.
+    response.headers["HX-Retarget"] = "#respond-home"
+    response.headers["HX-Reswap"] = "innerHTML"
     return response
 
 
