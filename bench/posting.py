@@ -178,6 +178,7 @@ class PostResult:
     stored_by_status: dict[str, int] = field(default_factory=dict)
     prefetch_seconds: float = 0.0
     cpu_ms_per_post: float | None = None
+    client_cpu_ms_per_post: float | None = None
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -273,9 +274,11 @@ def run_posts(
     cpu_before = cpu_seconds() if cpu_seconds else None
     barrier.wait()
     began = time.perf_counter()
+    client_began = time.process_time()
     for thread in threads:
         thread.join()
     result.seconds = time.perf_counter() - began
+    client_cpu = time.process_time() - client_began
     cpu_after = cpu_seconds() if cpu_seconds else None
 
     merged: dict[str, int] = {}
@@ -292,6 +295,9 @@ def run_posts(
     result.p99_ms = percentile(flat, 0.99)
     if cpu_before is not None and result.attempted:
         result.cpu_ms_per_post = (cpu_after - cpu_before) * 1000 / result.attempted
+    if result.attempted:
+        # This process only runs the client threads while they post.
+        result.client_cpu_ms_per_post = client_cpu * 1000 / result.attempted
     return result
 
 

@@ -18,6 +18,8 @@ from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
 from blueprints.comments.spam import SpamGuardForm
+from blueprints.form_filters import lower
+from blueprints.form_filters import strip
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_NAME = 245
@@ -26,20 +28,12 @@ MAX_URL = 200
 MAX_COMMENT = 65525
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
-
-
 class CommentForm(SpamGuardForm):
     """A reader's comment (or reply, with parent_id set)."""
 
     comment = TextAreaField(
         "Comment",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Write a comment."),
             Length(
@@ -50,7 +44,7 @@ class CommentForm(SpamGuardForm):
     )
     author = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your name."),
             Length(max=MAX_NAME, message=f"Use at most {MAX_NAME} characters."),
@@ -58,7 +52,7 @@ class CommentForm(SpamGuardForm):
     )
     email = EmailField(
         "Email",
-        filters=[_strip, _lower],
+        filters=[strip, lower],
         validators=[
             DataRequired("Enter your email address."),
             Length(max=MAX_EMAIL, message=f"Use at most {MAX_EMAIL} characters."),
@@ -67,7 +61,7 @@ class CommentForm(SpamGuardForm):
     )
     url = URLField(
         "Website",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             Optional(),
             Length(max=MAX_URL, message=f"Use at most {MAX_URL} characters."),

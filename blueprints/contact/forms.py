@@ -17,6 +17,7 @@ from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
 from blueprints.comments.spam import SpamGuardForm
+from blueprints.form_filters import strip
 
 NAME_MAX = 100
 EMAIL_MAX = 254
@@ -25,11 +26,6 @@ MESSAGE_MAX = 10_000
 
 # The fields a reader fills in, in page order; the per-field endpoint checks these.
 FIELDS = ("name", "email", "subject", "message")
-
-
-def _strip(value: str | None) -> str | None:
-    """Trim surrounding whitespace (a filter: runs before the validators)."""
-    return value.strip() if isinstance(value, str) else value
 
 
 def _bad_character(text: str, allow: str = "") -> str | None:
@@ -61,7 +57,7 @@ class ContactForm(SpamGuardForm):
 
     name = StringField(
         "Name",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your name."),
             SingleLine("Your name must be on one line, without control characters."),
@@ -73,7 +69,7 @@ class ContactForm(SpamGuardForm):
     )
     email = EmailField(
         "Email",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Enter your email address, so we can reply."),
             SingleLine("Enter an email address like name@example.com."),
@@ -86,7 +82,7 @@ class ContactForm(SpamGuardForm):
     )
     subject = StringField(
         "Subject",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             SingleLine("The subject must be on one line, without control characters."),
             Length(
@@ -97,7 +93,7 @@ class ContactForm(SpamGuardForm):
     )
     message = TextAreaField(
         "Message",
-        filters=[_strip],
+        filters=[strip],
         validators=[
             DataRequired("Write your message."),
             Length(
