@@ -4,7 +4,6 @@ import json
 import re
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from datetime import timedelta
 from urllib.parse import urlsplit
 
 import pytest
@@ -13,7 +12,6 @@ from blueprints.articles.publishing import set_body
 from blueprints.articles.views import render_article_preview
 from models import Article
 from models import ArticleStatus
-from models import db
 from tests.factories import make_article
 from tests.factories import make_user
 
@@ -245,43 +243,6 @@ def test_canonical_uses_site_url(make_app):
     _seed(app)
     head = _head(app.test_client().get("/articles/tom").get_data(as_text=True))
     assert '<link rel="canonical" href="https://blog.example.com/articles/tom">' in head
-
-
-def test_preview_renders_a_draft_as_readers_see_it(app):
-    with app.app_context():
-        author = make_user(display_name="Drafter")
-        article = make_article(
-            title="Work in progress",
-            slug="wip",
-            status=ArticleStatus.DRAFT,
-            published_ago=None,
-            author=author,
-            tags=["Soon"],
-            body="## A\n\n## B\n\n## C\n\ntext",
-        )
-        article_id = article.id
-    with app.test_request_context("/staff/articles/1/preview"):
-        response = render_article_preview(db.session.get(Article, article_id))
-        html = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "Work in progress" in html
-    assert "Preview:" in html
-    assert "Drafter" in html
-    assert 'class="toc"' in html
-    assert '<meta name="robots" content="noindex">' in html
-    assert response.headers["Cache-Control"] == "no-store"
-
-
-def test_scheduled_article_in_preview_has_no_neighbours(app):
-    with app.app_context():
-        make_article(slug="live")
-        article = make_article(slug="later", published_ago=timedelta(days=-2))
-        article_id = article.id
-    with app.test_request_context("/"):
-        html = render_article_preview(db.session.get(Article, article_id)).get_data(
-            as_text=True
-        )
-    assert 'class="neighbours"' not in html
 
 
 def test_preview_of_an_unsaved_article(app):

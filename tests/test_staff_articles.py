@@ -17,6 +17,7 @@ from models import db
 from models import utcnow
 from tests.factories import make_article
 from tests.factories import make_comment
+from tests.factories import make_user
 from tests.staff_support import staff_client
 
 BODY = (
@@ -258,7 +259,43 @@ def test_reader_preview_of_draft(app, editor):
     assert b"Secret draft" in response.data
     assert b"Draft <strong>body</strong>" in response.data
     assert b"a draft; readers cannot see it" in response.data
-    assert b'id="comments"' in response.data
+    # A preview shows the article, not a comment form that could not post.
+    assert b'id="comments"' not in response.data
+    assert b"Back to the editor" in response.data
+    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["X-Robots-Tag"] == "noindex"
+
+
+def test_reader_preview_shows_byline_tags_and_toc_unindexed(app, editor):
+    with app.app_context():
+        author = make_user(display_name="Drafter")
+        article = make_article(
+            title="Work in progress",
+            slug="wip",
+            status=ArticleStatus.DRAFT,
+            published_ago=None,
+            author=author,
+            tags=["Soon"],
+            body="## A\n\n## B\n\n## C\n\ntext",
+        )
+        article_id = article.id
+    html = editor.get(f"/staff/articles/{article_id}/preview").get_data(as_text=True)
+    assert "Work in progress" in html
+    assert "Preview, as readers see it:" in html
+    assert "Drafter" in html
+    assert "Soon" in html
+    assert 'class="toc"' in html
+    assert '<meta name="robots" content="noindex">' in html
+
+
+def test_reader_preview_of_scheduled_article_has_no_neighbours(app, editor):
+    with app.app_context():
+        make_article(slug="live")
+        article = make_article(slug="later", published_ago=timedelta(days=-2))
+        article_id = article.id
+    html = editor.get(f"/staff/articles/{article_id}/preview").get_data(as_text=True)
+    assert "scheduled for" in html
+    assert 'class="neighbours"' not in html
 
 
 def test_delete_asks_then_deletes(app, editor):

@@ -20,7 +20,7 @@ from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
-from blueprints.articles.views import article_page_context
+from blueprints.articles.views import render_article_preview
 from blueprints.htmx import render
 from blueprints.htmx import see_other
 from blueprints.htmx import wants_fragment
@@ -219,18 +219,16 @@ def article_update(article_id: int):
 @bp.get("/articles/<int:article_id>/preview")
 @role_required(ARTICLES)
 def article_reader_preview(article_id: int):
-    """Show an article (draft or scheduled too) exactly as readers will see it."""
+    """Show an article (draft or scheduled too) as readers will see it."""
     article = db.get_or_404(Article, article_id)
     with db.session.no_autoflush:
         if article.published_at is None:
             # A draft shows the date it would get if published now; the change
             # is never flushed and is rolled back below.
             article.published_at = utcnow()
-        page = render_template(
-            "staff/article_preview.html", **article_page_context(article)
-        )
+        response = render_article_preview(article)
     db.session.rollback()
-    return page
+    return response
 
 
 @bp.get("/articles/<int:article_id>/delete")
