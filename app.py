@@ -7,6 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+import click
 from dotenv import load_dotenv
 from flask import Flask
 from sqlalchemy import text
@@ -29,7 +30,6 @@ from config import load_settings
 from extensions import csrf
 from extensions import limiter
 from extensions import login_manager
-from extensions import migrate
 from models import User
 from models import db
 
@@ -65,7 +65,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     db.init_app(app)
     _check_database(app)
     sqlite.init_app(app)
-    migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
+    if click.get_current_context(silent=True) is not None:
+        # Loaded by the `flask` command: `flask db ...` needs Flask-Migrate.
+        init_migrations(app)
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)
@@ -89,6 +91,19 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         htmx_version=HTMX_VERSION, htmx_sri=HTMX_SRI, htmx_cdn_url=HTMX_CDN_URL
     )
     return app
+
+
+def init_migrations(app: Flask) -> None:
+    """Set up Flask-Migrate, for `flask db upgrade` and the other `flask db` commands.
+
+    Only the command line needs it, and create_app() calls this when the
+    `flask` command loads the app. A web worker never does: Flask-Migrate
+    imports Alembic and Mako (and Pygments through it), 10 MB per worker. The
+    import is here, not at the top, for that reason.
+    """
+    from flask_migrate import Migrate
+
+    Migrate(app, db, directory=str(Path(app.root_path) / "migrations"))
 
 
 def _derive_config(app: Flask) -> None:

@@ -22,6 +22,7 @@ from sqlalchemy.engine import make_url
 from werkzeug.serving import make_server
 
 from app import create_app
+from app import init_migrations
 from extensions import limiter
 from models import db
 
@@ -47,6 +48,7 @@ def base_config(database_url: str) -> dict:
 
 def _migrate(url: str) -> None:
     app = create_app(base_config(url))
+    init_migrations(app)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))
         db.engine.dispose()

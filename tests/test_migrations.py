@@ -1,7 +1,13 @@
 """Models and migrations never drift: upgrade an empty file database, then check."""
 
+import os
+import subprocess
+import sys
+
 from app import create_app
+from app import init_migrations
 from models import db
+from tests.conftest import ROOT
 from tests.conftest import base_config
 
 
@@ -11,6 +17,7 @@ def test_upgrade_then_check_on_empty_database(database, tmp_path):
     else:
         url = database["url"]
     app = create_app(base_config(url))
+    init_migrations(app)
     runner = app.test_cli_runner()
     if database["kind"] == "sqlite":
         result = runner.invoke(args=["db", "upgrade"])
@@ -19,3 +26,40 @@ def test_upgrade_then_check_on_empty_database(database, tmp_path):
     with app.app_context():
         db.engine.dispose()
     assert result.exit_code == 0, result.output
+
+
+def _python(code: str, tmp_path, *args: str) -> subprocess.CompletedProcess:
+    env = {
+        **os.environ,
+        "FOLIO_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}",
+        "FOLIO_SECRET_KEY": "test-secret-key-for-the-cli-process",
+        "FOLIO_ENV": "development",
+        "FLASK_APP": "app",
+    }
+    return subprocess.run(
+        [sys.executable, *(("-c", code) if code else ()), *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_web_workers_do_not_load_alembic(tmp_path):
+    # Flask-Migrate brings Alembic, Mako and Pygments: 10 MB a worker.
+    done = _python(
+        "import sys; from app import create_app; create_app(); "
+        "print(sorted({'alembic', 'mako', 'flask_migrate'} & set(sys.modules)))",
+        tmp_path,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
+
+
+def test_flask_command_has_the_migration_commands(tmp_path):
+    done = _python("", tmp_path, "-m", "flask", "db", "upgrade")
+    assert done.returncode == 0, done.stderr
+    done = _python("", tmp_path, "-m", "flask", "db", "current")
+    assert done.returncode == 0, done.stderr
+    assert "(head)" in done.stdout
