@@ -126,7 +126,13 @@ def _derive_config(app: Flask) -> None:
             hide_password=False
         )
     config["SQLALCHEMY_DATABASE_URI"] = url
-    config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {"pool_pre_ping": True})
+    # A server connection can go stale (a restart, an idle timeout), so it is
+    # pinged when taken from the pool; a SQLite file cannot, and the ping
+    # would be one more statement on every request.
+    config.setdefault(
+        "SQLALCHEMY_ENGINE_OPTIONS",
+        {"pool_pre_ping": not make_url(url).drivername.startswith("sqlite")},
+    )
     config["WTF_CSRF_TIME_LIMIT"] = None
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
