@@ -11,6 +11,7 @@ import pytest
 from app import HTMX_SRI
 from app import HTMX_VERSION
 from app import create_app
+from app import init_migrations
 from config import SETTINGS
 from config import load_settings
 from tests.conftest import ROOT
@@ -247,6 +248,7 @@ def test_readme_commands_exist(app):
     readme = (ROOT / "README.md").read_text()
     names = set(re.findall(r"flask ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?", readme))
     assert ("users", "create") in names
+    init_migrations(app)  # as the `flask` command does: `flask db ...`
     ctx = click.Context(app.cli)
     for group, sub in names:
         if group in FLASK_BUILTINS:
