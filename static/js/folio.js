@@ -24,6 +24,22 @@
     if (focus) focus.focus();
   });
 
+  // The reader's own replies awaiting moderation are listed after the cached
+  // comments (the list is shared by every reader); put each under the comment
+  // it answers, where it was shown when it was posted.
+  function placeHeldReplies() {
+    var held = document.querySelectorAll("#new-comments > li[data-reply-to]");
+    for (var i = 0; i < held.length; i++) {
+      var replies = document.getElementById("replies-" + held[i].dataset.replyTo);
+      if (replies) replies.appendChild(held[i]);
+    }
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", placeHeldReplies);
+  } else {
+    placeHeldReplies();
+  }
+
   // Error fragments retargeted into #alerts: make sure they are seen.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "alerts") {

@@ -139,6 +139,33 @@ def test_awaiting_moderation_notice_only_for_the_author(server, page, browser):
     other.close()
 
 
+def test_held_reply_stays_under_its_parent_after_reload(server, page, nojs_page):
+    [root] = comments(server)
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    page.click(f"#comment-{root.id} .comment-reply")
+    page.locator(f"#reply-slot-{root.id} #comment-form").wait_for()
+    fill(page, comment="A held reply.", name="Newcomer", email="new@example.org")
+    page.click("#comment-form button[type=submit]")
+    page.locator(f"#replies-{root.id} > li.comment-held").wait_for()
+    held = comments(server)[-1]
+    assert held.status == CommentStatus.PENDING and held.parent_id == root.id
+    page.reload()
+    wait_for_htmx(page)
+    moved = page.locator(f"#replies-{root.id} > #comment-{held.id}")
+    expect(moved).to_contain_text("Your comment is awaiting moderation.")
+    assert page.locator(f"#new-comments > #comment-{held.id}").count() == 0
+    # Without JavaScript it stays after the list, saying what it answers.
+    cookies = page.context.cookies()
+    nojs_page.context.add_cookies(cookies)
+    nojs_page.goto(server("/articles/threads"))
+    below = nojs_page.locator(f"#new-comments > #comment-{held.id}")
+    expect(below).to_contain_text("It replies to this comment.")
+    link = below.locator(".comment-awaiting a")
+    assert link.get_attribute("href") == f"#comment-{root.id}"
+    assert_no_axe_violations(page, "#comments")
+
+
 def test_whole_flow_without_javascript(server, nojs_page):
     page = nojs_page
     [root] = comments(server)
