@@ -10,6 +10,7 @@ from sqlalchemy import inspect
 from blueprints.articles.search import CLOSE
 from blueprints.articles.search import OPEN
 from blueprints.articles.search import PG_SEARCH_DOCUMENT
+from blueprints.articles.search import _search_like
 from blueprints.articles.search import fts5_match
 from blueprints.articles.search import highlight
 from blueprints.articles.search import search
@@ -338,3 +339,21 @@ def test_snippet_comes_from_body_else_summary(app, client, summary, body, marked
     assert ("<mark>wren</mark>" in snippet.lower()) is marked
     if not marked:
         assert "Nothing &amp; more." in snippet
+
+
+def test_like_fallback_finds_newest_first_without_the_body(app):
+    """Other databases: every word in the title, summary or body, unranked."""
+    with app.app_context():
+        older = make_article(
+            slug="older", body="A gannet dives.", published_ago=timedelta(days=2)
+        )
+        newer = make_article(slug="newer", title="Gannet colony")
+        make_article(slug="draft", body="gannet", status=ArticleStatus.DRAFT)
+        older_id, newer_id = older.id, newer.id
+    with app.test_request_context():
+        rows = _search_like("GANNET", 1)
+        assert [article.id for article, _ in rows] == [newer_id, older_id]
+        assert {"body", "body_html"} <= inspect(rows[0][0]).unloaded
+        assert [a.id for a, _ in _search_like("gannet dives", 1)] == [older_id]
+        # "_" is a word character, not LIKE's any-character.
+        assert _search_like("gan_et", 1) == []

@@ -226,17 +226,16 @@ def pg_tsquery(query: str):
 def _search_like(query: str, page: int):
     """A plain LIKE fallback for other databases (unranked)."""
     limit, offset = _window(page)
-    condition = True
-    for word in terms(query):
-        pattern = f"%{word}%"
-        condition = condition & (
-            Article.title.ilike(pattern)
-            | Article.summary.ilike(pattern)
-            | Article.body.ilike(pattern)
-        )
+    # Every word somewhere; autoescape, since \w+ words may hold LIKE's "_".
+    every_word = [
+        Article.title.icontains(word, autoescape=True)
+        | Article.summary.icontains(word, autoescape=True)
+        | Article.body.icontains(word, autoescape=True)
+        for word in terms(query)
+    ]
     statement = (
         select(Article, Article.summary)
-        .where(Article.visible(), condition)
+        .where(Article.visible(), *every_word)
         .options(*_options())
         .order_by(Article.published_at.desc())
         .limit(limit)
