@@ -162,7 +162,13 @@ class Tag(db.Model):
 class Article(db.Model):
     __tablename__ = "articles"
     __table_args__ = (
-        Index("ix_articles_status_published_at", "status", "published_at"),
+        # With id, list pages pick their rows from the index alone, in order
+        # (listing.published_ids); SQLite has the rowid there anyway, PostgreSQL
+        # needs it for an index-only scan.
+        Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
+        # Search reads each match's visibility here, not from the wide rows
+        # (blueprints/articles/search.py, _RANKED_SQLITE).
+        Index("ix_articles_id_status_published_at", "id", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

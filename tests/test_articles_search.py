@@ -1,17 +1,24 @@
 """Search: ranking, highlighting, hostile queries, htmx results, both databases."""
 
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import inspect
 
 from blueprints.articles.search import CLOSE
 from blueprints.articles.search import OPEN
 from blueprints.articles.search import PG_SEARCH_DOCUMENT
+from blueprints.articles.search import _search_like
 from blueprints.articles.search import fts5_match
 from blueprints.articles.search import highlight
+from blueprints.articles.search import search
 from models import Article
 from models import ArticleStatus
 from models import db
+from models import utcnow
+from sqlcount import count_statements
 from tests.factories import make_article
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,3 +241,119 @@ def test_search_database_objects_exist(app):
                 .all()
             )
             assert "articles_fts_document" in names
+
+
+def _hit_ids(html: str) -> list[int]:
+    return [int(n) for n in re.findall(r'<li class="hit" id="hit-(\d+)"', html)]
+
+
+def test_search_orders_by_rank_then_newest_then_id_across_pages(app, client):
+    """Equal rank (identical text) falls back to published_at, then to the id."""
+    with app.app_context():
+        at = utcnow() - timedelta(days=3)
+
+        def heron(title: str, hours: int) -> Article:
+            article = make_article(
+                title=title, summary="Birds.", body="A grey bird, a heron."
+            )
+            article.published_at = at + timedelta(hours=hours)
+            return article
+
+        # The word in the title ranks first; the same text ranks the same.
+        in_title = [heron("Heron watch", hours) for hours in (0, 2, 0)]
+        in_body = [
+            heron("Bird watch", hours) for hours in [1] * 3 + [0] * 9 + [-1] * 10
+        ]
+        make_article(title="Heron draft", status=ArticleStatus.DRAFT, body="heron")
+        make_article(title="Heron later", published_ago=timedelta(days=-1))
+        db.session.commit()
+
+        def newest_then_id(articles):
+            return [
+                a.id
+                for a in sorted(
+                    articles, key=lambda a: (-a.published_at.timestamp(), a.id)
+                )
+            ]
+
+        expected = newest_then_id(in_title) + newest_then_id(in_body)
+    first = client.get("/search?q=heron").get_data(as_text=True)
+    second = client.get("/search?q=heron&page=2").get_data(as_text=True)
+    assert 'href="/search?q=heron&amp;page=2"' in first
+    assert 'rel="next"' not in second
+    assert _hit_ids(first) + _hit_ids(second) == expected
+
+
+@pytest.mark.parametrize(("found", "more"), [(20, False), (21, True)])
+def test_search_has_next_only_past_a_full_page(app, client, found, more):
+    with app.app_context():
+        for i in range(found):
+            make_article(slug=f"full-{i}", body="osprey")
+    html = client.get("/search?q=osprey").get_data(as_text=True)
+    assert len(_hit_ids(html)) == 20
+    assert ('rel="next"' in html) is more
+
+
+def test_search_costs_one_statement_on_any_page(app):
+    with app.app_context():
+        for i in range(25):
+            make_article(slug=f"counted-{i}", body="plover")
+    counts = []
+    for page in (1, 2):
+        with count_statements(app) as log:
+            response = app.test_client().get(f"/search?q=plover&page={page}")
+        assert response.status_code == 200
+        counts.append(len(log))
+    assert counts == [1, 1], counts
+
+
+def test_search_hits_load_neither_body_nor_html(app):
+    with app.app_context():
+        make_article(slug="light", body="A long body about a curlew.")
+    with app.test_request_context():
+        hits, more = search("curlew")
+        unloaded = inspect(hits[0].article).unloaded
+    assert {"body", "body_html"} <= unloaded
+    assert not more
+
+
+@pytest.mark.parametrize(
+    ("summary", "body", "marked"),
+    [
+        # The words in the body: the body's snippet, escaped.
+        ("Plain summary.", "Before <script>alert(3)</script> the wren & after.", True),
+        # Only in the summary: the summary's snippet.
+        ("A <b>wren</b> summary.", "Nothing here.", True),
+        # Only in the title: the summary, unmarked.
+        ("Nothing & more.", "Nothing here.", False),
+    ],
+)
+def test_snippet_comes_from_body_else_summary(app, client, summary, body, marked):
+    with app.app_context():
+        make_article(slug="wren", title="A wren", summary=summary, body=body)
+    html = client.get("/search?q=wren").get_data(as_text=True)
+    snippet = html[html.index('class="snippet"') :]
+    snippet = snippet[snippet.index(">") + 1 : snippet.index("</p>")]
+    assert "<script>" not in snippet
+    assert "<b>" not in snippet
+    assert ("<mark>wren</mark>" in snippet.lower()) is marked
+    if not marked:
+        assert "Nothing &amp; more." in snippet
+
+
+def test_like_fallback_finds_newest_first_without_the_body(app):
+    """Other databases: every word in the title, summary or body, unranked."""
+    with app.app_context():
+        older = make_article(
+            slug="older", body="A gannet dives.", published_ago=timedelta(days=2)
+        )
+        newer = make_article(slug="newer", title="Gannet colony")
+        make_article(slug="draft", body="gannet", status=ArticleStatus.DRAFT)
+        older_id, newer_id = older.id, newer.id
+    with app.test_request_context():
+        rows = _search_like("GANNET", 1)
+        assert [article.id for article, _ in rows] == [newer_id, older_id]
+        assert {"body", "body_html"} <= inspect(rows[0][0]).unloaded
+        assert [a.id for a, _ in _search_like("gannet dives", 1)] == [older_id]
+        # "_" is a word character, not LIKE's any-character.
+        assert _search_like("gan_et", 1) == []

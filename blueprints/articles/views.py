@@ -67,7 +67,7 @@ TOC_MIN_HEADINGS = 3
 def index():
     """Published articles, newest first, a page at a time."""
     number = listing.page_number()
-    page = listing.article_page(listing.published(), number)
+    page = listing.article_page(listing.published_ids(), number)
     tags = listing.tag_cloud()
     etag = page_etag(
         [listing.page_version(page), [(t.slug, t.name, t.count) for t in tags]]
@@ -99,12 +99,12 @@ def tag(slug: str):
     """Published articles with one tag, newest first, a page at a time."""
     number = listing.page_number()
     found = db.first_or_404(select(Tag).where(Tag.slug == slug))
-    query = listing.published().where(
+    ids = listing.published_ids().where(
         Article.id.in_(
             select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
         )
     )
-    page = listing.article_page(query, number)
+    page = listing.article_page(ids, number)
     if number == 1 and not page.items:
         abort(404)
     etag = page_etag([found.name, listing.page_version(page)])
@@ -296,7 +296,7 @@ def _neighbours(article: Article) -> dict[str, Article | None]:
 @bp.get("/feed.xml")
 def feed():
     """Atom feed of the latest articles."""
-    articles = list(db.session.scalars(listing.published().limit(FEED_SIZE)).unique())
+    articles = listing.cards(listing.published_ids().limit(FEED_SIZE))
     return feed_response(articles)
 
 
@@ -304,12 +304,12 @@ def feed():
 def tag_feed(slug: str):
     """Atom feed of the latest articles with one tag."""
     found = db.first_or_404(select(Tag).where(Tag.slug == slug))
-    query = listing.published().where(
+    ids = listing.published_ids().where(
         Article.id.in_(
             select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
         )
     )
-    articles = list(db.session.scalars(query.limit(FEED_SIZE)).unique())
+    articles = listing.cards(ids.limit(FEED_SIZE))
     return feed_response(articles, found)
 
 
