@@ -166,9 +166,6 @@ class Article(db.Model):
         # (listing.published_ids); SQLite has the rowid there anyway, PostgreSQL
         # needs it for an index-only scan.
         Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
-        # Search reads each match's visibility here, not from the wide rows
-        # (blueprints/articles/search.py, _RANKED_SQLITE).
-        Index("ix_articles_id_status_published_at", "id", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -14,24 +14,17 @@ from dataclasses import dataclass
 
 from markupsafe import Markup
 from markupsafe import escape
-from sqlalchemy import Float
-from sqlalchemy import Integer
-from sqlalchemy import bindparam
 from sqlalchemy import case
 from sqlalchemy import column
 from sqlalchemy import func
 from sqlalchemy import literal_column
 from sqlalchemy import select
 from sqlalchemy import table
-from sqlalchemy import text
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 
 from models import Article
-from models import ArticleStatus
-from models import UTCDateTime
 from models import db
-from models import utcnow
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 12
@@ -123,26 +116,6 @@ _FTS_SELF = literal_column("articles_fts")
 _FTS_ROWID = literal_column("+articles_fts.rowid")
 
 
-# The page of ranked, visible matches. Each match's status and published_at
-# (the condition of Article.visible(), and the tiebreak) come from a narrow
-# index instead of the table: for 1,000 matches that is about 100 index pages
-# instead of about 1,000 table pages, which overflow SQLite's default 2 MB page
-# cache and are read again on every search. SQLite's planner prefers the rowid
-# for "id = ?", hence INDEXED BY (which fails loudly if the index is missing).
-_RANKED_SQLITE = text(
-    "SELECT articles_fts.rowid AS id, "
-    "bm25(articles_fts, 10.0, 4.0, 1.0) AS score, "
-    "articles.published_at AS published_at "
-    "FROM articles_fts "
-    "JOIN articles INDEXED BY ix_articles_id_status_published_at "
-    "ON articles.id = +articles_fts.rowid "
-    "WHERE articles_fts MATCH :match "
-    "AND articles.status = :published AND articles.published_at <= :now "
-    "ORDER BY score, articles.published_at DESC, articles_fts.rowid "
-    "LIMIT :limit OFFSET :offset"
-).bindparams(bindparam("now", type_=UTCDateTime))
-
-
 def _search_sqlite(query: str, page: int):
     """Rank and cut the page first, then make snippets for the page's rows only.
 
@@ -155,20 +128,15 @@ def _search_sqlite(query: str, page: int):
     did). The body is read for the page's snippets only, and never loaded.
     """
     limit, offset = _window(page)
-    match = fts5_match(query)
+    match = _FTS_SELF.op("MATCH")(fts5_match(query))
+    score = func.bm25(_FTS_SELF, 10.0, 4.0, 1.0).label("score")
     ranked = (
-        _RANKED_SQLITE.bindparams(
-            match=match,
-            published=ArticleStatus.PUBLISHED.value,
-            now=utcnow(),
-            limit=limit,
-            offset=offset,
-        )
-        .columns(
-            column("id", Integer),
-            column("score", Float),
-            column("published_at", UTCDateTime),
-        )
+        select(_FTS.c.rowid.label("id"), score, Article.published_at)
+        .join(Article, Article.id == _FTS_ROWID)
+        .where(match, Article.visible())
+        .order_by(score, Article.published_at.desc(), _FTS.c.rowid)
+        .limit(limit)
+        .offset(offset)
         .cte("ranked")
         .prefix_with("MATERIALIZED")
     )
@@ -182,7 +150,7 @@ def _search_sqlite(query: str, page: int):
             snippet(2).label("body_snippet"),
             snippet(1).label("summary_snippet"),
         )
-        .where(_FTS_SELF.op("MATCH")(match), _FTS_ROWID.in_(select(ranked.c.id)))
+        .where(match, _FTS_ROWID.in_(select(ranked.c.id)))
         .cte("snippets")
         .prefix_with("MATERIALIZED")
     )
