@@ -4,6 +4,8 @@ import os
 import subprocess
 import sys
 
+from sqlalchemy import text
+
 from app import create_app
 from app import init_migrations
 from models import db
@@ -63,3 +65,38 @@ def test_flask_command_has_the_migration_commands(tmp_path):
     done = _python("", tmp_path, "-m", "flask", "db", "current")
     assert done.returncode == 0, done.stderr
     assert "(head)" in done.stdout
+
+
+def test_upgrade_from_the_first_release_keeps_rows_and_swaps_the_index(tmp_path):
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    app = create_app(base_config(url))
+    init_migrations(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0001"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO articles (slug, title, summary, body, body_html,"
+                " reading_minutes, status, comments_open, comment_count,"
+                " comments_version, created_at, updated_at)"
+                " VALUES ('kept', 'Kept', '', 'text', '<p>text</p>', 1,"
+                " 'published', 1, 0, 0, '2026-11-01', '2026-11-01')"
+            )
+        )
+        db.session.commit()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        indexes = {
+            row.name for row in db.session.execute(text("PRAGMA index_list(articles)"))
+        }
+        assert "ix_articles_status_published_at_id" in indexes
+        assert "ix_articles_status_published_at" not in indexes
+        assert db.session.scalar(text("SELECT title FROM articles")) == "Kept"
+    assert runner.invoke(args=["db", "downgrade", "0001"]).exit_code == 0
+    with app.app_context():
+        indexes = {
+            row.name for row in db.session.execute(text("PRAGMA index_list(articles)"))
+        }
+        assert "ix_articles_status_published_at" in indexes
+        db.engine.dispose()

@@ -78,7 +78,7 @@ def upgrade():
     with op.batch_alter_table('articles', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_articles_author_id'), ['author_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_articles_updated_at'), ['updated_at'], unique=False)
-        batch_op.create_index('ix_articles_status_published_at_id', ['status', 'published_at', 'id'], unique=False)
+        batch_op.create_index('ix_articles_status_published_at', ['status', 'published_at'], unique=False)
 
     op.create_table('article_tags',
     sa.Column('article_id', sa.Integer(), nullable=False),
@@ -230,7 +230,7 @@ def downgrade():
 
     op.drop_table('article_tags')
     with op.batch_alter_table('articles', schema=None) as batch_op:
-        batch_op.drop_index('ix_articles_status_published_at_id')
+        batch_op.drop_index('ix_articles_status_published_at')
         batch_op.drop_index(batch_op.f('ix_articles_updated_at'))
         batch_op.drop_index(batch_op.f('ix_articles_author_id'))
 
