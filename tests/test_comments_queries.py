@@ -8,8 +8,11 @@ import pytest
 from sqlalchemy import select
 
 import sqlcount
+from blueprints.articles.page_cache import page_cache
 from blueprints.comments.cache import comment_cache
+from blueprints.comments.cache import form_cache
 from blueprints.comments.moderation import set_status
+from blueprints.comments.spam import form_timestamp
 from models import Article
 from models import Comment
 from models import CommentStatus
@@ -181,3 +184,56 @@ def test_rows_never_load_the_email_into_templates(app):
     assert len(comment_query) == 1
     with app.app_context():
         assert db.session.scalar(select(Article.comment_count)) == 1
+
+
+def test_cached_blank_form_has_nothing_per_visitor(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        make_article(slug="hello")
+    pages = [app.test_client().get("/articles/hello").get_data(as_text=True)]
+    with app.app_context():
+        page_cache().clear()
+    pages.append(app.test_client().get("/articles/hello").get_data(as_text=True))
+    with app.app_context():
+        [cached] = form_cache()._entries.values()
+    tokens = [
+        re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', p) for p in pages
+    ]
+    stamps = [
+        re.search(r'name="rendered_at" type="hidden" value="([^"]+)"', p) for p in pages
+    ]
+    assert all(tokens) and all(stamps)
+    # Each page got its own token (the timestamp counts seconds, so two pages
+    # in the same second may share it); the cache holds neither.
+    assert tokens[0].group(1) != tokens[1].group(1)
+    for match in (*tokens, *stamps):
+        assert match.group(1) not in cached
+    assert 'id="comment-form"' in cached
+
+
+def test_remembered_details_bypass_the_blank_form(make_app):
+    app = make_app(SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        make_article(slug="hello")
+    client = app.test_client()
+    client.post(
+        "/articles/hello/comments",
+        data={
+            "rendered_at": _stamp(app),
+            "comment": "Remember me, please.",
+            "author": "Ada Reader",
+            "email": "ada@example.org",
+            "remember": "y",
+        },
+    )
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert 'value="Ada Reader"' in html
+    assert "ada@example.org" in html
+    # Another visitor's blank form is not pre-filled.
+    other = app.test_client().get("/articles/hello").get_data(as_text=True)
+    assert "Ada Reader" not in other.split('id="comment-form"')[1]
+
+
+def _stamp(app) -> str:
+    with app.app_context():
+        return form_timestamp()

@@ -1,4 +1,4 @@
-"""A per-process cache of rendered approved-comment lists.
+"""Per-process caches of rendered approved-comment lists and blank comment forms.
 
 Keys carry the article's comments_version, which Article.refresh_comment_stats()
 bumps whenever a comment is created or changes status, so a stale entry is never
@@ -52,3 +52,8 @@ class RenderedCache:
 def comment_cache() -> RenderedCache:
     """This app's cache (one per app, so test apps never share entries)."""
     return current_app.extensions.setdefault("folio_comment_cache", RenderedCache())
+
+
+def form_cache() -> RenderedCache:
+    """This app's blank comment forms, with markers for the token and timestamp."""
+    return current_app.extensions.setdefault("folio_form_cache", RenderedCache())

@@ -17,10 +17,12 @@ from datetime import timedelta
 from flask import current_app
 from flask import render_template
 from flask import request
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
 from blueprints.comments.cache import comment_cache
+from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import held_comment_ids
 from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
@@ -175,6 +177,40 @@ def held_comments(article: Article) -> list[ThreadComment]:
     return [ThreadComment.from_row(row) for row in rows]
 
 
+_CSRF_MARK = "\x00folio-csrf\x00"
+_STAMP_MARK = "\x00folio-stamp\x00"
+
+
+def blank_form(article: Article) -> Markup | None:
+    """The blank comment form under the comments, with this response's token.
+
+    Every visitor without remembered details gets the same form but for the
+    CSRF token and the signed timestamp, so it is rendered once per article and
+    process (WTForms renders slowly: most of a fresh form's cost) with markers
+    in their place, and each call fills in fresh values. None when this
+    visitor's form is pre-filled from the remember-me cookie.
+    """
+    if remembered_author():
+        return None
+
+    def _render() -> str:
+        form = CommentForm(formdata=None)
+        form.rendered_at.data = form_timestamp()
+        html = render_template(
+            "comments/_form.html",
+            **form_context(article, form, is_open=True),
+        )
+        return html.replace(generate_csrf(), _CSRF_MARK).replace(
+            form.rendered_at.data, _STAMP_MARK
+        )
+
+    html = form_cache().get_or_render(article.slug, _render)
+    # Both values are URL-safe base64 and dots: nothing to escape.
+    return Markup(
+        html.replace(_CSRF_MARK, generate_csrf()).replace(_STAMP_MARK, form_timestamp())
+    )
+
+
 def new_form(reply_to: Comment | None = None) -> CommentForm:
     """A blank comment form, pre-filled from the opt-in cookie when present."""
     form = CommentForm(formdata=None)
@@ -217,8 +253,12 @@ def form_context(
     reply_to: Comment | None = None,
     form_message: str = "",
     status_message: str = "",
+    blank: Markup | None = None,
 ) -> dict:
-    """Context for the form, the count and the status line (what a post answers with)."""
+    """Context for the form, the count and the status line (what a post answers with).
+
+    blank: the cached blank form (see blank_form()), shown instead of form.
+    """
     return {
         "comment_section": {
             "article": article,
@@ -226,6 +266,7 @@ def form_context(
             "reply_to": reply_to,
             "form_message": form_message,
             "status_message": status_message,
+            "blank_form": blank,
         },
         "comment_form": form,
     }
@@ -250,8 +291,11 @@ def section_context(
     if reply_to is None and form is None and "replytocom" in request.args:
         reply_to = reply_target(article, request.args.get("replytocom"))
     is_open = comments_are_open(article)
+    blank = None
     if form is None and is_open:
-        form = new_form(reply_to)
+        blank = blank_form(article) if reply_to is None else None
+        if blank is None:
+            form = new_form(reply_to)
     context = form_context(
         article,
         form,
@@ -259,6 +303,7 @@ def section_context(
         reply_to=reply_to,
         form_message=form_message,
         status_message=status_message,
+        blank=blank,
     )
     context["comment_section"].update(
         listing=rendered_page(article, page), held=held_comments(article)

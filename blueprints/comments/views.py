@@ -29,6 +29,7 @@ from blueprints.comments.posting import Target
 from blueprints.comments.posting import find_target
 from blueprints.comments.posting import insert_comment
 from blueprints.comments.section import ThreadComment
+from blueprints.comments.section import blank_form
 from blueprints.comments.section import clamp_page
 from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import form_context
@@ -266,6 +267,7 @@ def _created(target: Target, comment: NewComment, held: bool) -> Response:
     Only what comments/_created.html shows: the comment list is not re-rendered
     (the next page view renders it once per worker).
     """
+    blank = blank_form(target)
     response = render(
         PAGE,
         "comments/_created.html",
@@ -273,8 +275,9 @@ def _created(target: Target, comment: NewComment, held: bool) -> Response:
         article=target,
         **form_context(
             target,
-            new_form(),
+            None if blank else new_form(),
             is_open=True,
+            blank=blank,
             status_message=(
                 "Your comment was submitted and is awaiting moderation."
                 if held
@@ -318,11 +321,22 @@ def reply_form(slug: str):
         reply_to = reply_target(article, request.args.get("replytocom"))
         if reply_to is None:
             abort(404)
-    form = new_form(reply_to) if comments_are_open(article) else None
+    is_open = comments_are_open(article)
+    if not wants_fragment():
+        # Without JavaScript the reply form is the whole article page.
+        form = new_form(reply_to) if is_open else None
+        return render(
+            PAGE,
+            "comments/_reply.html",
+            **article_views.article_page_context(article, form=form, reply_to=reply_to),
+        )
+    # htmx needs only the form: "Cancel reply" gets the blank one.
+    blank = blank_form(article) if is_open and reply_to is None else None
+    form = new_form(reply_to) if is_open and blank is None else None
     return render(
         PAGE,
         "comments/_reply.html",
-        **article_views.article_page_context(article, form=form, reply_to=reply_to),
+        **form_context(article, form, is_open=is_open, reply_to=reply_to, blank=blank),
     )
 
 
