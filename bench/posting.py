@@ -220,9 +220,7 @@ def run_posts(
     per_client = [
         total // clients + (1 if n < total % clients else 0) for n in range(clients)
     ]
-    prepared: list[list[tuple[_Browser, dict[str, str], str]]] = [
-        [] for _ in range(clients)
-    ]
+    prepared: list[list[tuple[_Browser, str, str]]] = [[] for _ in range(clients)]
     problems: list[BaseException] = []
 
     def prefetch(c: int) -> None:
@@ -236,7 +234,8 @@ def run_posts(
                     raise FormNotFound(f"GET {article_path} answered {status}")
                 form = parse_comment_form(html.decode("utf-8", "replace"))
                 prepared[c].append(
-                    (browser, _comment_fields(form, marker, n), form.action)
+                    # Encoded now: the timed phase measures the server.
+                    (browser, urlencode(_comment_fields(form, marker, n)), form.action)
                 )
         except BaseException as exc:  # reported once below
             problems.append(exc)
@@ -255,10 +254,10 @@ def run_posts(
 
     def post(c: int) -> None:
         barrier.wait()
-        for browser, values, action in prepared[c]:
+        for browser, body, action in prepared[c]:
             began = time.perf_counter()
             try:
-                status, _ = browser.request("POST", action, urlencode(values), headers)
+                status, _ = browser.request("POST", action, body, headers)
             except (OSError, http.client.HTTPException) as exc:
                 key = type(exc).__name__
             else:
