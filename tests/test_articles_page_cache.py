@@ -1,11 +1,19 @@
 """The anonymous article page cache: one query, fresh per-visitor values, never stale."""
 
+import itertools
 import re
+import time
 from datetime import timedelta
 
+from itsdangerous import TimestampSigner
 from sqlalchemy import update
 
 import sqlcount
+from blueprints.articles.page_cache import CSRF
+from blueprints.articles.page_cache import NONCE
+from blueprints.articles.page_cache import STAMP
+from blueprints.articles.page_cache import CachedPage
+from blueprints.comments.spam import timestamp_problem
 from models import Article
 from models import CommentStatus
 from models import db
@@ -110,3 +118,56 @@ def test_visitors_with_their_own_state_bypass_the_cache(app):
     client.set_cookie("folio_commenter", "not-even-valid")
     assert _get(app, client)[0] > 1
     assert _get(app, app.test_client(), "/articles/hello?cpage=1")[0] > 1
+
+
+def _values(response) -> tuple[str, str, str]:
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    stamp = re.search(r'name="rendered_at" type="hidden" value="([^"]+)"', html)
+    return _token(html), nonce, stamp.group(1)
+
+
+def test_cached_page_is_split_at_every_value():
+    page = CachedPage.split(
+        "<a T><b N>T<c S>", ["T", "N", "S"]
+    )  # the token twice, as on the real page
+    assert page.slots == (CSRF, NONCE, CSRF, STAMP)
+    assert b"".join(page.parts) == b"<a ><b ><c >"
+    assert page.join([b"t2", b"n2", b"s2"]) == b"<a t2><b n2>t2<c s2>"
+    assert CachedPage.split("é, no form", ["T", "N", None]).join([]) == (
+        "é, no form".encode()
+    )
+
+
+def test_cache_holds_no_per_visitor_value_and_each_response_gets_fresh_ones(
+    make_app, monkeypatch
+):
+    app = make_app(WTF_CSRF_ENABLED=True, SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        make_article(slug="hello")
+    # Every signature a second later than the one before, as if the responses
+    # were a second apart (in the past, so the form timestamps are valid now).
+    clock = itertools.count(int(time.time()) - 3600)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(clock))
+    first = app.test_client().get("/articles/hello")  # rendered and stored
+    later = [app.test_client().get("/articles/hello") for _ in range(2)]
+    entries = list(app.extensions["folio_page_cache"]._pages.values())
+    assert len(entries) == 1
+    stored = b"".join(entries[0][1].parts)
+    responses = [first, *later]
+    seen = [_values(response) for response in responses]
+    for values in seen:
+        for value in values:
+            assert value.encode() not in stored
+    for position in range(3):  # token, nonce, timestamp: each differs
+        assert len({values[position] for values in seen}) == 3
+    for response, (token, nonce, stamp) in zip(responses, seen, strict=True):
+        html = response.get_data(as_text=True)
+        assert html.count(token) == 2  # hx-headers and the form field
+        assert f'nonce="{nonce}"' in html
+        assert html.count(stamp) == 1
+        assert response.headers["Content-Length"] == str(len(response.data))
+        assert "session=" in response.headers["Set-Cookie"]
+    with app.test_request_context():
+        assert all(timestamp_problem(stamp) is None for _, _, stamp in seen)
