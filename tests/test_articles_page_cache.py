@@ -6,6 +6,7 @@ import time
 from datetime import timedelta
 
 from itsdangerous import TimestampSigner
+from sqlalchemy import event
 from sqlalchemy import update
 
 import sqlcount
@@ -171,3 +172,24 @@ def test_cache_holds_no_per_visitor_value_and_each_response_gets_fresh_ones(
         assert "session=" in response.headers["Set-Cookie"]
     with app.test_request_context():
         assert all(timestamp_problem(stamp) is None for _, _, stamp in seen)
+
+
+def test_cache_hit_is_the_version_query_alone_without_a_transaction(app):
+    with app.app_context():
+        make_article(slug="hello")
+        engine = db.engine
+    app.test_client().get("/articles/hello")  # fills the cache
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split())[:40])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = app.test_client().get("/articles/hello")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    # Its own connection, one statement: no BEGIN on SQLite, and the session
+    # (whose transaction would BEGIN) is never used.
+    assert len(sent) == 1 and sent[0].startswith("SELECT articles.id"), sent

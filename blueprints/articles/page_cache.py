@@ -44,6 +44,7 @@ from models import ArticleStatus
 from models import db
 from models import utcnow
 from security import csp_nonce
+from sqlite import SINGLE_READ_OPTION
 
 MAX_ENTRIES = 128
 MAX_AGE_SECONDS = 300
@@ -151,13 +152,16 @@ def _version_query() -> Select:
 
 def current_version(slug: str, comments_open_now) -> tuple | None:
     """The content version (the cache key) of the visible article at slug, in one query."""
-    # A Core execute on the session's connection: same transaction, no ORM
-    # overhead for a row of plain values.
-    row = (
-        db.session.connection()
-        .execute(_version_query(), {"slug": slug, "now": utcnow()})
-        .first()
-    )
+    # On a connection of its own, not the session's: on a hit (most requests)
+    # the session then never starts, and on SQLite the one statement runs
+    # without BEGIN and ROLLBACK. On a miss the page is rendered afterwards in
+    # the session's own transaction, so a stored page is never older than the
+    # version it is stored under.
+    with db.engine.connect() as connection:
+        connection.execution_options(**{SINGLE_READ_OPTION: True})
+        row = connection.execute(
+            _version_query(), {"slug": slug, "now": utcnow()}
+        ).first()
     if row is None:
         return None
     open_now = comments_open_now(row.comments_open, row.published_at)
