@@ -27,7 +27,7 @@ from blueprints.staff import bp as staff_bp
 from config import instance_secret
 from config import load_settings
 from extensions import csrf
-from extensions import limiter
+from extensions import init_limiter
 from extensions import login_manager
 from extensions import migrate
 from models import User
@@ -67,7 +67,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     sqlite.init_app(app)
     migrate.init_app(app, db, directory=str(Path(app.root_path) / "migrations"))
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     security.init_app(app)
     errors.init_app(app)
