@@ -18,6 +18,7 @@ from werkzeug.routing import IntegerConverter
 import commands
 import errors
 import security
+import signing
 import sqlite
 from blueprints import outbox
 from blueprints.articles import bp as articles_bp
@@ -70,6 +71,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     init_limiter(app)
     login_manager.init_app(app)
     security.init_app(app)
+    signing.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
     outbox.init_app(app)

@@ -21,9 +21,9 @@ from flask import make_response
 from flask import request
 from flask import session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from blueprints.htmx import wants_fragment
+from signing import csrf_token
 
 PUBLIC_MAX_AGE = 300
 
@@ -48,7 +48,7 @@ def page_etag(parts: Iterable[object]) -> str | None:
         return None
     # The page will embed the token; make it now so the ETag of the first
     # response already matches the session the browser sends back.
-    generate_csrf()
+    csrf_token()
     # Keys starting with "_" are Flask-Login's bookkeeping, which it changes
     # between requests without changing what the page shows.
     mine = sorted((k, v) for k, v in session.items() if not k.startswith("_"))

@@ -30,7 +30,6 @@ from flask import g
 from flask import request
 from flask import session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import func
@@ -44,6 +43,7 @@ from models import ArticleStatus
 from models import db
 from models import utcnow
 from security import csp_nonce
+from signing import csrf_token
 from sqlite import SINGLE_READ_OPTION
 
 MAX_ENTRIES = 128
@@ -181,7 +181,7 @@ def _stamp(value: datetime | str | None) -> str:
 
 def store(key: tuple, html: str) -> None:
     """Keep a freshly rendered page, split where its per-response values were."""
-    values = [generate_csrf(), csp_nonce(), getattr(g, "folio_form_stamp", None)]
+    values = [csrf_token(), csp_nonce(), getattr(g, "folio_form_stamp", None)]
     page_cache().put(key, CachedPage.split(html, values))
 
 
@@ -189,4 +189,4 @@ def fill(page: CachedPage) -> bytes:
     """A cached page with this response's token, nonce and form timestamp."""
     # The timestamp is signed only when the page has a form to put it in.
     stamp = form_timestamp() if STAMP in page.slots else ""
-    return page.join([generate_csrf().encode(), csp_nonce().encode(), stamp.encode()])
+    return page.join([csrf_token().encode(), csp_nonce().encode(), stamp.encode()])
