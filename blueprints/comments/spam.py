@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import time
+from functools import lru_cache
 
 from flask import current_app
 from flask import g
@@ -28,7 +29,13 @@ _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 
 
 def _signer() -> TimestampSigner:
-    return TimestampSigner(current_app.config["SECRET_KEY"], salt=_SALT)
+    return _signer_for(current_app.config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _signer_for(secret_key: str) -> TimestampSigner:
+    # One per key: every page with a form signs a timestamp.
+    return TimestampSigner(secret_key, salt=_SALT)
 
 
 def form_timestamp() -> str:
