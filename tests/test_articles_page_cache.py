@@ -21,6 +21,7 @@ from models import db
 from models import utcnow
 from tests.factories import make_article
 from tests.factories import make_comment
+from tests.staff_support import staff_client
 
 
 def _get(app, client, url="/articles/hello"):
@@ -193,3 +194,27 @@ def test_cache_hit_is_the_version_query_alone_without_a_transaction(app):
     # Its own connection, one statement: no BEGIN on SQLite, and the session
     # (whose transaction would BEGIN) is never used.
     assert len(sent) == 1 and sent[0].startswith("SELECT articles.id"), sent
+
+
+def test_signed_in_staff_and_remembered_logins_bypass_the_cache(app):
+    with app.app_context():
+        make_article(slug="hello")
+    _get(app, app.test_client())
+    assert _get(app, app.test_client())[0] == 1  # cached for anonymous readers
+    staff, _ = staff_client(app)
+    count, response = _get(app, staff)
+    assert count > 1  # the user is loaded and the page rendered for them
+    assert "ETag" not in response.headers  # staff pages carry no validator
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", "1|not-even-valid")
+    assert _get(app, remembered)[0] > 1
+    # An anonymous session (a returning reader) is still served from the cache.
+    returning = app.test_client()
+    _get(app, returning)
+    assert "csrf_token" in _session(returning)
+    assert _get(app, returning)[0] == 1
+
+
+def _session(client) -> dict:
+    with client.session_transaction() as session:
+        return dict(session)

@@ -46,6 +46,11 @@ def page_etag(parts: Iterable[object]) -> str | None:
         return None
     if "_flashes" in session:
         return None
+    return visitor_etag(parts)
+
+
+def visitor_etag(parts: Iterable[object]) -> str:
+    """page_etag() for a caller that has ruled out staff, flashes and non-GETs."""
     # The page will embed the token; make it now so the ETag of the first
     # response already matches the session the browser sends back.
     csrf_token()

@@ -29,7 +29,7 @@ from flask import current_app
 from flask import g
 from flask import request
 from flask import session
-from flask_login import current_user
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import func
@@ -121,11 +121,22 @@ def cacheable_request() -> bool:
     """True for a plain anonymous GET that every such reader sees alike."""
     if request.method != "GET" or request.args or request.headers.get("HX-Request"):
         return False
-    if HELD_COOKIE in request.cookies or REMEMBER_COOKIE in request.cookies:
+    cookies = request.cookies
+    if HELD_COOKIE in cookies or REMEMBER_COOKIE in cookies:
         return False
-    if current_user.is_authenticated:
-        return False
-    return "_flashes" not in session
+    return signed_out() and "_flashes" not in session
+
+
+def signed_out() -> bool:
+    """True when Flask-Login has no user to load for this request, without loading.
+
+    It signs a user in from the session's ``_user_id`` or from its remember
+    cookie (Folio registers no request or header loader), so a visitor with
+    neither is anonymous; a visitor with either takes the full path, where
+    Flask-Login decides.
+    """
+    remember = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    return "_user_id" not in session and remember not in request.cookies
 
 
 @lru_cache(maxsize=1)
