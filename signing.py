@@ -1,12 +1,16 @@
-"""Signed cookies and tokens, with their serializers made once per key.
+"""Signed cookies and tokens, with their serializers and keys made once per key.
 
 Flask makes the session cookie's serializer twice a request and Flask-WTF one
-per CSRF token, and itsdangerous tries zlib on every payload it dumps, which
-never shrinks a short random token. The serializers here are made once per key
-and salt and skip zlib for short payloads. For those they write byte for byte
-what the stock serializer writes whenever zlib would not have paid (always, for
-a session holding a CSRF token), and the stock serializer reads what they write
-either way: itsdangerous only decompresses a payload marked as compressed.
+per CSRF token; itsdangerous then derives the signing key again for every
+signature, hands hmac a Python wrapper around SHA-1 (which sends it down its
+pure-Python path), and tries zlib on every payload, which never shrinks a short
+random token. Here serializers and signers are made once per key and salt,
+derived keys are kept, SHA-1 is given to hmac as OpenSSL's own, and zlib is
+skipped for short payloads. Same algorithms, same keys: the signatures are the
+ones the stock classes make, the output is byte for byte theirs whenever zlib
+would not have paid (always, for a session holding a CSRF token), and the stock
+classes read everything written here (itsdangerous only decompresses a payload
+marked as compressed).
 """
 
 from __future__ import annotations
@@ -22,6 +26,7 @@ from flask import g
 from flask import session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
+from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 from itsdangerous.encoding import base64_encode
 from itsdangerous.encoding import want_bytes
@@ -32,8 +37,36 @@ COMPRESS_OVER = 256
 CSRF_SALT = "wtf-csrf-token"
 
 
+class Signer(TimestampSigner):
+    """itsdangerous' TimestampSigner with OpenSSL's SHA-1 and a derived key kept per key."""
+
+    default_digest_method = staticmethod(hashlib.sha1)
+
+    def derive_key(self, secret_key: str | bytes | None = None) -> bytes:
+        """The signing key for secret_key (default: the newest), derived once."""
+        key = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        return _derived_key(key, self.salt, self.key_derivation, self.digest_method)
+
+
+@lru_cache(maxsize=64)
+def _derived_key(key: bytes, salt: bytes, derivation: str, digest: Any) -> bytes:
+    stock = TimestampSigner(
+        key, salt=salt, key_derivation=derivation, digest_method=digest
+    )
+    return stock.derive_key()
+
+
+@lru_cache(maxsize=16)
+def signer(secret_key: str | bytes, salt: str) -> Signer:
+    """A timestamp signer for secret_key and salt, made once."""
+    return Signer(secret_key, salt=salt)
+
+
 class Serializer(URLSafeTimedSerializer):
-    """A URLSafeTimedSerializer that tries zlib only on payloads that may gain."""
+    """A URLSafeTimedSerializer that signs with Signer and tries zlib only on
+    payloads that may gain."""
+
+    default_signer = Signer
 
     def dump_payload(self, obj: Any) -> bytes:
         """The payload as URL-safe base64, compressed only when it is long."""
@@ -55,6 +88,9 @@ def _serializer(keys: tuple[str | bytes, ...], salt: str, **options: Any) -> Ser
 
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its serializer made once per key."""
+
+    # Flask's default is a Python function calling hashlib.sha1: the same hash.
+    digest_method = staticmethod(hashlib.sha1)
 
     def get_signing_serializer(self, app: Flask) -> URLSafeTimedSerializer | None:
         """The serializer Flask would build, from a cache keyed on the keys."""

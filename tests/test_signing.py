@@ -10,12 +10,16 @@ from flask import session
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import generate_csrf
 from flask_wtf.csrf import validate_csrf
+from itsdangerous import BadSignature
+from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 
 from signing import COMPRESS_OVER
 from signing import Serializer
 from signing import SessionInterface
+from signing import Signer
 from signing import csrf_token
+from signing import signer
 
 RAW_TOKEN = hashlib.sha1(b"a visitor").hexdigest()  # as Flask-WTF makes them
 
@@ -27,6 +31,21 @@ def test_short_payloads_are_written_as_the_stock_serializer_writes_them(
     monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_800_000_000)
     ours = Serializer("k" * 40, salt="s").dumps(payload)
     assert ours == URLSafeTimedSerializer("k" * 40, salt="s").dumps(payload)
+
+
+@pytest.mark.parametrize("derivation", ["django-concat", "hmac", "concat", "none"])
+def test_signer_signs_as_the_stock_signer(derivation, monkeypatch):
+    monkeypatch.setattr("itsdangerous.timed.time.time", lambda: 1_800_000_000)
+    ours = Signer(["old-" + "o" * 40, "k" * 40], salt="s", key_derivation=derivation)
+    stock = TimestampSigner("k" * 40, salt="s", key_derivation=derivation)
+    assert ours.sign(b"form") == stock.sign(b"form")
+    assert ours.unsign(stock.sign(b"form")) == b"form"
+    # The older key still verifies (rotation), from the cache of derived keys.
+    old = TimestampSigner("old-" + "o" * 40, salt="s", key_derivation=derivation)
+    assert ours.unsign(old.sign(b"form")) == b"form"
+    with pytest.raises(BadSignature):
+        ours.unsign(TimestampSigner("x" * 40, salt="s").sign(b"form"))
+    assert signer("k" * 40, "s") is signer("k" * 40, "s")
 
 
 def test_a_short_payload_zlib_would_shrink_is_still_read_by_the_stock_serializer():

@@ -13,7 +13,6 @@ import hashlib
 import hmac
 import re
 import time
-from functools import lru_cache
 
 from flask import current_app
 from flask import g
@@ -24,18 +23,15 @@ from itsdangerous import TimestampSigner
 from wtforms import HiddenField
 from wtforms import StringField
 
+from signing import signer
+
 _SALT = "folio.form-rendered-at"
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 
 
 def _signer() -> TimestampSigner:
-    return _signer_for(current_app.config["SECRET_KEY"])
-
-
-@lru_cache(maxsize=8)
-def _signer_for(secret_key: str) -> TimestampSigner:
-    # One per key: every page with a form signs a timestamp.
-    return TimestampSigner(secret_key, salt=_SALT)
+    # Made once per key (signing.signer): every page with a form signs one.
+    return signer(current_app.config["SECRET_KEY"], _SALT)
 
 
 def form_timestamp() -> str:
