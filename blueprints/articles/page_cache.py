@@ -21,7 +21,6 @@ import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
 from functools import lru_cache
 from threading import Lock
 
@@ -175,19 +174,10 @@ def current_version(slug: str, comments_open_now) -> tuple | None:
         ).first()
     if row is None:
         return None
+    # The row's own values (hashable) are the key: whatever type the driver
+    # gives for them, it gives the same for the same version.
     open_now = comments_open_now(row.comments_open, row.published_at)
-    return (
-        row.id,
-        _stamp(row.updated_at),
-        row.comments_version,
-        open_now,
-        _stamp(row[5]),
-        _stamp(row[6]),
-    )
-
-
-def _stamp(value: datetime | str | None) -> str:
-    return "" if value is None else str(value)
+    return (row.id, row.updated_at, row.comments_version, open_now, row[5], row[6])
 
 
 def store(key: tuple, html: str) -> None:
