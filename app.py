@@ -19,6 +19,7 @@ from werkzeug.routing import IntegerConverter
 import commands
 import errors
 import security
+import signing
 import sqlite
 from blueprints import outbox
 from blueprints.articles import bp as articles_bp
@@ -28,7 +29,7 @@ from blueprints.staff import bp as staff_bp
 from config import instance_secret
 from config import load_settings
 from extensions import csrf
-from extensions import limiter
+from extensions import init_limiter
 from extensions import login_manager
 from models import User
 from models import db
@@ -69,9 +70,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         # Loaded by the `flask` command: `flask db ...` needs Flask-Migrate.
         init_migrations(app)
     csrf.init_app(app)
-    limiter.init_app(app)
+    init_limiter(app)
     login_manager.init_app(app)
     security.init_app(app)
+    signing.init_app(app)
     errors.init_app(app)
     commands.init_app(app)
     outbox.init_app(app)

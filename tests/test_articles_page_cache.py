@@ -1,17 +1,27 @@
 """The anonymous article page cache: one query, fresh per-visitor values, never stale."""
 
+import itertools
 import re
+import time
 from datetime import timedelta
 
+from itsdangerous import TimestampSigner
+from sqlalchemy import event
 from sqlalchemy import update
 
 import sqlcount
+from blueprints.articles.page_cache import CSRF
+from blueprints.articles.page_cache import NONCE
+from blueprints.articles.page_cache import STAMP
+from blueprints.articles.page_cache import CachedPage
+from blueprints.comments.spam import timestamp_problem
 from models import Article
 from models import CommentStatus
 from models import db
 from models import utcnow
 from tests.factories import make_article
 from tests.factories import make_comment
+from tests.staff_support import staff_client
 
 
 def _get(app, client, url="/articles/hello"):
@@ -110,3 +120,101 @@ def test_visitors_with_their_own_state_bypass_the_cache(app):
     client.set_cookie("folio_commenter", "not-even-valid")
     assert _get(app, client)[0] > 1
     assert _get(app, app.test_client(), "/articles/hello?cpage=1")[0] > 1
+
+
+def _values(response) -> tuple[str, str, str]:
+    html = response.get_data(as_text=True)
+    csp = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)
+    stamp = re.search(r'name="rendered_at" type="hidden" value="([^"]+)"', html)
+    return _token(html), nonce, stamp.group(1)
+
+
+def test_cached_page_is_split_at_every_value():
+    page = CachedPage.split(
+        "<a T><b N>T<c S>", ["T", "N", "S"]
+    )  # the token twice, as on the real page
+    assert page.slots == (CSRF, NONCE, CSRF, STAMP)
+    assert b"".join(page.parts) == b"<a ><b ><c >"
+    assert page.join([b"t2", b"n2", b"s2"]) == b"<a t2><b n2>t2<c s2>"
+    assert CachedPage.split("é, no form", ["T", "N", None]).join([]) == (
+        "é, no form".encode()
+    )
+
+
+def test_cache_holds_no_per_visitor_value_and_each_response_gets_fresh_ones(
+    make_app, monkeypatch
+):
+    app = make_app(WTF_CSRF_ENABLED=True, SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        make_article(slug="hello")
+    # Every signature a second later than the one before, as if the responses
+    # were a second apart (in the past, so the form timestamps are valid now).
+    clock = itertools.count(int(time.time()) - 3600)
+    monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda self: next(clock))
+    first = app.test_client().get("/articles/hello")  # rendered and stored
+    later = [app.test_client().get("/articles/hello") for _ in range(2)]
+    entries = list(app.extensions["folio_page_cache"]._pages.values())
+    assert len(entries) == 1
+    stored = b"".join(entries[0][1].parts)
+    responses = [first, *later]
+    seen = [_values(response) for response in responses]
+    for values in seen:
+        for value in values:
+            assert value.encode() not in stored
+    for position in range(3):  # token, nonce, timestamp: each differs
+        assert len({values[position] for values in seen}) == 3
+    for response, (token, nonce, stamp) in zip(responses, seen, strict=True):
+        html = response.get_data(as_text=True)
+        assert html.count(token) == 2  # hx-headers and the form field
+        assert f'nonce="{nonce}"' in html
+        assert html.count(stamp) == 1
+        assert response.headers["Content-Length"] == str(len(response.data))
+        assert "session=" in response.headers["Set-Cookie"]
+    with app.test_request_context():
+        assert all(timestamp_problem(stamp) is None for _, _, stamp in seen)
+
+
+def test_cache_hit_is_the_version_query_alone_without_a_transaction(app):
+    with app.app_context():
+        make_article(slug="hello")
+        engine = db.engine
+    app.test_client().get("/articles/hello")  # fills the cache
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):
+        sent.append(" ".join(statement.split())[:40])
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        response = app.test_client().get("/articles/hello")
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+    assert response.status_code == 200
+    # Its own connection, one statement: no BEGIN on SQLite, and the session
+    # (whose transaction would BEGIN) is never used.
+    assert len(sent) == 1 and sent[0].startswith("SELECT articles.id"), sent
+
+
+def test_signed_in_staff_and_remembered_logins_bypass_the_cache(app):
+    with app.app_context():
+        make_article(slug="hello")
+    _get(app, app.test_client())
+    assert _get(app, app.test_client())[0] == 1  # cached for anonymous readers
+    staff, _ = staff_client(app)
+    count, response = _get(app, staff)
+    assert count > 1  # the user is loaded and the page rendered for them
+    assert "ETag" not in response.headers  # staff pages carry no validator
+    remembered = app.test_client()
+    remembered.set_cookie("remember_token", "1|not-even-valid")
+    assert _get(app, remembered)[0] > 1
+    # An anonymous session (a returning reader) is still served from the cache.
+    returning = app.test_client()
+    _get(app, returning)
+    assert "csrf_token" in _session(returning)
+    assert _get(app, returning)[0] == 1
+
+
+def _session(client) -> dict:
+    with client.session_transaction() as session:
+        return dict(session)

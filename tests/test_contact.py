@@ -9,6 +9,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.comments.spam import form_timestamp
+from extensions import limiter
 from models import ContactMessage
 from models import MessageStatus
 from models import OutboxMail
@@ -450,3 +451,18 @@ def test_csrf_is_required(make_app):
     assert accepted.status_code == 303
     with app.app_context():
         assert db.session.scalar(select(func.count(ContactMessage.id))) == 1
+
+
+def test_limits_are_checked_in_the_limited_views_only(make_app):
+    app = make_app(
+        SPAM_MIN_SECONDS=0, RATELIMIT_ENABLED=True, CONTACT_RATE_LIMIT="2 per minute"
+    )
+    # No app-wide limit is set, so the limiter's before-request hook is gone.
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+    client = app.test_client()
+    assert "X-RateLimit-Limit" not in client.get("/contact/").headers
+    first = _post(client, app)
+    assert first.status_code == 303
+    assert first.headers["X-RateLimit-Remaining"] == "1"
+    assert _post(client, app).headers["X-RateLimit-Remaining"] == "0"
+    assert _post(client, app).status_code == 429

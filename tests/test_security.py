@@ -6,6 +6,7 @@ import re
 
 import pytest
 from flask import Flask
+from flask import make_response
 from flask import request
 from flask import session
 from flask_wtf.csrf import generate_csrf
@@ -66,6 +67,32 @@ def test_csp_nonce_differs_per_response(client):
     first = _csp(client.get("/"))["script-src"]
     second = _csp(client.get("/"))["script-src"]
     assert [v for v in first if "nonce" in v] != [v for v in second if "nonce" in v]
+
+
+def test_security_headers_once_each_and_a_view_keeps_its_own(make_app):
+    app = make_app()
+
+    def framed():
+        response = make_response("ok")
+        response.headers["X-Frame-Options"] = "SAMEORIGIN"
+        response.headers["Content-Security-Policy"] = "default-src 'none'"
+        return response
+
+    app.add_url_rule("/_test/framed", "test_framed", framed)
+    client = app.test_client()
+    own = client.get("/_test/framed").headers
+    assert own.getlist("X-Frame-Options") == ["SAMEORIGIN"]
+    assert own.getlist("Content-Security-Policy") == ["default-src 'none'"]
+    assert own["Referrer-Policy"] == "same-origin"
+    for headers in (own, client.get("/").headers):
+        for name in (
+            "X-Content-Type-Options",
+            "Referrer-Policy",
+            "Cross-Origin-Opener-Policy",
+            "Permissions-Policy",
+            "Content-Security-Policy",
+        ):
+            assert len(headers.getlist(name)) == 1, name
 
 
 def test_csp_without_cdn_allows_only_self(make_app):

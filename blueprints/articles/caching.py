@@ -21,9 +21,9 @@ from flask import make_response
 from flask import request
 from flask import session
 from flask_login import current_user
-from flask_wtf.csrf import generate_csrf
 
 from blueprints.htmx import wants_fragment
+from signing import csrf_token
 
 PUBLIC_MAX_AGE = 300
 
@@ -46,9 +46,14 @@ def page_etag(parts: Iterable[object]) -> str | None:
         return None
     if "_flashes" in session:
         return None
+    return visitor_etag(parts)
+
+
+def visitor_etag(parts: Iterable[object]) -> str:
+    """page_etag() for a caller that has ruled out staff, flashes and non-GETs."""
     # The page will embed the token; make it now so the ETag of the first
     # response already matches the session the browser sends back.
-    generate_csrf()
+    csrf_token()
     # Keys starting with "_" are Flask-Login's bookkeeping, which it changes
     # between requests without changing what the page shows.
     mine = sorted((k, v) for k, v in session.items() if not k.startswith("_"))

@@ -29,6 +29,7 @@ from blueprints.articles.caching import not_modified_response
 from blueprints.articles.caching import page_etag
 from blueprints.articles.caching import private_page
 from blueprints.articles.caching import public_resource
+from blueprints.articles.caching import visitor_etag
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
@@ -162,7 +163,8 @@ def detail(slug: str):
     """One published article with its comments; an old slug redirects."""
     version = current_version(slug, _comments_open_now) if cacheable_request() else None
     if version is not None:
-        etag = page_etag([version])
+        # cacheable_request() has ruled out staff and flashed messages.
+        etag = visitor_etag([version])
         if not_modified(etag):
             return not_modified_response(etag)
         page = page_cache().get(version)

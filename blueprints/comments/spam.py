@@ -23,12 +23,15 @@ from itsdangerous import TimestampSigner
 from wtforms import HiddenField
 from wtforms import StringField
 
+from signing import signer
+
 _SALT = "folio.form-rendered-at"
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
 
 
 def _signer() -> TimestampSigner:
-    return TimestampSigner(current_app.config["SECRET_KEY"], salt=_SALT)
+    # Made once per key (signing.signer): every page with a form signs one.
+    return signer(current_app.config["SECRET_KEY"], _SALT)
 
 
 def form_timestamp() -> str:
