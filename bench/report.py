@@ -185,7 +185,10 @@ def _load_line(meta: dict) -> str:
     if not averages:
         return "load average: unknown"
     before, after = averages["before"][0], averages["after"][0]
-    return f"load average (1 min) before/after: {before:.2f} / {after:.2f}"
+    line = f"load average (1 min) before/after: {before:.2f} / {after:.2f}"
+    if meta.get("cpu_steal_percent") is not None:
+        line += f"; CPU steal during the runs: {meta['cpu_steal_percent']:.1f}%"
+    return line
 
 
 def _post_line(number: str, row: dict, ceiling: dict) -> list[str]:

@@ -302,6 +302,24 @@ def _raise_interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def cpu_stat() -> list[int] | None:
+    """The machine's CPU time counters (the first line of /proc/stat), if any."""
+    try:
+        with open("/proc/stat") as stat:
+            return [int(n) for n in stat.readline().split()[1:]]
+    except (OSError, ValueError):
+        return None
+
+
+def steal_percent(before: list[int] | None, after: list[int] | None) -> float | None:
+    """Share of the CPU time between two readings stolen by the hypervisor."""
+    if not before or not after or len(before) < 8:
+        return None
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    total = sum(spent[:8])  # user .. steal; guest time is counted in user
+    return round(100 * spent[7] / total, 1) if total else None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Build the data, measure every row, print the table, write the JSON."""
     args = parse_args(argv)
@@ -335,12 +353,14 @@ def main(argv: list[str] | None = None) -> int:
         rate_env, rate_notes = posting.rate_limit_overrides(SETTINGS)
         server_env = {"FOLIO_SPAM_MIN_SECONDS": "0", **rate_env}
         runs = []
+        stat_before = cpu_stat()
         for number in range(1, args.runs + 1):
             runs.append(
                 one_run(
                     number, args, (big, small, small_deep), app, tool, tmp, server_env
                 )
             )
+        steal = steal_percent(stat_before, cpu_stat())
         median = median_of(runs)
         meta = {
             "started": started.isoformat(timespec="seconds"),
@@ -352,6 +372,8 @@ def main(argv: list[str] | None = None) -> int:
                 "before": [round(x, 2) for x in load_before],
                 "after": [round(x, 2) for x in os.getloadavg()],
             },
+            # On a virtual machine, time the hypervisor gave to other guests.
+            "cpu_steal_percent": steal,
             "tool": tool,
             "tool_version": tool_version(tool),
             "load": f"-t{args.threads} -c{args.connections} -d{args.duration:g}s"

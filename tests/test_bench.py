@@ -265,3 +265,13 @@ def test_posting_client_through_the_real_form(make_live_server):
     assert (result.acknowledged, result.errors) == (4, 0), result.statuses
     result = posting.run_posts(server.url, [path], 2, 1, htmx=True, marker="t2")
     assert (result.acknowledged, result.errors) == (2, 0), result.statuses
+
+
+def test_steal_percent_reads_the_eighth_counter():
+    from bench.run import steal_percent
+
+    before = [100, 0, 10, 800, 0, 0, 0, 10, 0, 0]
+    after = [200, 0, 20, 1500, 0, 0, 0, 30, 0, 0]
+    # 20 stolen of 100 + 10 + 700 + 20 = 830 jiffies.
+    assert steal_percent(before, after) == 2.4
+    assert steal_percent(None, after) is None
