@@ -363,6 +363,8 @@ def test_pages_answer_conditional_requests(app, client, path):
     assert again.get_data() == b""
     assert again.headers["ETag"] == etag
     assert again.headers["Cache-Control"] == "private, no-cache"
+    for response in (first, again):
+        assert {"HX-Request", "Cookie"} <= set(response.headers["Vary"].split(", "))
 
 
 def test_etag_changes_when_a_comment_is_approved(app, client):

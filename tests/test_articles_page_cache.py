@@ -50,6 +50,7 @@ def test_repeat_visit_is_one_statement_with_fresh_values(make_app):
     assert f'nonce="{nonce.group(1)}"' in b
     assert re.search(r'name="rendered_at" type="hidden" value="form\.[^"]+"', b)
     assert second.headers["Cache-Control"] == "private, no-cache"
+    assert second.headers["Vary"] == "HX-Request, Cookie"
 
 
 def test_token_from_a_cached_page_posts_a_comment(make_app):

@@ -77,10 +77,16 @@ def not_modified(etag: str | None, last_modified: datetime | None = None) -> boo
     return False
 
 
-def private_page(response: Response, etag: str | None) -> Response:
-    """Mark an HTML page: the browser may keep it but must revalidate."""
+def private_page(
+    response: Response, etag: str | None, vary: tuple[str, ...] = ()
+) -> Response:
+    """Mark an HTML page: the browser may keep it but must revalidate.
+
+    vary names request headers the page also depends on, added to Vary with
+    Cookie in one update (each update parses and rewrites the header).
+    """
     response.headers["Cache-Control"] = "private, no-cache"
-    response.vary.add("Cookie")
+    response.vary.update((*vary, "Cookie"))
     if etag is not None:
         response.set_etag(etag)
     return response
@@ -103,6 +109,5 @@ def not_modified_response(
     """An empty 304 carrying the same validators and cache rules."""
     response = make_response("", 304)
     if private:
-        response.vary.add("HX-Request")
-        return private_page(response, etag)
+        return private_page(response, etag, vary=("HX-Request",))
     return public_resource(response, etag, last_modified)

@@ -170,8 +170,7 @@ def detail(slug: str):
         page = page_cache().get(version)
         if page is not None:
             response = make_response(fill(page))
-            response.vary.add("HX-Request")
-            return private_page(response, etag)
+            return private_page(response, etag, vary=("HX-Request",))
     # Author and tags joined: one statement, so even a page-cache miss stays
     # within the page's budget of four.
     article = (
