@@ -10,11 +10,11 @@ from sqlalchemy import event
 from sqlalchemy import update
 
 import sqlcount
-from blueprints.articles.page_cache import CSRF
-from blueprints.articles.page_cache import NONCE
-from blueprints.articles.page_cache import STAMP
-from blueprints.articles.page_cache import CachedPage
 from blueprints.comments.spam import timestamp_problem
+from blueprints.per_response import CSRF
+from blueprints.per_response import NONCE
+from blueprints.per_response import STAMP
+from blueprints.per_response import CachedPage
 from models import Article
 from models import CommentStatus
 from models import db

@@ -17,10 +17,8 @@ new key. Entries also expire after a while so memory stays bounded.
 
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
-from dataclasses import dataclass
 from functools import lru_cache
 from threading import Lock
 
@@ -37,6 +35,8 @@ from sqlalchemy import select
 from blueprints.comments.cookies import HELD_COOKIE
 from blueprints.comments.cookies import REMEMBER_COOKIE
 from blueprints.comments.spam import form_timestamp
+from blueprints.per_response import STAMP
+from blueprints.per_response import CachedPage
 from models import Article
 from models import ArticleStatus
 from models import db
@@ -47,41 +47,6 @@ from sqlite import SINGLE_READ_OPTION
 
 MAX_ENTRIES = 128
 MAX_AGE_SECONDS = 300
-# The per-response values, in the order CachedPage.slots numbers them.
-CSRF, NONCE, STAMP = 0, 1, 2
-
-
-@dataclass(frozen=True)
-class CachedPage:
-    """A rendered page cut where its per-response values were, as UTF-8 bytes.
-
-    ``parts`` holds the text around the values and ``slots`` which value goes
-    in each gap (``CSRF``, ``NONCE`` or ``STAMP``), so a response is one join
-    of ~77 KB rather than a search through it for markers.
-    """
-
-    parts: tuple[bytes, ...]
-    slots: tuple[int, ...]
-
-    @classmethod
-    def split(cls, html: str, values: list[str | None]) -> CachedPage:
-        """Cut html at every occurrence of values (indexed by slot; None: absent)."""
-        found = {value: slot for slot, value in enumerate(values) if value}
-        # Longest first, so a value that happened to contain another one wins.
-        pattern = "|".join(map(re.escape, sorted(found, key=len, reverse=True)))
-        pieces = re.split(f"({pattern})", html) if found else [html]
-        return cls(
-            parts=tuple(piece.encode() for piece in pieces[0::2]),
-            slots=tuple(found[value] for value in pieces[1::2]),
-        )
-
-    def join(self, values: list[bytes]) -> bytes:
-        """The page with values (indexed by slot) in its gaps."""
-        chunks = [self.parts[0]]
-        for slot, part in zip(self.slots, self.parts[1:], strict=True):
-            chunks.append(values[slot])
-            chunks.append(part)
-        return b"".join(chunks)
 
 
 class PageCache:

@@ -17,7 +17,6 @@ from datetime import timedelta
 from flask import current_app
 from flask import render_template
 from flask import request
-from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 from sqlalchemy import select
 
@@ -28,11 +27,13 @@ from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
 from blueprints.comments.spam import form_timestamp
+from blueprints.per_response import CachedPage
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
+from signing import csrf_token
 
 
 @dataclass
@@ -177,38 +178,39 @@ def held_comments(article: Article) -> list[ThreadComment]:
     return [ThreadComment.from_row(row) for row in rows]
 
 
-_CSRF_MARK = "\x00folio-csrf\x00"
-_STAMP_MARK = "\x00folio-stamp\x00"
-
-
 def blank_form(article: Article) -> Markup | None:
     """The blank comment form under the comments, with this response's token.
 
     Every visitor without remembered details gets the same form but for the
     CSRF token and the signed timestamp, so it is rendered once per article and
-    process (WTForms renders slowly: most of a fresh form's cost) with markers
-    in their place, and each call fills in fresh values. None when this
-    visitor's form is pre-filled from the remember-me cookie.
+    process (WTForms renders slowly: most of a fresh form's cost), cut at those
+    values, and each call joins in fresh ones. None when this visitor's form
+    is pre-filled from the remember-me cookie.
     """
     if remembered_author():
         return None
 
-    def _render() -> str:
+    def _render() -> CachedPage:
         form = CommentForm(formdata=None)
         form.rendered_at.data = form_timestamp()
         html = render_template(
             "comments/_form.html",
             **form_context(article, form, is_open=True),
         )
-        return html.replace(generate_csrf(), _CSRF_MARK).replace(
-            form.rendered_at.data, _STAMP_MARK
-        )
+        return CachedPage.split(html, [csrf_token(), None, form.rendered_at.data])
 
-    html = form_cache().get_or_render(article.slug, _render)
-    # Both values are URL-safe base64 and dots: nothing to escape.
-    return Markup(
-        html.replace(_CSRF_MARK, generate_csrf()).replace(_STAMP_MARK, form_timestamp())
-    )
+    cached = form_cache().get_or_render(article.slug, _render)
+    values = [csrf_token().encode(), b"", form_timestamp().encode()]
+    return Markup(cached.join(values).decode())
+
+
+def fresh_form(
+    article: Article, reply_to: Comment | None = None
+) -> tuple[CommentForm | None, Markup | None]:
+    """A new form for open comments: (None, the cached blank form) when it can
+    be, else (a CommentForm, None) (a reply, or remembered details)."""
+    blank = blank_form(article) if reply_to is None else None
+    return (None, blank) if blank is not None else (new_form(reply_to), None)
 
 
 def new_form(reply_to: Comment | None = None) -> CommentForm:
@@ -293,9 +295,7 @@ def section_context(
     is_open = comments_are_open(article)
     blank = None
     if form is None and is_open:
-        blank = blank_form(article) if reply_to is None else None
-        if blank is None:
-            form = new_form(reply_to)
+        form, blank = fresh_form(article, reply_to)
     context = form_context(
         article,
         form,

@@ -29,10 +29,10 @@ from blueprints.comments.posting import Target
 from blueprints.comments.posting import find_target
 from blueprints.comments.posting import insert_comment
 from blueprints.comments.section import ThreadComment
-from blueprints.comments.section import blank_form
 from blueprints.comments.section import clamp_page
 from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import form_context
+from blueprints.comments.section import fresh_form
 from blueprints.comments.section import new_form
 from blueprints.comments.section import reply_target
 from blueprints.comments.spam import form_timestamp
@@ -267,7 +267,7 @@ def _created(target: Target, comment: NewComment, held: bool) -> Response:
     Only what comments/_created.html shows: the comment list is not re-rendered
     (the next page view renders it once per worker).
     """
-    blank = blank_form(target)
+    form, blank = fresh_form(target)
     response = render(
         PAGE,
         "comments/_created.html",
@@ -275,7 +275,7 @@ def _created(target: Target, comment: NewComment, held: bool) -> Response:
         article=target,
         **form_context(
             target,
-            None if blank else new_form(),
+            form,
             is_open=True,
             blank=blank,
             status_message=(
@@ -331,8 +331,7 @@ def reply_form(slug: str):
             **article_views.article_page_context(article, form=form, reply_to=reply_to),
         )
     # htmx needs only the form: "Cancel reply" gets the blank one.
-    blank = blank_form(article) if is_open and reply_to is None else None
-    form = new_form(reply_to) if is_open and blank is None else None
+    form, blank = fresh_form(article, reply_to) if is_open else (None, None)
     return render(
         PAGE,
         "comments/_reply.html",
