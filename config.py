@@ -48,6 +48,11 @@ SETTINGS: tuple[Setting, ...] = (
         5000,
         "How long a SQLite writer waits for the write lock before the request answers 503.",
     ),
+    Setting(
+        "SQLITE_CACHE_MB",
+        16,
+        "SQLite page cache per database connection (one per worker thread), in MB. Pages beyond it are read from the OS's file cache again, at a system call each.",
+    ),
     Setting("SITE_TITLE", "Folio", "The site's name, in the header, titles and feeds."),
     Setting(
         "SITE_DESCRIPTION",

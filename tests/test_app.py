@@ -107,6 +107,19 @@ def test_sqlite_connection_pragmas(app):
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() == 5000
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
+            # FOLIO_SQLITE_CACHE_MB (16) as KiB: SQLite's own default is 2 MB.
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024
+
+
+def test_sqlite_cache_size_is_a_setting(make_app):
+    from models import db
+
+    app = make_app(SQLITE_CACHE_MB=64)
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("SQLite only")
+        with db.engine.connect() as conn:
+            assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
 
 
 def test_security_headers(client):
