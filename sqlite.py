@@ -21,7 +21,6 @@ from sqlalchemy.orm import Session
 from models import db
 
 WRITE_OPTION = "folio_write"
-SINGLE_READ_OPTION = "folio_single_read"
 GATE_EXTENSION = "folio_write_gate"
 _GATE_HELD = "folio_write_gate_held"
 # How often a writer waiting at the gate looks again: short, since the holder
@@ -120,11 +119,6 @@ def init_app(app: Flask) -> None:
         options = conn.get_execution_options()
         if options.get(WRITE_OPTION):
             conn.exec_driver_sql("BEGIN IMMEDIATE")
-        elif options.get(SINGLE_READ_OPTION):
-            # In SQLite's autocommit mode one statement is its own read
-            # transaction (one snapshot); BEGIN and the ROLLBACK after it
-            # would only add cost.
-            return
         else:
             conn.exec_driver_sql("BEGIN")
 
