@@ -9,7 +9,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 
-.PHONY: run install install-dev chromium test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
+.PHONY: run install install-dev chromium wrk test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -49,8 +49,16 @@ chromium: install-dev
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	else $(PY) -m playwright install chromium; fi
 
+## Debian's wrk, the benchmark's load tool (its comment-POST replay is tested)
+wrk:
+	@if command -v wrk >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's wrk for the benchmark's tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
+	else echo "wrk is not installed: its tests are skipped (sudo apt-get install wrk)"; fi
+
 ## Every test: route tests, migrations, and the browser tests in Chromium
-test: install-dev chromium
+test: install-dev chromium wrk
 	$(PY) -m pytest
 
 ## The suite without the browser tests

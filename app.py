@@ -136,6 +136,10 @@ def _derive_config(app: Flask) -> None:
         {"pool_pre_ping": not make_url(url).drivername.startswith("sqlite")},
     )
     config["WTF_CSRF_TIME_LIMIT"] = None
+    if config.get("RATELIMIT_STORAGE_URI") == "memory://":
+        # The same in-process counters, without a timer thread per request
+        # (extensions.InlineExpiryMemoryStorage).
+        config["RATELIMIT_STORAGE_URI"] = "folio-memory://"
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 

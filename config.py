@@ -53,6 +53,11 @@ SETTINGS: tuple[Setting, ...] = (
         16,
         "SQLite page cache per database connection (one per worker thread), in MB. Pages beyond it are read from the OS's file cache again, at a system call each.",
     ),
+    Setting(
+        "SQLITE_MMAP_MB",
+        128,
+        "How much of the SQLite file each connection reads through a memory map rather than `read()` calls, in MB (0: none).",
+    ),
     Setting("SITE_TITLE", "Folio", "The site's name, in the header, titles and feeds."),
     Setting(
         "SITE_DESCRIPTION",

@@ -269,7 +269,14 @@ class Comment(db.Model):
             "ix_comments_article_status_created", "article_id", "status", "created_at"
         ),
         Index("ix_comments_status_created", "status", "created_at"),
-        Index("ix_comments_author_email_status", "author_email", "status"),
+        # Its author's history, by address and status; with the article, the
+        # duplicate check of a new comment reads only that author's rows there.
+        Index(
+            "ix_comments_author_email_status_article",
+            "author_email",
+            "status",
+            "article_id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

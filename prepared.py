@@ -32,9 +32,10 @@ class _Compiled:
     """A statement's SQL for one dialect, and how to convert values in and out."""
 
     sql: str
-    # Positional drivers (sqlite3's "?") take a list in this order; named ones
-    # (psycopg's "%(name)s") a dict.
-    order: tuple[str, ...] | None
+    # The parameters' names: in the order a positional driver (sqlite3's "?")
+    # takes them as a list, or the keys of a named one's (psycopg's "%(name)s").
+    order: tuple[str, ...]
+    positional: bool
     fixed: dict[str, Any]
     binds: dict[str, Callable[[Any], Any]]
     results: tuple[Callable[[Any], Any] | None, ...]
@@ -43,9 +44,9 @@ class _Compiled:
         merged = {**self.fixed, **values}
         for name, process in self.binds.items():
             merged[name] = process(merged[name])
-        if self.order is None:
-            return merged
-        return [merged[name] for name in self.order]
+        if self.positional:
+            return [merged[name] for name in self.order]
+        return {name: merged[name] for name in self.order}
 
     def row(self, raw: tuple | None) -> tuple | None:
         if raw is None:
@@ -77,8 +78,14 @@ class Prepared:
         if prefetch:
             names = ", ".join(column.name for column in prefetch)
             raise ValueError(f"set these columns explicitly: {names}")
+        sql = str(compiled)
+        if "POSTCOMPILE" in sql:
+            raise ValueError("an expanding IN cannot be prepared; use OR of equalities")
+        # Each parameter the SQL names, once (a positional driver may take one
+        # twice, in the order positiontup gives).
+        used = {name: bind for bind, name in compiled.bind_names.items()}
         binds = {}
-        for name, bind in compiled.binds.items():
+        for name, bind in used.items():
             process = bind.type.dialect_impl(dialect).bind_processor(dialect)
             if process is not None:
                 binds[name] = process
@@ -89,11 +96,18 @@ class Prepared:
         # The values the statement carries itself (literals such as a status).
         fixed = {
             name: bind.effective_value
-            for name, bind in compiled.binds.items()
+            for name, bind in used.items()
             if not bind.required
         }
-        order = tuple(compiled.positiontup) if compiled.positional else None
-        return _Compiled(str(compiled), order, fixed, binds, results)
+        order = tuple(compiled.positiontup) if compiled.positional else tuple(used)
+        return _Compiled(
+            sql=sql,
+            order=order,
+            positional=compiled.positional,
+            fixed=fixed,
+            binds=binds,
+            results=results,
+        )
 
     def execute(self, connection: Connection, values: Mapping[str, Any]):
         """Run on connection's DB-API connection; returns the driver's cursor."""

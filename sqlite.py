@@ -92,6 +92,12 @@ def init_app(app: Flask) -> None:
     # articles touches more, and every page read again is a read() system call
     # (a third of that search's CPU). Negative: KiB rather than pages.
     cache_kib = max(1, int(app.config["SQLITE_CACHE_MB"])) * 1024
+    # With several workers, every commit by one makes the others drop their
+    # whole page cache at their next transaction (SQLite cannot tell which
+    # pages changed), and they read the pages again: ~40 read() calls per
+    # comment post. Through a memory map those reads are memory accesses of
+    # the operating system's shared file cache, with no copy and no call.
+    mmap_bytes = max(0, int(app.config["SQLITE_MMAP_MB"])) * 1024 * 1024
     database = engine.url.database
     if database and database != ":memory:" and not database.startswith("file:"):
         app.extensions[GATE_EXTENSION] = WriteGate(
@@ -109,6 +115,7 @@ def init_app(app: Flask) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA synchronous={synchronous}")
         cursor.execute(f"PRAGMA cache_size=-{cache_kib}")
+        cursor.execute(f"PRAGMA mmap_size={mmap_bytes}")
         cursor.close()
 
     @event.listens_for(engine, "begin")

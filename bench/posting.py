@@ -22,6 +22,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode
 from urllib.parse import urlsplit
 
+from bench import post_replay
 from bench.dataset import READERS
 from bench.dataset import reader_email
 from bench.load import percentile
@@ -213,17 +214,56 @@ def run_posts(
     htmx: bool,
     marker: str,
     cpu_seconds=None,
+    tool: str = "python",
 ) -> PostResult:
-    """Post total comments from clients threads, spread over the articles; time only the POSTs."""
-    mode = "htmx" if htmx else "plain"
-    result = PostResult(mode=mode, clients=clients)
+    """Post total comments from clients at once, spread over the articles.
+
+    The forms are fetched first (untimed); the timed phase is the POSTs alone,
+    sent by wrk (bench/post_replay.py) when tool is "wrk", else by Python
+    threads. Python's client costs about half a millisecond of CPU per post on
+    the same cores as the server, and gunicorn's sync worker waits after each
+    answer until the client closes the connection, so a slow client also slows
+    the server; wrk does neither.
+    """
+    result = PostResult(mode="htmx" if htmx else "plain", clients=clients)
+    started = time.perf_counter()
+    prepared = prefetch(base_url, article_paths, total, clients, marker)
+    result.prefetch_seconds = time.perf_counter() - started
+    if tool == "wrk":
+        timed = post_replay.replay(base_url, prepared, htmx, cpu_seconds)
+    else:
+        timed = _post_from_threads(prepared, htmx, cpu_seconds)
+    seconds, statuses, latencies, client_cpu, cpu_delta = timed
+    result.seconds = seconds
+    result.statuses = statuses
+    ack_status = 200 if htmx else 303
+    result.attempted = sum(statuses.values())
+    result.acknowledged = statuses.get(str(ack_status), 0)
+    result.errors = result.attempted - result.acknowledged
+    result.posts_per_s = result.acknowledged / seconds if seconds else 0.0
+    result.p50_ms, result.p99_ms = latencies
+    if cpu_delta is not None and result.attempted:
+        result.cpu_ms_per_post = cpu_delta * 1000 / result.attempted
+    if result.attempted:
+        result.client_cpu_ms_per_post = client_cpu * 1000 / result.attempted
+    return result
+
+
+Prepared = list[list[tuple["_Browser", str, str]]]
+
+
+def prefetch(
+    base_url: str, article_paths: list[str], total: int, clients: int, marker: str
+) -> Prepared:
+    """Each client's forms, fetched as a reader's browser gets them: per client,
+    (browser with its cookies, urlencoded body, form action) per post."""
     per_client = [
         total // clients + (1 if n < total % clients else 0) for n in range(clients)
     ]
-    prepared: list[list[tuple[_Browser, str, str]]] = [[] for _ in range(clients)]
+    prepared: Prepared = [[] for _ in range(clients)]
     problems: list[BaseException] = []
 
-    def prefetch(c: int) -> None:
+    def fetch(c: int) -> None:
         browser = _Browser(base_url)
         try:
             for i in range(per_client[c]):
@@ -240,15 +280,17 @@ def run_posts(
         except BaseException as exc:  # reported once below
             problems.append(exc)
 
-    started = time.perf_counter()
-    _in_threads(prefetch, clients)
-    result.prefetch_seconds = time.perf_counter() - started
+    _in_threads(fetch, clients)
     if problems:
         raise problems[0]
+    return prepared
 
+
+def _post_from_threads(prepared: Prepared, htmx: bool, cpu_seconds):
+    """POST every prepared form from one Python thread per client, all at once."""
+    clients = len(prepared)
     latencies: list[list[float]] = [[] for _ in range(clients)]
     statuses: list[dict[str, int]] = [{} for _ in range(clients)]
-    ack_status = 200 if htmx else 303
     headers = dict(HTMX_HEADERS) if htmx else {}
     barrier = threading.Barrier(clients + 1)
 
@@ -276,28 +318,16 @@ def run_posts(
     client_began = time.process_time()
     for thread in threads:
         thread.join()
-    result.seconds = time.perf_counter() - began
+    seconds = time.perf_counter() - began
     client_cpu = time.process_time() - client_began
-    cpu_after = cpu_seconds() if cpu_seconds else None
-
+    cpu_delta = cpu_seconds() - cpu_before if cpu_seconds else None
     merged: dict[str, int] = {}
     for per in statuses:
         for key, count in per.items():
             merged[key] = merged.get(key, 0) + count
     flat = [v for per in latencies for v in per]
-    result.statuses = merged
-    result.attempted = sum(merged.values())
-    result.acknowledged = merged.get(str(ack_status), 0)
-    result.errors = result.attempted - result.acknowledged
-    result.posts_per_s = result.acknowledged / result.seconds if result.seconds else 0.0
-    result.p50_ms = statistics.median(flat) if flat else 0.0
-    result.p99_ms = percentile(flat, 0.99)
-    if cpu_before is not None and result.attempted:
-        result.cpu_ms_per_post = (cpu_after - cpu_before) * 1000 / result.attempted
-    if result.attempted:
-        # This process only runs the client threads while they post.
-        result.client_cpu_ms_per_post = client_cpu * 1000 / result.attempted
-    return result
+    p50 = statistics.median(flat) if flat else 0.0
+    return seconds, merged, (p50, percentile(flat, 0.99)), client_cpu, cpu_delta
 
 
 def _in_threads(target, count: int) -> None:

@@ -183,9 +183,19 @@ def measure_page(server: Server, page: routes.Page, args, app, tool: str) -> dic
 
 
 def measure_posts(
-    server: Server, args, app, htmx: bool, marker: str, db_path: Path, batch: int
+    server: Server,
+    args,
+    app,
+    htmx: bool,
+    marker: str,
+    db_path: Path,
+    batch: int,
+    tool: str,
 ) -> dict:
-    """Row 3 (and the htmx half of row 4) on the server's own data set."""
+    """Row 3 (and the htmx half of row 4) on the server's own data set.
+
+    The POSTs are sent by wrk when it is the load tool, else by Python threads.
+    """
     label = f"comment POST, {'htmx fragment' if htmx else 'plain form, 303'}"
     if not routes.endpoint_exists(app, "comments.create"):
         return {"label": label, "missing": "route missing"}
@@ -201,6 +211,7 @@ def measure_posts(
             htmx,
             marker,
             cpu_seconds=server.cpu_seconds,
+            tool="wrk" if tool == "wrk" else "python",
         )
     except posting.FormNotFound as exc:
         return {"label": label, "missing": f"no usable form ({exc})"}
@@ -252,7 +263,7 @@ def one_run(
             _say(f"run {number}: comment POST ({key})")
             marker = f"r{number}{key}{int(time.time())}"
             run["posts"][key] = measure_posts(
-                server, args, app, htmx, marker, big.path, batch
+                server, args, app, htmx, marker, big.path, batch, tool
             )
         run["rss_mb"] = server.worker_rss_mb()
         run["pss_mb"] = server.worker_pss_mb()

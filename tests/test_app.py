@@ -3,6 +3,7 @@
 import os
 import re
 import stat
+import time
 from pathlib import Path
 
 import click
@@ -109,17 +110,20 @@ def test_sqlite_connection_pragmas(app):
             assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2
             # FOLIO_SQLITE_CACHE_MB (16) as KiB: SQLite's own default is 2 MB.
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -16 * 1024
+            mmap = conn.exec_driver_sql("PRAGMA mmap_size").scalar()
+            assert mmap == 128 * 1024 * 1024
 
 
-def test_sqlite_cache_size_is_a_setting(make_app):
+def test_sqlite_cache_and_mmap_sizes_are_settings(make_app):
     from models import db
 
-    app = make_app(SQLITE_CACHE_MB=64)
+    app = make_app(SQLITE_CACHE_MB=64, SQLITE_MMAP_MB=0)
     with app.app_context():
         if db.engine.dialect.name != "sqlite":
             pytest.skip("SQLite only")
         with db.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA cache_size").scalar() == -64 * 1024
+            assert conn.exec_driver_sql("PRAGMA mmap_size").scalar() == 0
 
 
 def test_security_headers(client):
@@ -270,3 +274,28 @@ def test_readme_commands_exist(app):
         assert command is not None, group
         if sub and isinstance(command, click.Group):
             assert command.get_command(ctx, sub) is not None, (group, sub)
+
+
+def test_default_rate_limit_storage_sweeps_inline_without_threads(make_app):
+    """memory:// is limits' in-process storage without its timer thread per request."""
+    import threading
+
+    from extensions import InlineExpiryMemoryStorage
+    from extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    assert app.config["RATELIMIT_STORAGE_URI"] == "folio-memory://"
+    with app.app_context():
+        storage = limiter.storage
+        assert isinstance(storage, InlineExpiryMemoryStorage)
+        before = threading.active_count()
+        storage.incr("folio-test", 1)
+        assert threading.active_count() == before
+        assert storage.get("folio-test") == 1
+        # Expired counters are gone when read, and swept from memory inline.
+        storage.incr("folio-gone", 0.01)
+        time.sleep(0.02)
+        storage._next_sweep = 0.0
+        storage.incr("folio-test", 1)
+        assert "folio-gone" not in storage.storage  # swept by that incr
+        assert storage.get("folio-gone") == 0

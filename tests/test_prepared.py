@@ -119,3 +119,10 @@ def test_writes_share_the_session_transaction_and_are_counted(app):
         db.session.commit()
         stored = db.session.get(Comment, new_id)
         assert stored.status is CommentStatus.APPROVED and stored.body == "Hello"
+
+
+def test_expanding_in_is_refused(app):
+    statement = select(Article.id).where(Article.id.in_([1, 2]))
+    with app.app_context(), db.engine.connect() as connection:
+        with pytest.raises(ValueError, match="expanding IN"):
+            Prepared(statement).first(connection, {})

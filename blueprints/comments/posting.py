@@ -4,8 +4,9 @@ The view reads what it can before taking the write lock (the article, the
 comment replied to, the form's checks), so the lock (BEGIN IMMEDIATE on SQLite)
 is held only for what must be atomic: the duplicate and author-history check,
 the comment's INSERT, the article's counters and the staff mail, then COMMIT.
-The statements are Core, built once: a comment post is the busiest write path
-and the ORM's unit of work would cost more than the SQL itself.
+The statements are Core, built and compiled once and run on the DB-API cursor
+(prepared.Prepared): a comment post is the busiest write path, and the ORM's
+unit of work, or even Connection.execute(), would cost more than the SQL.
 """
 
 from __future__ import annotations
@@ -16,9 +17,6 @@ from dataclasses import replace
 from datetime import datetime
 from functools import lru_cache
 
-from sqlalchemy import Insert
-from sqlalchemy import Select
-from sqlalchemy import Update
 from sqlalchemy import bindparam
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -30,6 +28,7 @@ from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
+from prepared import Prepared
 
 
 @dataclass(frozen=True)
@@ -62,44 +61,51 @@ class NewComment:
 
 
 @lru_cache(maxsize=1)
-def _target_query() -> Select:
+def _target_query() -> Prepared:
     articles = Article.__table__.c
-    return select(
-        articles.id,
-        articles.slug,
-        articles.title,
-        articles.comments_open,
-        articles.published_at,
-        articles.comment_count,
-    ).where(
-        articles.slug == bindparam("slug"),
-        articles.status == ArticleStatus.PUBLISHED,
-        articles.published_at <= bindparam("now"),
+    return Prepared(
+        select(
+            articles.id,
+            articles.slug,
+            articles.title,
+            articles.comments_open,
+            articles.published_at,
+            articles.comment_count,
+        ).where(
+            articles.slug == bindparam("slug"),
+            articles.status == ArticleStatus.PUBLISHED,
+            articles.published_at <= bindparam("now"),
+        )
     )
 
 
 def find_target(slug: str) -> Target | None:
     """The published article at slug, as posting needs it (one indexed query)."""
-    row = (
-        db.session.connection()
-        .execute(_target_query(), {"slug": slug, "now": utcnow()})
-        .first()
+    row = _target_query().first(
+        db.session.connection(), {"slug": slug, "now": utcnow()}
     )
     return Target(*row) if row is not None else None
 
 
 @lru_cache(maxsize=1)
-def _comment_insert() -> Insert:
-    # The columns come from the parameters (compiled once per set of keys).
-    return insert(Comment.__table__)
+def _comment_insert() -> Prepared:
+    # Every column but the id is named: a prepared statement applies no
+    # Python-side defaults.
+    table = Comment.__table__
+    columns = [column.name for column in table.c if column.name != "id"]
+    return Prepared(
+        insert(table)
+        .values({name: bindparam(name) for name in columns})
+        .returning(table.c.id)
+    )
 
 
 @lru_cache(maxsize=1)
-def _count_update() -> Update:
+def _count_update() -> Prepared:
     articles = Article.__table__.c
     # updated_at is set to itself: a new comment is not an edit of the article,
     # so its onupdate (feeds, sitemap, the page cache's site-wide key) stays put.
-    return (
+    return Prepared(
         update(Article.__table__)
         .where(articles.id == bindparam("article_id"))
         .values(
@@ -119,14 +125,19 @@ def insert_comment(target: Target, values: dict) -> tuple[NewComment, Target]:
     on. Returns the stored comment and the article with its count after it.
     The caller holds the write lock and commits.
     """
-    values = {**values, "article_id": target.id, "created_at": utcnow()}
+    values = {
+        "staff_author_id": None,
+        **values,
+        "article_id": target.id,
+        "created_at": utcnow(),
+    }
     connection = db.session.connection()
-    result = connection.execute(_comment_insert(), values)
+    (comment_id,) = _comment_insert().first(connection, values)
     comment = NewComment(
-        id=result.inserted_primary_key[0],
+        id=comment_id,
         **{f.name: values[f.name] for f in fields(NewComment) if f.name != "id"},
     )
     if comment.status != CommentStatus.APPROVED:
         return comment, target
-    count = connection.execute(_count_update(), {"article_id": target.id}).scalar()
+    (count,) = _count_update().first(connection, {"article_id": target.id})
     return comment, replace(target, comment_count=count)
