@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 from sqlalchemy.engine import Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql import Executable
 
 
@@ -111,15 +112,32 @@ class Prepared:
 
     def execute(self, connection: Connection, values: Mapping[str, Any]):
         """Run on connection's DB-API connection; returns the driver's cursor."""
-        compiled = self._for(connection.dialect)
+        dialect = connection.dialect
+        compiled = self._for(dialect)
         parameters = compiled.parameters(values)
-        cursor = connection.connection.dbapi_connection.cursor()
+        dbapi_connection = connection.connection.dbapi_connection
+        cursor = dbapi_connection.cursor()
         # Cheap without listeners; with them (the statement counter), they
         # see the statement as they would from Connection.execute().
         connection.dispatch.before_cursor_execute(
             connection, cursor, compiled.sql, parameters, None, False
         )
-        cursor.execute(compiled.sql, parameters)
+        try:
+            cursor.execute(compiled.sql, parameters)
+        except dialect.loaded_dbapi.Error as error:
+            cursor.close()
+            # As Connection.execute() would: a lost connection leaves the
+            # pool, and the driver's error becomes SQLAlchemy's (DataError,
+            # OperationalError, ...), which errors.py turns into a 400 or 503.
+            if dialect.is_disconnect(error, dbapi_connection, cursor):
+                connection.invalidate(error)
+            raise DBAPIError.instance(
+                compiled.sql,
+                parameters,
+                error,
+                dialect.loaded_dbapi.Error,
+                dialect=dialect,
+            ) from error
         return cursor
 
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:

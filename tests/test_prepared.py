@@ -126,3 +126,15 @@ def test_expanding_in_is_refused(app):
     with app.app_context(), db.engine.connect() as connection:
         with pytest.raises(ValueError, match="expanding IN"):
             Prepared(statement).first(connection, {})
+
+
+def test_driver_errors_become_sqlalchemy_errors(app):
+    """errors.py answers SQLAlchemy's DataError and OperationalError, not the driver's."""
+    from sqlalchemy.exc import DBAPIError
+
+    statement = select(Article.id).where(Article.slug == bindparam("slug"))
+    with app.app_context(), db.engine.connect() as connection:
+        bad = "nul\x00byte" if db.engine.dialect.name == "postgresql" else object()
+        with pytest.raises(DBAPIError) as raised:
+            Prepared(statement).first(connection, {"slug": bad})
+    assert not isinstance(raised.value.orig, DBAPIError)
