@@ -303,3 +303,18 @@ def test_steal_percent_reads_the_eighth_counter():
     # 20 stolen of 100 + 10 + 700 + 20 = 830 jiffies.
     assert steal_percent(before, after) == 2.4
     assert steal_percent(None, after) is None
+
+
+def test_gunicorn_settings_are_the_deployed_ones_without_access_log():
+    import runpy
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    deployed = runpy.run_path(str(root / "deploy" / "gunicorn.conf.py"))
+    bench = runpy.run_path(str(root / "bench" / "gunicorn.conf.py"))
+    assert deployed["accesslog"] == "-" and bench["accesslog"] is None
+    assert bench["worker_tmp_dir"] == deployed["worker_tmp_dir"] == "/dev/shm"
+    assert bench["post_worker_init"] is not None
+    assert (
+        "-c deploy/gunicorn.conf.py" in (root / "deploy" / "folio.service").read_text()
+    )
