@@ -110,10 +110,19 @@ class Prepared:
             results=results,
         )
 
-    def execute(self, connection: Connection, values: Mapping[str, Any]):
+    def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
+        """The first row, with SQLAlchemy's result types applied, or None."""
+        compiled = self._for(connection.dialect)
+        cursor = self._run(compiled, connection, values)
+        try:
+            return compiled.row(cursor.fetchone())
+        finally:
+            cursor.close()
+
+    @staticmethod
+    def _run(compiled: _Compiled, connection: Connection, values: Mapping[str, Any]):
         """Run on connection's DB-API connection; returns the driver's cursor."""
         dialect = connection.dialect
-        compiled = self._for(dialect)
         parameters = compiled.parameters(values)
         dbapi_connection = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
@@ -139,12 +148,3 @@ class Prepared:
                 dialect=dialect,
             ) from error
         return cursor
-
-    def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
-        """The first row, with SQLAlchemy's result types applied, or None."""
-        compiled = self._for(connection.dialect)
-        cursor = self.execute(connection, values)
-        try:
-            return compiled.row(cursor.fetchone())
-        finally:
-            cursor.close()

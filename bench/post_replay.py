@@ -52,7 +52,7 @@ def replay(base_url: str, prepared, htmx: bool, cpu_seconds=None):
         # One file per wrk thread (requests-<n>.tsv), each one client's posts.
         for n, posts in enumerate(clients):
             lines = [
-                f"{action}\t{_cookie_header(browser)}\t{body}"
+                f"{action}\t{browser.cookie_header()}\t{body}"
                 for browser, body, action in posts
             ]
             Path(f"{requests}-{n}.tsv").write_text("\n".join(lines) + "\n")
@@ -106,10 +106,6 @@ def replay(base_url: str, prepared, htmx: bool, cpu_seconds=None):
         client_cpu,
         cpu_delta,
     )
-
-
-def _cookie_header(browser) -> str:
-    return "; ".join(f"{name}={value}" for name, value in browser.cookies.items())
 
 
 def _wait_for(

@@ -133,7 +133,7 @@ class _Browser:
     def request(self, method: str, path: str, body: str | None = None, headers=None):
         headers = dict(headers or {})
         if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+            headers["Cookie"] = self.cookie_header()
         if body is not None:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
         try:
@@ -156,6 +156,10 @@ class _Browser:
             for name, morsel in jar.items():
                 self.cookies[name] = morsel.value
         return response.status, data
+
+    def cookie_header(self) -> str:
+        """The Cookie header this reader's browser sends."""
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
     def close(self) -> None:
         self.conn.close()

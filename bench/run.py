@@ -202,10 +202,7 @@ def measure_posts(
     try:
         result = posting.run_posts(
             server.base_url,
-            [
-                f"/articles/{dataset.post_slug(batch * args.post_articles + n)}"
-                for n in range(args.post_articles)
-            ],
+            post_paths(args, batch),
             args.posts,
             args.post_clients,
             htmx,
@@ -223,6 +220,14 @@ def measure_posts(
 ROW_GROUPS = ("article", "lists", "fragments", "posts")
 
 
+def post_paths(args, batch: int) -> list[str]:
+    """The article paths of one batch of fresh post targets (dataset.post_slug)."""
+    first = batch * args.post_articles
+    return [
+        f"/articles/{dataset.post_slug(first + n)}" for n in range(args.post_articles)
+    ]
+
+
 def warm_up_writes(server: Server, args, tool: str) -> None:
     """Untimed posts before the first timed ones, to articles of their own.
 
@@ -233,15 +238,10 @@ def warm_up_writes(server: Server, args, tool: str) -> None:
     they are in no figure.
     """
     _say("warming up the write path (untimed)")
-    warm = args.runs * 2  # the batch after the timed ones
-    paths = [
-        f"/articles/{dataset.post_slug(warm * args.post_articles + n)}"
-        for n in range(args.post_articles)
-    ]
     posts = max(args.posts // 2, args.post_clients)
     result = posting.run_posts(
         server.base_url,
-        paths,
+        post_paths(args, args.runs * 2),  # the batch after the timed ones
         posts,
         args.post_clients,
         False,
