@@ -90,8 +90,8 @@ clean:
 .PHONY: faults
 ## The fault harness, short (about 15 s, run by CI): nothing acknowledged is lost
 fault-smoke: install
-	$(PY) bench/faults.py --seconds 15
+	$(PY) -m bench.faults --seconds 15
 
 ## The full fault harness (60 s): gunicorn, 16 posters, 32 readers, injected faults
 faults: install
-	$(PY) bench/faults.py
+	$(PY) -m bench.faults

@@ -16,12 +16,7 @@ from sqlalchemy.exc import ArgumentError
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.routing import IntegerConverter
 
-import commands
-import errors
-import security
-import signing
-import sqlite
-from blueprints import outbox
+import cli
 from blueprints.articles import bp as articles_bp
 from blueprints.comments import bp as comments_bp
 from blueprints.contact import bp as contact_bp
@@ -31,8 +26,13 @@ from config import load_settings
 from extensions import csrf
 from extensions import init_limiter
 from extensions import login_manager
+from mail import outbox
 from models import User
 from models import db
+from storage import sqlite
+from web import errors
+from web import security
+from web import signing
 
 HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -75,7 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     signing.init_app(app)
     errors.init_app(app)
-    commands.init_app(app)
+    cli.init_app(app)
     outbox.init_app(app)
 
     app.url_map.converters["int"] = IdConverter

@@ -8,7 +8,7 @@ from flask import Flask
 
 from bench import dataset
 from bench import routes
-from sqlcount import count_statements
+from storage.sqlcount import count_statements
 
 
 def bench_app(database_url: str, instance: Path, **overrides) -> Flask:

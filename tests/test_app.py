@@ -15,8 +15,8 @@ from app import create_app
 from app import init_migrations
 from config import SETTINGS
 from config import load_settings
-from tests.conftest import ROOT
-from tests.conftest import base_config
+from tests.support.fixtures import ROOT
+from tests.support.fixtures import base_config
 
 
 def test_defaults_run_with_nothing_set():

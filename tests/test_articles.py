@@ -13,10 +13,10 @@ from models import ArticleStatus
 from models import article_tags
 from models import db
 from models import utcnow
-from sqlcount import count_statements
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
+from storage.sqlcount import count_statements
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
 
 
 def _articles(app, n, **kw):

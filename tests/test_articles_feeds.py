@@ -12,8 +12,8 @@ from blueprints.articles.publishing import set_body
 from blueprints.articles.views import render_article_preview
 from models import Article
 from models import ArticleStatus
-from tests.factories import make_article
-from tests.factories import make_user
+from tests.support.factories import make_article
+from tests.support.factories import make_user
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -9,19 +9,19 @@ from itsdangerous import TimestampSigner
 from sqlalchemy import event
 from sqlalchemy import update
 
-import sqlcount
-from blueprints.comments.spam import timestamp_problem
-from blueprints.per_response import CSRF
-from blueprints.per_response import NONCE
-from blueprints.per_response import STAMP
-from blueprints.per_response import CachedPage
 from models import Article
 from models import CommentStatus
 from models import db
 from models import utcnow
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.staff_support import staff_client
+from storage import sqlcount
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.staff_support import staff_client
+from web.form_guard import timestamp_problem
+from web.per_response import CSRF
+from web.per_response import NONCE
+from web.per_response import STAMP
+from web.per_response import CachedPage
 
 
 def _get(app, client, url="/articles/hello"):

@@ -18,8 +18,8 @@ from models import Article
 from models import ArticleStatus
 from models import db
 from models import utcnow
-from sqlcount import count_statements
-from tests.factories import make_article
+from storage.sqlcount import count_statements
+from tests.support.factories import make_article
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import ContactMessage
 from models import db
-from sqlite import begin_write
+from storage.sqlite import begin_write
 
 
 @pytest.fixture

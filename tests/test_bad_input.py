@@ -19,16 +19,16 @@ from models import Comment
 from models import CommentStatus
 from models import OutboxMail
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.form_targets import HEADER_FIELD
-from tests.form_targets import TARGETS
-from tests.form_targets import build_target
-from tests.form_targets import endpoints
-from tests.form_targets import find_form
-from tests.form_targets import rule_for
-from tests.inert import assert_inert
-from tests.xss_corpus import XSS_PAYLOADS
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.form_targets import HEADER_FIELD
+from tests.support.form_targets import TARGETS
+from tests.support.form_targets import build_target
+from tests.support.form_targets import endpoints
+from tests.support.form_targets import find_form
+from tests.support.form_targets import rule_for
+from tests.support.inert import assert_inert
+from tests.support.xss_corpus import XSS_PAYLOADS
 
 ACCEPTED = {200, 201, 302, 303}
 REJECTED = {400, 413, 422, 429}

@@ -12,13 +12,13 @@ from blueprints.comments.forms import MAX_COMMENT
 from blueprints.comments.forms import MAX_EMAIL
 from blueprints.comments.forms import MAX_NAME
 from blueprints.comments.forms import MAX_URL
-from blueprints.comments.spam import form_timestamp
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from web.form_guard import form_timestamp
 
 
 def comment_data(**overrides) -> dict:

@@ -12,9 +12,9 @@ from models import CommentStatus
 from models import OutboxMail
 from models import Role
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
 from tests.test_comments import post
 
 

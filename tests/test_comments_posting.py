@@ -8,18 +8,18 @@ import threading
 import pytest
 from sqlalchemy import select
 
-import sqlcount
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import OutboxMail
 from models import Role
 from models import db
-from sqlite import GATE_EXTENSION
-from sqlite import WriteGate
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
+from storage import sqlcount
+from storage.sqlite import GATE_EXTENSION
+from storage.sqlite import WriteGate
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
 from tests.test_comments import post
 from tests.test_comments import stored
 
@@ -185,7 +185,7 @@ def test_gate_kept_shut_past_busy_timeout_is_503_and_nothing_saved(make_app, art
 
 
 def test_gate_is_left_after_a_rolled_back_write(app, article):
-    from sqlite import begin_write
+    from storage.sqlite import begin_write
 
     gate = app.extensions.get(GATE_EXTENSION)
     if gate is None:

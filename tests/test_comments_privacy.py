@@ -11,7 +11,7 @@ from flask import url_for
 
 from models import Article
 from models import db
-from tests.factories import make_article
+from tests.support.factories import make_article
 from tests.test_comments import stamp
 
 EMAILS = [

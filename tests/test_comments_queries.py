@@ -7,19 +7,19 @@ import re
 import pytest
 from sqlalchemy import select
 
-import sqlcount
-from blueprints.articles.page_cache import page_cache
 from blueprints.comments.cache import comment_cache
 from blueprints.comments.cache import form_cache
 from blueprints.comments.moderation import set_status
-from blueprints.comments.spam import form_timestamp
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
-from tests.factories import make_article
-from tests.factories import make_comment
+from storage import sqlcount
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from web.form_guard import form_timestamp
+from web.page_cache import page_cache
 
 # The articles part of the page may use 3 statements, the comment section 1.
 PAGE_BUDGET = 4

@@ -8,13 +8,13 @@ import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
-from blueprints.comments.spam import form_timestamp
 from extensions import limiter
 from models import ContactMessage
 from models import MessageStatus
 from models import OutboxMail
 from models import db
-from sqlcount import count_statements
+from storage.sqlcount import count_statements
+from web.form_guard import form_timestamp
 
 GOOD = {
     "name": "Ada Lovelace",

@@ -11,9 +11,9 @@ from models import CommentStatus
 from models import ContactMessage
 from models import Role
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.staff_support import staff_client
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.staff_support import staff_client
 
 
 @pytest.fixture

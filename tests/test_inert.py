@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.inert import problems
+from tests.support.inert import problems
 
 BASE = (
     '<html><head><script defer src="/static/js/folio.js"></script></head>'

@@ -9,8 +9,8 @@ from sqlalchemy import text
 from app import create_app
 from app import init_migrations
 from models import db
-from tests.conftest import ROOT
-from tests.conftest import base_config
+from tests.support.fixtures import ROOT
+from tests.support.fixtures import base_config
 
 
 def test_upgrade_then_check_on_empty_database(database, tmp_path):

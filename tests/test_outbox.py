@@ -15,13 +15,13 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 from sqlalchemy import update
 
-from blueprints import outbox
-from blueprints.comments.spam import form_timestamp
-from blueprints.mailer import build_message
+from mail import outbox
+from mail.smtp import build_message
 from models import ContactMessage
 from models import OutboxMail
 from models import db
 from models import utcnow
+from web.form_guard import form_timestamp
 
 GOOD = {
     "name": "Ada Lovelace",
@@ -478,7 +478,7 @@ def test_worker_starts_afresh_in_a_forked_process(make_app, smtp_server, monkeyp
         assert sender.running
         first, first_events = sender._thread, (sender._wake, sender._stop)
         # In a forked child the parent's thread does not exist; a new one starts.
-        import blueprints.outbox_worker as module
+        from mail import worker as module
 
         child_pid = module.os.getpid() + 1
         monkeypatch.setattr(module.os, "getpid", lambda: child_pid)

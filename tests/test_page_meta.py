@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from tests.factories import make_article
-from tests.factories import make_comment
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
 
 PUBLIC_PAGES = [
     "/",
@@ -97,7 +97,7 @@ def test_error_pages_are_not_indexed(seeded):
 
 def test_staff_pages_have_the_tags_once(seeded):
     from models import Role
-    from tests.staff_support import staff_client
+    from tests.support.staff_support import staff_client
 
     client, _ = staff_client(seeded, Role.ADMIN)
     for path in ("/staff/", "/staff/articles", "/staff/comments", "/staff/inbox"):

@@ -1,4 +1,4 @@
-"""prepared.Prepared: the same rows and types as Connection.execute(), on both databases."""
+"""storage.prepared.Prepared: the same rows and types as Connection.execute(), on both databases."""
 
 from datetime import UTC
 from datetime import timedelta
@@ -9,15 +9,15 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
-import sqlcount
 from models import Article
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
-from prepared import Prepared
-from tests.factories import make_article
+from storage import sqlcount
+from storage.prepared import Prepared
+from tests.support.factories import make_article
 
 
 def _article_select():
@@ -129,7 +129,7 @@ def test_expanding_in_is_refused(app):
 
 
 def test_driver_errors_become_sqlalchemy_errors(app):
-    """errors.py answers SQLAlchemy's DataError and OperationalError, not the driver's."""
+    """web.errors.py answers SQLAlchemy's DataError and OperationalError, not the driver's."""
     from sqlalchemy.exc import DBAPIError
 
     statement = select(Article.id).where(Article.slug == bindparam("slug"))

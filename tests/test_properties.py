@@ -19,10 +19,10 @@ from sqlalchemy import update
 from models import Comment
 from models import CommentStatus
 from models import db
-from tests.factories import make_article
-from tests.form_targets import TARGETS
-from tests.form_targets import build_target
-from tests.form_targets import rule_for
+from tests.support.factories import make_article
+from tests.support.form_targets import TARGETS
+from tests.support.form_targets import build_target
+from tests.support.form_targets import rule_for
 
 PROPERTY_SETTINGS = settings(
     max_examples=25,

@@ -11,7 +11,7 @@ from flask import request
 from flask import session
 from flask_wtf.csrf import generate_csrf
 
-from tests.conftest import base_config
+from tests.support.fixtures import base_config
 
 STRONG_KEY = "k3Y-" + "0123456789abcdefghijklmnopqrstuv"
 
@@ -315,7 +315,7 @@ def test_remember_cookie_secure_over_https(make_app):
 
     from models import User
     from models import db
-    from tests.factories import make_user
+    from tests.support.factories import make_user
 
     app = make_app()
     with app.app_context():
@@ -340,7 +340,7 @@ def test_value_the_database_refuses_is_400_and_nothing_saved(make_app, htmx_head
 
     from models import ContactMessage
     from models import db
-    from sqlite import begin_write
+    from storage.sqlite import begin_write
 
     app = make_app()
 

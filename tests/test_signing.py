@@ -14,12 +14,12 @@ from itsdangerous import BadSignature
 from itsdangerous import TimestampSigner
 from itsdangerous import URLSafeTimedSerializer
 
-from signing import COMPRESS_OVER
-from signing import Serializer
-from signing import SessionInterface
-from signing import Signer
-from signing import csrf_token
-from signing import signer
+from web.signing import COMPRESS_OVER
+from web.signing import Serializer
+from web.signing import SessionInterface
+from web.signing import Signer
+from web.signing import csrf_token
+from web.signing import signer
 
 RAW_TOKEN = hashlib.sha1(b"a visitor").hexdigest()  # as Flask-WTF makes them
 

@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import ContactMessage
 from models import db
-from sqlite import begin_write
+from storage.sqlite import begin_write
 
 
 def _sqlite_file(app: Flask) -> str:
@@ -148,7 +148,7 @@ def test_write_waits_for_a_short_lock(make_app):
 def _process_writer(database_url: str, instance: str, n: int, rows: int) -> None:
     """Run in a child process: write rows through a whole app of its own."""
     from app import create_app
-    from tests.conftest import base_config
+    from tests.support.fixtures import base_config
 
     config = base_config(database_url)
     config.update(INSTANCE_PATH=instance, SQLITE_BUSY_TIMEOUT_MS=10_000)

@@ -7,10 +7,10 @@ from models import ContactMessage
 from models import OutboxMail
 from models import Role
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
-from tests.staff_support import sign_in_as
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
+from tests.support.staff_support import sign_in_as
 
 A, E, M = Role.ADMIN, Role.EDITOR, Role.MODERATOR
 ALL = {A, E, M}

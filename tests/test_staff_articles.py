@@ -5,7 +5,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-import sqlcount
 from blueprints.articles.markdown import render_markdown
 from models import Article
 from models import ArticleStatus
@@ -15,10 +14,11 @@ from models import SlugRedirect
 from models import Tag
 from models import db
 from models import utcnow
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
-from tests.staff_support import staff_client
+from storage import sqlcount
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
+from tests.support.staff_support import staff_client
 
 BODY = (
     "# Heading\n\nSome *text* with [a link](https://example.com).\n\n<script>x</script>"

@@ -9,9 +9,9 @@ from blueprints.staff.passwords import verify_password
 from models import Role
 from models import User
 from models import db
-from tests.factories import PASSWORD
-from tests.factories import make_user
-from tests.staff_support import staff_client
+from tests.support.factories import PASSWORD
+from tests.support.factories import make_user
+from tests.support.staff_support import staff_client
 
 
 @pytest.fixture

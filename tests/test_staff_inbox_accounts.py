@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from commands import create_user
+from cli.users import create_user
 from models import ArticleStatus
 from models import CommentStatus
 from models import ContactMessage
@@ -15,9 +15,9 @@ from models import Role
 from models import User
 from models import db
 from models import utcnow
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.staff_support import staff_client
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.staff_support import staff_client
 
 
 @pytest.fixture
@@ -262,7 +262,7 @@ def test_admin_cannot_lock_themselves_out(app):
 
 
 def test_dashboard_has_no_n_plus_one(app):
-    import sqlcount
+    from storage import sqlcount
 
     admin, _ = staff_client(app)
     with app.app_context():

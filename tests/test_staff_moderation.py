@@ -3,15 +3,15 @@
 import pytest
 from sqlalchemy import select
 
-import sqlcount
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import Role
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.staff_support import staff_client
+from storage import sqlcount
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.staff_support import staff_client
 
 P, AP, S, T = (
     CommentStatus.PENDING,

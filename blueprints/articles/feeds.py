@@ -10,16 +10,16 @@ from urllib.parse import urlsplit
 from flask import Response
 from flask import render_template
 
-from blueprints.articles.caching import fingerprint
-from blueprints.articles.caching import not_modified
-from blueprints.articles.caching import not_modified_response
-from blueprints.articles.caching import public_resource
 from blueprints.articles.seo import absolute_url
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import site_root
 from models import Article
 from models import Tag
 from models import utcnow
+from web.http_caching import fingerprint
+from web.http_caching import not_modified
+from web.http_caching import not_modified_response
+from web.http_caching import public_resource
 
 FEED_SIZE = 20
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

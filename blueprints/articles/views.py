@@ -23,22 +23,10 @@ from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
 
 from blueprints.articles import listing
-from blueprints.articles.caching import fingerprint
-from blueprints.articles.caching import not_modified
-from blueprints.articles.caching import not_modified_response
-from blueprints.articles.caching import page_etag
-from blueprints.articles.caching import private_page
-from blueprints.articles.caching import public_resource
-from blueprints.articles.caching import visitor_etag
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
 from blueprints.articles.markdown import headings_from_html
-from blueprints.articles.page_cache import cacheable_request
-from blueprints.articles.page_cache import current_version
-from blueprints.articles.page_cache import fill
-from blueprints.articles.page_cache import page_cache
-from blueprints.articles.page_cache import store
 from blueprints.articles.search import clean_query
 from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
@@ -50,12 +38,24 @@ from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
 from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import section_context
-from blueprints.htmx import render
 from models import Article
 from models import SlugRedirect
 from models import Tag
 from models import article_tags
 from models import db
+from web.htmx import render
+from web.http_caching import fingerprint
+from web.http_caching import not_modified
+from web.http_caching import not_modified_response
+from web.http_caching import page_etag
+from web.http_caching import private_page
+from web.http_caching import public_resource
+from web.http_caching import visitor_etag
+from web.page_cache import cacheable_request
+from web.page_cache import current_version
+from web.page_cache import fill
+from web.page_cache import page_cache
+from web.page_cache import store
 
 bp = Blueprint("articles", __name__)
 bp.add_app_template_global(excerpt_from_html, "excerpt")

@@ -17,9 +17,9 @@ from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from blueprints.comments.spam import SpamGuardForm
-from blueprints.form_filters import lower
-from blueprints.form_filters import strip
+from web.form_filters import lower
+from web.form_filters import strip
+from web.form_guard import SpamGuardForm
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_NAME = 245

@@ -17,12 +17,12 @@ from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
 
-from blueprints.comments.spam import count_links
-from blueprints.comments.spam import matching_word
 from models import Comment
 from models import CommentStatus
 from models import db
-from prepared import Prepared
+from storage.prepared import Prepared
+from web.form_guard import count_links
+from web.form_guard import matching_word
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from blueprints.articles.seo import absolute_url
 from blueprints.comments.posting import NewComment
 from blueprints.comments.posting import Target
-from blueprints.outbox import enqueue
+from mail.outbox import enqueue
 from models import Article
 from models import Comment
 from models import CommentStatus

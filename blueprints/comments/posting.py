@@ -28,7 +28,7 @@ from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
-from prepared import Prepared
+from storage.prepared import Prepared
 
 
 @dataclass(frozen=True)

@@ -26,14 +26,14 @@ from blueprints.comments.cookies import held_comment_ids
 from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
-from blueprints.comments.spam import form_timestamp
-from blueprints.per_response import CachedPage
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
 from models import utcnow
-from signing import csrf_token
+from web.form_guard import form_timestamp
+from web.per_response import CachedPage
+from web.signing import csrf_token
 
 
 @dataclass

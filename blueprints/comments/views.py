@@ -14,7 +14,6 @@ from sqlalchemy import select
 # loads this package first, so article_page_context is looked up when a view
 # runs, not at import time.
 import blueprints.articles.views as article_views
-import sqlite
 from blueprints.comments import cookies
 from blueprints.comments.formatting import format_body
 from blueprints.comments.forms import CommentForm
@@ -35,17 +34,18 @@ from blueprints.comments.section import form_context
 from blueprints.comments.section import fresh_form
 from blueprints.comments.section import new_form
 from blueprints.comments.section import reply_target
-from blueprints.comments.spam import form_timestamp
-from blueprints.comments.spam import hash_ip
-from blueprints.htmx import render
-from blueprints.htmx import see_other
-from blueprints.htmx import wants_fragment
-from errors import error_response
 from extensions import limiter
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
+from storage import sqlite
+from web.errors import error_response
+from web.form_guard import form_timestamp
+from web.form_guard import hash_ip
+from web.htmx import render
+from web.htmx import see_other
+from web.htmx import wants_fragment
 
 bp = Blueprint("comments", __name__)
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from flask import current_app
 from flask import request
 
-from blueprints.comments.spam import count_links
-from blueprints.comments.spam import hash_ip
 from blueprints.contact.forms import ContactForm
-from blueprints.outbox import enqueue
+from mail.outbox import enqueue
 from models import ContactMessage
 from models import MessageStatus
 from models import db
+from web.form_guard import count_links
+from web.form_guard import hash_ip
 
 
 def spam_reason(form: ContactForm) -> str | None:

@@ -16,8 +16,8 @@ from wtforms.validators import Length
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
-from blueprints.comments.spam import SpamGuardForm
-from blueprints.form_filters import strip
+from web.form_filters import strip
+from web.form_guard import SpamGuardForm
 
 NAME_MAX = 100
 EMAIL_MAX = 254

@@ -7,15 +7,15 @@ from flask import abort
 from flask import current_app
 from flask import url_for
 
-import sqlite
 from blueprints.contact.delivery import receive
 from blueprints.contact.forms import FIELDS
 from blueprints.contact.forms import ContactForm
-from blueprints.htmx import render
-from blueprints.htmx import see_other
-from blueprints.htmx import wants_fragment
 from extensions import limiter
 from models import db
+from storage import sqlite
+from web.htmx import render
+from web.htmx import see_other
+from web.htmx import wants_fragment
 
 bp = Blueprint("contact", __name__)
 

@@ -9,8 +9,6 @@ from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-import sqlite
-from blueprints.htmx import see_other
 from blueprints.staff.access import ACCOUNTS
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ROLE_CHOICES
@@ -22,6 +20,8 @@ from blueprints.staff.views import bp
 from models import Role
 from models import User
 from models import db
+from storage import sqlite
+from web.htmx import see_other
 
 
 def _users_page(form: UserCreateForm, status: int = 200):

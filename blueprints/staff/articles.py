@@ -13,7 +13,6 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import sqlite
 from blueprints.articles.markdown import render_markdown
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
@@ -21,9 +20,6 @@ from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from blueprints.articles.views import render_article_preview
-from blueprints.htmx import render
-from blueprints.htmx import see_other
-from blueprints.htmx import wants_fragment
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
@@ -35,6 +31,10 @@ from models import Article
 from models import ArticleStatus
 from models import db
 from models import utcnow
+from storage import sqlite
+from web.htmx import render
+from web.htmx import see_other
+from web.htmx import wants_fragment
 
 PER_PAGE = 20
 FILTERS = ("all", "draft", "scheduled", "published")

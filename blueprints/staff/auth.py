@@ -17,8 +17,6 @@ from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy import select
 
-import sqlite
-from blueprints.htmx import see_other
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
 from blueprints.staff.passwords import hash_password
@@ -30,6 +28,8 @@ from extensions import limiter
 from models import User
 from models import db
 from models import utcnow
+from storage import sqlite
+from web.htmx import see_other
 
 BAD_LOGIN = "That email and password do not match an active staff account."
 

@@ -12,19 +12,19 @@ from flask import url_for
 from sqlalchemy import func
 from sqlalchemy import select
 
-import sqlite
-from blueprints.htmx import render
-from blueprints.htmx import see_other
-from blueprints.outbox import retry_now
 from blueprints.staff.access import INBOX
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
+from mail.outbox import retry_now
 from models import ContactMessage
 from models import MessageStatus
 from models import OutboxMail
 from models import db
+from storage import sqlite
+from web.htmx import render
+from web.htmx import see_other
 
 PER_PAGE = 25
 TABS = [status.value for status in MessageStatus]

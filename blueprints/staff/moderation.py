@@ -15,10 +15,6 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-import sqlite
-from blueprints.htmx import render
-from blueprints.htmx import see_other
-from blueprints.htmx import wants_fragment
 from blueprints.staff.access import COMMENTS
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ReplyForm
@@ -38,6 +34,10 @@ from models import Comment
 from models import CommentStatus
 from models import User
 from models import db
+from storage import sqlite
+from web.htmx import render
+from web.htmx import see_other
+from web.htmx import wants_fragment
 
 PER_PAGE = 20
 TABS = [status.value for status in CommentStatus]

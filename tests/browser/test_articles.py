@@ -7,9 +7,9 @@ from playwright.sync_api import expect
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import poll
 from tests.browser.conftest import wait_for_htmx
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
 
 
 def _script_errors(page) -> list[str]:

@@ -12,8 +12,8 @@ from models import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import poll
 from tests.browser.conftest import wait_for_htmx
-from tests.factories import make_article
-from tests.factories import make_comment
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import time
 from tests.browser.conftest import CDN_PATTERN
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import wait_for_htmx
-from tests.factories import make_article
+from tests.support.factories import make_article
 
 
 def _seed(app):

@@ -12,10 +12,10 @@ from models import Role
 from models import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import wait_for_htmx
-from tests.factories import PASSWORD
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
+from tests.support.factories import PASSWORD
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
 
 
 def seed(app, role=Role.ADMIN):

@@ -19,11 +19,11 @@ from models import Comment
 from models import CommentStatus
 from models import db
 from tests.browser.conftest import wait_for_htmx
-from tests.factories import PASSWORD
-from tests.factories import make_article
-from tests.factories import make_comment
-from tests.factories import make_user
-from tests.xss_corpus import XSS_PAYLOADS
+from tests.support.factories import PASSWORD
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
+from tests.support.factories import make_user
+from tests.support.xss_corpus import XSS_PAYLOADS
 
 
 def _watch(page) -> dict[str, list[str]]:

@@ -27,7 +27,7 @@ from extensions import limiter
 from models import db
 
 TEST_SECRET = "test-" + secrets.token_hex(24)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def base_config(database_url: str) -> dict:

@@ -23,7 +23,7 @@ from itsdangerous import TimestampSigner
 from wtforms import HiddenField
 from wtforms import StringField
 
-from signing import signer
+from web.signing import signer
 
 _SALT = "folio.form-rendered-at"
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask.testing import FlaskClient
 
 from models import Role
-from tests.factories import make_user
+from tests.support.factories import make_user
 
 
 def sign_in_as(client: FlaskClient, user) -> None:

@@ -13,9 +13,9 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 
-from blueprints.htmx import wants_fragment
 from models import db
-from sqlite import is_locked_error
+from storage.sqlite import is_locked_error
+from web.htmx import wants_fragment
 
 MESSAGES = {
     400: (

@@ -15,17 +15,17 @@ from flask import Flask
 from sqlalchemy import func
 from sqlalchemy import select
 
-from bench.faults import Form
-from bench.faults import fill
-from bench.faults import parse
 from models import Article
 from models import Comment
 from models import ContactMessage
 from models import User
 from models import db
-from tests.factories import PASSWORD
-from tests.factories import make_article
-from tests.factories import make_user
+from tests.support.factories import PASSWORD
+from tests.support.factories import make_article
+from tests.support.factories import make_user
+from tests.support.html_forms import Form
+from tests.support.html_forms import fill
+from tests.support.html_forms import parse
 
 # name: (endpoint, the action the form posts to, model the post stores, or None)
 TARGETS = {

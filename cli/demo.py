@@ -1,29 +1,24 @@
-"""Folio's CLI commands: `flask seed-demo`, `flask users ...` and `flask backup`."""
+"""`flask seed-demo`: demo articles, comments and an admin account."""
 
 from __future__ import annotations
 
 import os
 import secrets
-import sys
 from datetime import timedelta
 from pathlib import Path
 
 import click
-from flask import Flask
 from flask import current_app
-from flask.cli import AppGroup
 from flask.cli import with_appcontext
 from sqlalchemy import func
 from sqlalchemy import select
 
-from backup import backup_command
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
-from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
-from blueprints.staff.passwords import hash_password
-from demo import DEMO_ARTICLES
-from demo import DEMO_COMMENTS
+from cli.demo_content import DEMO_ARTICLES
+from cli.demo_content import DEMO_COMMENTS
+from cli.users import create_user
 from models import Article
 from models import ArticleStatus
 from models import Comment
@@ -33,25 +28,11 @@ from models import User
 from models import db
 from models import utcnow
 
-users_cli = AppGroup("users", help="Manage staff accounts.")
-
 DEMO_ADMIN_EMAIL = "admin@example.com"
 
 
 def _demo_credentials_file() -> Path:
     return Path(current_app.instance_path) / "demo-admin.txt"
-
-
-def create_user(email: str, password: str, role: Role, display_name: str) -> User:
-    """Add a staff account (the caller commits)."""
-    user = User(
-        email=email.strip().lower(),
-        display_name=display_name.strip() or email.split("@")[0],
-        password_hash=hash_password(password),
-        role=role,
-    )
-    db.session.add(user)
-    return user
 
 
 @click.command("seed-demo")
@@ -165,46 +146,3 @@ def _seed_generated(author: User, count: int) -> None:
         if n % 1000 == 999:
             db.session.flush()
     click.echo(f"Added {count} generated articles.")
-
-
-@users_cli.command("create")
-@click.option("--email", required=True, help="Sign-in email address.")
-@click.option(
-    "--role",
-    type=click.Choice([r.value for r in Role]),
-    default=Role.EDITOR.value,
-    show_default=True,
-)
-@click.option("--name", "display_name", default="", help="Name shown to readers.")
-@click.option(
-    "--password-stdin",
-    is_flag=True,
-    help="Read the password from standard input (for scripts).",
-)
-def create_user_command(
-    email: str, role: str, display_name: str, password_stdin: bool
-) -> None:
-    """Create a staff account; the password is prompted for, or read from stdin."""
-    email = email.strip().lower()
-    if "@" not in email:
-        raise click.BadParameter("not an email address", param_hint="--email")
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise click.ClickException(f"a user with email {email} already exists")
-    if password_stdin or not sys.stdin.isatty():
-        password = sys.stdin.readline().rstrip("\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise click.ClickException(
-            f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
-        )
-    create_user(email, password, Role(role), display_name)
-    db.session.commit()
-    click.echo(f"Created {role} {email}.")
-
-
-def init_app(app: Flask) -> None:
-    """Register the commands on the app."""
-    app.cli.add_command(seed_demo)
-    app.cli.add_command(users_cli)
-    app.cli.add_command(backup_command)

@@ -17,8 +17,8 @@ from bench.run import parse_args
 from config import Setting
 from models import Comment
 from models import db
-from tests.factories import make_article
-from tests.factories import make_comment
+from tests.support.factories import make_article
+from tests.support.factories import make_comment
 
 WRK_OUTPUT = """\
 Running 10s test @ http://127.0.0.1:8000/healthz

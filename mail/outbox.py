@@ -18,26 +18,24 @@ from datetime import datetime
 from datetime import timedelta
 from email.message import EmailMessage
 
-import click
 from flask import Flask
 from flask import current_app
 from flask import g
 from flask import has_request_context
-from flask.cli import AppGroup
 from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
-import sqlite
-from blueprints.mailer import build_message
-from blueprints.mailer import recipients
-from blueprints.mailer import smtp_connection
-from blueprints.outbox_worker import OutboxWorker
+from mail.smtp import build_message
+from mail.smtp import recipients
+from mail.smtp import smtp_connection
+from mail.worker import OutboxWorker
 from models import ContactMessage
 from models import OutboxMail
 from models import db
 from models import utcnow
+from storage import sqlite
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -327,64 +325,13 @@ def _kick_after_request() -> None:
         g.outbox_kick = True
 
 
-outbox_cli = AppGroup("outbox", help="Send and inspect queued mail.")
-
-
-@outbox_cli.command("send")
-@click.option(
-    "--limit",
-    default=1000,
-    show_default=True,
-    type=click.IntRange(1, 100_000),
-    help="Send at most this many mails.",
-)
-def send_command(limit: int) -> None:
-    """Send the mail that is due now; print how many were sent and failed."""
-    app = current_app._get_current_object()
-    if not app.config["SMTP_HOST"]:
-        waiting = status()
-        click.echo(
-            "FOLIO_SMTP_HOST is not set: nothing sent; "
-            f"{waiting.due + waiting.retrying} mail(s) wait in the outbox."
-        )
-        return
-    total = SendReport()
-    while total.claimed < limit:
-        report = send_due(app, limit=min(BATCH, limit - total.claimed))
-        total.claimed += report.claimed
-        total.sent += report.sent
-        total.failed += report.failed
-        if report.claimed == 0 or report.failed:
-            break
-    left = status()
-    click.echo(
-        f"Sent {total.sent}, failed {total.failed}; "
-        f"{left.due + left.retrying} still waiting."
-    )
-
-
-@outbox_cli.command("status")
-def status_command() -> None:
-    """Print how many mails are due, waiting to retry, being sent and sent."""
-    counts = status()
-    click.echo(f"Due now:          {counts.due}")
-    click.echo(f"Waiting to retry: {counts.retrying}")
-    click.echo(f"Being sent:       {counts.sending}")
-    click.echo(f"Sent:             {counts.sent}")
-    if counts.oldest_unsent is not None:
-        click.echo(f"Oldest unsent:    {counts.oldest_unsent:%Y-%m-%d %H:%M} UTC")
-    if not current_app.config["SMTP_HOST"]:
-        click.echo("FOLIO_SMTP_HOST is not set: mail is stored, not sent.")
-
-
 def worker(app: Flask) -> OutboxWorker:
     """This app's background sender (one per app, started lazily in each process)."""
     return app.extensions["folio_outbox"]
 
 
 def init_app(app: Flask) -> None:
-    """Register `flask outbox`, and the background sender's request hooks."""
-    app.cli.add_command(outbox_cli)
+    """Create the background sender and its request hooks."""
     sender = OutboxWorker(app, send_due)
     app.extensions["folio_outbox"] = sender
 

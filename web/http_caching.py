@@ -22,8 +22,8 @@ from flask import request
 from flask import session
 from flask_login import current_user
 
-from blueprints.htmx import wants_fragment
-from signing import csrf_token
+from web.htmx import wants_fragment
+from web.signing import csrf_token
 
 PUBLIC_MAX_AGE = 300
 

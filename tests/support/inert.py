@@ -7,7 +7,7 @@ import re
 from collections import Counter
 from html.parser import HTMLParser
 
-from tests.xss_corpus import TEMPLATE_RESULTS
+from tests.support.xss_corpus import TEMPLATE_RESULTS
 
 URL_ATTRIBUTES = {
     "href",

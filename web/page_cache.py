@@ -33,16 +33,16 @@ from sqlalchemy import select
 
 from blueprints.comments.cookies import HELD_COOKIE
 from blueprints.comments.cookies import REMEMBER_COOKIE
-from blueprints.comments.spam import form_timestamp
-from blueprints.per_response import STAMP
-from blueprints.per_response import CachedPage
 from models import Article
 from models import ArticleStatus
 from models import db
 from models import utcnow
-from prepared import Prepared
-from security import csp_nonce
-from signing import csrf_token
+from storage.prepared import Prepared
+from web.form_guard import form_timestamp
+from web.per_response import STAMP
+from web.per_response import CachedPage
+from web.security import csp_nonce
+from web.signing import csrf_token
 
 MAX_ENTRIES = 128
 MAX_AGE_SECONDS = 300

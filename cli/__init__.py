@@ -1,0 +1,16 @@
+"""Every `flask` command Folio adds, one module per group."""
+
+from flask import Flask
+
+from cli.backup import backup_command
+from cli.demo import seed_demo
+from cli.outbox import outbox_cli
+from cli.users import users_cli
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands on the app."""
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(outbox_cli)

@@ -1,0 +1,1 @@
+"""Outgoing mail: the outbox, its sender thread and SMTP."""

@@ -1,0 +1,1 @@
+"""Transactions, SQLite set-up, prepared statements and backups."""
