@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from collections.abc import Iterator
 
 import pytest
@@ -123,6 +124,17 @@ def poll(page: Page, expression: str, timeout: float = 10.0) -> object:
 def wait_for_htmx(page: Page) -> None:
     """Wait until htmx has loaded and initialised (its meta config applied)."""
     poll(page, "!!(window.htmx && htmx.config.allowEval === false)")
+
+
+def settled_after(page: Page, action: Callable[[], object]) -> None:
+    """Run action, then wait until htmx has swapped and settled its answer."""
+    page.evaluate(
+        "window.folioSettled = 0;"
+        "document.addEventListener('htmx:afterSettle',"
+        " () => { window.folioSettled += 1; }, {once: true})"
+    )
+    action()
+    poll(page, "window.folioSettled > 0")
 
 
 def assert_no_axe_violations(page: Page, context=None) -> None:
