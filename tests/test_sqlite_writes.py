@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import ContactMessage
 from models import db
-from storage.sqlite import begin_write
+from storage.transactions import write_transaction
 
 
 def _sqlite_file(app: Flask) -> str:
@@ -26,11 +26,10 @@ def _add_write_route(app: Flask) -> None:
     """A test-only view that writes one row the way Folio's views do."""
 
     def write():
-        begin_write()
-        db.session.add(
-            ContactMessage(name="Reader", email="r@example.org", message="hi")
-        )
-        db.session.commit()
+        with write_transaction():
+            db.session.add(
+                ContactMessage(name="Reader", email="r@example.org", message="hi")
+            )
         return "saved"
 
     app.add_url_rule("/_test/write", "test_write", write, methods=["POST"])
@@ -53,16 +52,15 @@ def test_concurrent_writers_queue_and_never_see_locked(make_app):
             try:
                 barrier.wait()
                 for i in range(per_thread):
-                    # A read first, as a view would: begin_write() must still
-                    # take the lock up front rather than upgrade.
+                    # A read first, as a view would: write_transaction() must
+                    # still take the lock up front rather than upgrade.
                     db.session.scalar(select(func.count(ContactMessage.id)))
-                    begin_write()
-                    db.session.add(
-                        ContactMessage(
-                            name=f"T{n}", email="t@example.org", message=str(i)
+                    with write_transaction():
+                        db.session.add(
+                            ContactMessage(
+                                name=f"T{n}", email="t@example.org", message=str(i)
+                            )
                         )
-                    )
-                    db.session.commit()
             except BaseException as exc:  # reported by the main thread
                 errors.append(exc)
             finally:
@@ -155,11 +153,10 @@ def _process_writer(database_url: str, instance: str, n: int, rows: int) -> None
     app = create_app(config)
     with app.app_context():
         for i in range(rows):
-            begin_write()
-            db.session.add(
-                ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
-            )
-            db.session.commit()
+            with write_transaction():
+                db.session.add(
+                    ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
+                )
 
 
 def test_concurrent_processes_write_without_locked_errors(
