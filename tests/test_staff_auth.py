@@ -323,18 +323,29 @@ def test_first_sign_in_makes_the_dummy_hash_known_email_or_not(client, user):
     assert _dummy_hash.cache_info().currsize == 1
 
 
-def test_known_and_unknown_email_take_the_same_time(client, user):
-    login(client, email="warm@example.com")
+def _sign_in_medians(client, rounds: int = 5) -> tuple[float, float]:
+    """Median seconds of a failed sign-in with a known and an unknown email."""
     known: list[float] = []
     unknown: list[float] = []
-    for _ in range(5):
-        for email, times in (("ed@example.com", known), ("x@example.com", unknown)):
+    for n in range(rounds):
+        pairs = [("ed@example.com", known), ("x@example.com", unknown)]
+        for email, times in pairs[:: 1 if n % 2 else -1]:  # alternate who goes first
             start = time.perf_counter()
             response = login(client, email=email, password="wrong password")
             times.append(time.perf_counter() - start)
             assert response.status_code == 422
-    a, b = statistics.median(known), statistics.median(unknown)
-    assert abs(a - b) < 0.1 * max(a, b), (known, unknown)
+    return statistics.median(known), statistics.median(unknown)
+
+
+def test_known_and_unknown_email_take_the_same_time(client, user):
+    login(client, email="warm@example.com")
+    # Other work on the machine can skew one round; a real difference (a
+    # missing or per-call dummy hash, a write before Argon2) skews them all.
+    for _ in range(3):
+        known, unknown = _sign_in_medians(client)
+        if abs(known - unknown) < 0.1 * max(known, unknown):
+            return
+    pytest.fail(f"known {known:.3f} s, unknown {unknown:.3f} s")
 
 
 def test_comment_post_completes_while_a_sign_in_verifies(make_app, monkeypatch):
