@@ -35,7 +35,7 @@ from models import ContactMessage
 from models import OutboxMail
 from models import db
 from models import utcnow
-from storage import sqlite
+from storage.transactions import write_transaction
 
 FIRST_RETRY = timedelta(minutes=1)
 LONGEST_RETRY = timedelta(hours=6)
@@ -103,31 +103,29 @@ def claim_due(limit: int = BATCH) -> tuple[list[int], datetime]:
         + lease_length(current_app.config)
         + timedelta(microseconds=secrets.randbelow(1_000_000))
     )
-    sqlite.begin_write()
     candidates = (
         select(OutboxMail.id)
         .where(_due(now))
         .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
         .limit(limit)
     )
-    ids = list(db.session.scalars(candidates))
-    if not ids:
-        db.session.commit()
-        return [], lease
-    db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id.in_(ids), _due(now))
-        .values(locked_until=lease)
-        .execution_options(synchronize_session=False)
-    )
-    claimed = list(
-        db.session.scalars(
-            select(OutboxMail.id)
-            .where(OutboxMail.id.in_(ids), OutboxMail.locked_until == lease)
-            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+    with write_transaction():
+        ids = list(db.session.scalars(candidates))
+        if not ids:
+            return [], lease
+        db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id.in_(ids), _due(now))
+            .values(locked_until=lease)
+            .execution_options(synchronize_session=False)
         )
-    )
-    db.session.commit()
+        claimed = list(
+            db.session.scalars(
+                select(OutboxMail.id)
+                .where(OutboxMail.id.in_(ids), OutboxMail.locked_until == lease)
+                .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
+            )
+        )
     return claimed, lease
 
 
@@ -161,24 +159,23 @@ def _record(
         values.update(sent_at=now, last_error="")
     else:
         values.update(last_error=error, next_attempt_at=now + backoff(attempts))
-    sqlite.begin_write()
-    result = db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.locked_until == lease)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount == 1 and message_id is not None:
-        mirror: dict = {"notify_attempts": attempts, "notify_error": error or ""}
-        if error is None:
-            mirror["notified_at"] = now
-        db.session.execute(
-            update(ContactMessage)
-            .where(ContactMessage.id == message_id)
-            .values(**mirror)
+    with write_transaction():
+        result = db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == mail_id, OutboxMail.locked_until == lease)
+            .values(**values)
             .execution_options(synchronize_session=False)
         )
-    db.session.commit()
+        if result.rowcount == 1 and message_id is not None:
+            mirror: dict = {"notify_attempts": attempts, "notify_error": error or ""}
+            if error is None:
+                mirror["notified_at"] = now
+            db.session.execute(
+                update(ContactMessage)
+                .where(ContactMessage.id == message_id)
+                .values(**mirror)
+                .execution_options(synchronize_session=False)
+            )
     return result.rowcount == 1
 
 
@@ -276,14 +273,13 @@ def retry_now(mail_id: int) -> bool:
     enabled) picks it up right after the response; otherwise the next
     `flask outbox send` does.
     """
-    sqlite.begin_write()
-    result = db.session.execute(
-        update(OutboxMail)
-        .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None))
-        .values(next_attempt_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.commit()
+    with write_transaction():
+        result = db.session.execute(
+            update(OutboxMail)
+            .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None))
+            .values(next_attempt_at=utcnow())
+            .execution_options(synchronize_session=False)
+        )
     if result.rowcount != 1:
         return False
     _kick_after_request()

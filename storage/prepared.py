@@ -1,22 +1,29 @@
-"""Core statements run straight on the DB-API cursor, compiled once per dialect.
+"""Core statements compiled once per dialect, run on the DB-API cursor when no one watches.
 
-SQLAlchemy's ``Connection.execute()`` spends about 100 µs of Python on every
-statement (events, parameter and result objects, the compiled-cache lookup),
-many times what SQLite needs to run the small indexed statements of the two
-busiest paths: the anonymous article page's version check and a comment post.
-A ``Prepared`` statement is compiled once per dialect; running it applies the
-bind and result types SQLAlchemy would (the UTC datetimes, the enums) and hands
-the SQL to the driver's cursor on a connection SQLAlchemy manages, inside
-whatever transaction that connection is in.
+SQLAlchemy's ``Connection.execute()`` spends many times what SQLite needs to
+run the small indexed statements of the two busiest paths (the anonymous
+article page's version check and a comment post) in Python: events, parameter
+and result objects, the compiled-cache lookup; see docs/notes-storage.md. A
+``Prepared`` statement is compiled once per dialect; running it applies the
+bind and result types SQLAlchemy would (the UTC datetimes, the enums).
+
+When nothing observes the engine's statements, it hands the SQL to the
+driver's cursor on a connection SQLAlchemy manages, inside whatever
+transaction that connection is in. When something does (a
+``before_cursor_execute`` or ``after_cursor_execute`` listener such as the
+statement counter or ``SQLALCHEMY_RECORD_QUERIES``, or echo / INFO logging on
+``sqlalchemy.engine``), it runs through ``Connection.exec_driver_sql()``, so
+they see the statement with its execution context, as from ``execute()``.
+Either way errors are SQLAlchemy's.
 
 Only fixed statements belong here: no expanding ``IN``, no Python-side column
 defaults (an INSERT must name every column it sets), nothing the ORM tracks.
-The SQL is still SQLAlchemy's, so it is the same on SQLite and PostgreSQL, and
-listeners of ``before_cursor_execute`` (the statement counter) still see it.
+The SQL is still SQLAlchemy's, so it is the same on SQLite and PostgreSQL.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -41,12 +48,12 @@ class _Compiled:
     binds: dict[str, Callable[[Any], Any]]
     results: tuple[Callable[[Any], Any] | None, ...]
 
-    def parameters(self, values: Mapping[str, Any]) -> list | dict:
+    def parameters(self, values: Mapping[str, Any]) -> tuple | dict:
         merged = {**self.fixed, **values}
         for name, process in self.binds.items():
             merged[name] = process(merged[name])
         if self.positional:
-            return [merged[name] for name in self.order]
+            return tuple(merged[name] for name in self.order)
         return {name: merged[name] for name in self.order}
 
     def row(self, raw: tuple | None) -> tuple | None:
@@ -113,26 +120,24 @@ class Prepared:
     def first(self, connection: Connection, values: Mapping[str, Any]) -> tuple | None:
         """The first row, with SQLAlchemy's result types applied, or None."""
         compiled = self._for(connection.dialect)
-        cursor = self._run(compiled, connection, values)
+        parameters = compiled.parameters(values)
+        if observed(connection):
+            result = connection.exec_driver_sql(compiled.sql, parameters)
+            return compiled.row(result.first())
+        cursor = self._run(compiled.sql, parameters, connection)
         try:
             return compiled.row(cursor.fetchone())
         finally:
             cursor.close()
 
     @staticmethod
-    def _run(compiled: _Compiled, connection: Connection, values: Mapping[str, Any]):
+    def _run(sql: str, parameters: tuple | dict, connection: Connection):
         """Run on connection's DB-API connection; returns the driver's cursor."""
         dialect = connection.dialect
-        parameters = compiled.parameters(values)
         dbapi_connection = connection.connection.dbapi_connection
         cursor = dbapi_connection.cursor()
-        # Cheap without listeners; with them (the statement counter), they
-        # see the statement as they would from Connection.execute().
-        connection.dispatch.before_cursor_execute(
-            connection, cursor, compiled.sql, parameters, None, False
-        )
         try:
-            cursor.execute(compiled.sql, parameters)
+            cursor.execute(sql, parameters)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
             # As Connection.execute() would: a lost connection leaves the
@@ -141,10 +146,23 @@ class Prepared:
             if dialect.is_disconnect(error, dbapi_connection, cursor):
                 connection.invalidate(error)
             raise DBAPIError.instance(
-                compiled.sql,
-                parameters,
-                error,
-                dialect.loaded_dbapi.Error,
-                dialect=dialect,
+                sql, parameters, error, dialect.loaded_dbapi.Error, dialect=dialect
             ) from error
         return cursor
+
+
+_ENGINE_LOGGER = logging.getLogger("sqlalchemy.engine.Engine")
+
+
+def observed(connection: Connection) -> bool:
+    """True when a cursor-execute listener or SQL logging would see connection's statements."""
+    # SQLAlchemy has no public "are there listeners" call; its event dispatcher
+    # (the same one its own execute() consults) is true when one is attached.
+    # tests/test_prepared.py guards this against upgrades.
+    dispatch = connection.dispatch
+    return bool(
+        dispatch.before_cursor_execute
+        or dispatch.after_cursor_execute
+        or connection.engine.echo
+        or _ENGINE_LOGGER.isEnabledFor(logging.INFO)
+    )

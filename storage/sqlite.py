@@ -140,7 +140,8 @@ def init_app(app: Flask) -> None:
 def begin_write() -> None:
     """Start the session's transaction as a write (BEGIN IMMEDIATE on SQLite).
 
-    Call before the first query of a request that will write. A read transaction
+    Internal to storage/: code elsewhere writes through
+    storage.transactions.write_transaction(), which calls this. A read transaction
     already open is ended first, so the write lock is never taken by upgrade.
     On SQLite the writer first passes the write gate, which it leaves when the
     transaction ends (commit, rollback or the session's close).
@@ -161,11 +162,12 @@ def begin_write() -> None:
         # BEGIN IMMEDIATE timed out (or worse): whether or not a transaction
         # got started, the gate must not stay shut.
         session.rollback()
-        _leave_gate(session)
+        leave_gate(session)
         raise
 
 
-def _leave_gate(session: Session) -> None:
+def leave_gate(session: Session) -> None:
+    """Open the write gate if this session holds it (a no-op otherwise)."""
     gate = session.info.pop(_GATE_HELD, None)
     if gate is not None:
         gate.release()
@@ -175,7 +177,7 @@ def _leave_gate(session: Session) -> None:
 def _on_transaction_end(session: Session, transaction) -> None:
     """Open the write gate once the session's outermost transaction is over."""
     if transaction.parent is None:
-        _leave_gate(session)
+        leave_gate(session)
 
 
 def is_locked_error(exc: BaseException) -> bool:

@@ -299,3 +299,88 @@ def test_default_rate_limit_storage_sweeps_inline_without_threads(make_app):
         storage.incr("folio-test", 1)
         assert "folio-gone" not in storage.storage  # swept by that incr
         assert storage.get("folio-gone") == 0
+
+
+def _limiter_hooks(app) -> list:
+    from extensions import limiter
+
+    return [
+        hook
+        for hook in app.before_request_funcs.get(None, [])
+        if getattr(hook, "__self__", None) is limiter
+    ]
+
+
+@pytest.mark.parametrize(
+    "strategy", ["fixed-window", "moving-window", "sliding-window-counter"]
+)
+def test_rate_limit_storage_starts_no_threads_whatever_the_strategy(
+    make_app, monkeypatch, strategy
+):
+    """Fails loudly if a limits upgrade changes how MemoryStorage starts its timer."""
+    import threading
+
+    from limits import parse
+
+    from extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True, RATELIMIT_STRATEGY=strategy)
+    started: list[threading.Thread] = []
+    start = threading.Thread.start
+
+    def counting_start(thread: threading.Thread) -> None:
+        started.append(thread)
+        start(thread)
+
+    monkeypatch.setattr(threading.Thread, "start", counting_start)
+    with app.app_context():
+        item = parse("100 per minute")
+        for n in range(5):
+            assert limiter.limiter.hit(item, "folio-test", str(n % 2))
+            time.sleep(0.012)  # past the stock timer's interval
+        assert limiter.limiter.test(item, "folio-test", "0")
+    assert started == []
+
+
+def test_rate_limit_storage_sweeps_expired_windows_inline(make_app):
+    from extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    with app.app_context():
+        storage = limiter.storage
+        storage.acquire_entry("folio-moving", 5, 0.01)
+        storage.incr("folio-fixed", 0.01)
+        time.sleep(0.02)
+        storage._next_sweep = 0.0
+        storage.incr("folio-live", 60)
+        assert "folio-moving" not in storage.events
+        assert "folio-fixed" not in storage.storage
+        assert storage.get("folio-live") == 1
+
+
+def test_limiter_hook_removed_only_without_app_wide_limits(make_app):
+    """Fails loudly if Flask-Limiter's init_app() stops adding exactly one hook."""
+    from extensions import limiter
+
+    plain = make_app(RATELIMIT_ENABLED=True)
+    assert _limiter_hooks(plain) == []
+    try:
+        app_wide = make_app(
+            RATELIMIT_ENABLED=True, RATELIMIT_APPLICATION="1 per minute"
+        )
+        assert len(_limiter_hooks(app_wide)) == 1
+        client = app_wide.test_client()
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/healthz").status_code == 429
+    finally:
+        # The limiter is a singleton that keeps application limits across apps.
+        limiter.limit_manager.set_application_limits([])
+
+
+def test_no_blueprint_wide_limits_while_the_hook_is_off(make_app):
+    """A limit on a whole blueprint is checked by the hook init_limiter() removes."""
+    from extensions import limiter
+
+    app = make_app(RATELIMIT_ENABLED=True)
+    for name in app.blueprints:
+        assert limiter.limit_manager.blueprint_limits(app, name) == [], name

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from models import ContactMessage
 from models import db
-from storage.sqlite import begin_write
+from storage.transactions import write_transaction
 
 
 @pytest.fixture
@@ -36,10 +36,9 @@ def test_backup_during_writes_holds_every_committed_row(sqlite_app, tmp_path):
             n = 0
             try:
                 while not stop.is_set():
-                    begin_write()
                     row = _message(n)
-                    db.session.add(row)
-                    db.session.commit()
+                    with write_transaction():
+                        db.session.add(row)
                     committed.append(row.id)
                     n += 1
             except BaseException as exc:  # reported by the main thread
@@ -101,9 +100,8 @@ def test_backup_refuses_the_live_file_and_missing_folder(sqlite_app, tmp_path):
 
 def test_backup_restores_as_a_working_database(sqlite_app, make_app, tmp_path):
     with sqlite_app.app_context():
-        begin_write()
-        db.session.add(_message(1))
-        db.session.commit()
+        with write_transaction():
+            db.session.add(_message(1))
     target = tmp_path / "restored.db"
     result = sqlite_app.test_cli_runner().invoke(args=["backup", str(target)])
     assert result.exit_code == 0, result.output

@@ -17,6 +17,7 @@ from models import db
 from storage import sqlcount
 from storage.sqlite import GATE_EXTENSION
 from storage.sqlite import WriteGate
+from storage.transactions import write_transaction
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_user
@@ -191,12 +192,14 @@ def test_gate_is_left_after_a_rolled_back_write(app, article):
     if gate is None:
         pytest.skip("SQLite only")
     with app.app_context():
+        with write_transaction() as transaction:
+            transaction.rollback()
+        with write_transaction():
+            pass
+        with pytest.raises(LookupError), write_transaction():
+            raise LookupError
+        # storage/'s own helper: the session's close at teardown leaves it too.
         begin_write()
-        db.session.rollback()
-        begin_write()
-        db.session.commit()
-        begin_write()
-    # The session's close at teardown leaves it too.
     probe = WriteGate(gate.path, timeout=0.05)
     assert probe.acquire()
     probe.release()

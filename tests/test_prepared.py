@@ -138,3 +138,148 @@ def test_driver_errors_become_sqlalchemy_errors(app):
         with pytest.raises(DBAPIError) as raised:
             Prepared(statement).first(connection, {"slug": bad})
     assert not isinstance(raised.value.orig, DBAPIError)
+
+
+def test_record_queries_article_page_answers_and_lists_the_prepared_statement(
+    make_app,
+):
+    from flask import g
+    from flask_sqlalchemy.record_queries import get_recorded_queries
+
+    app = make_app(SQLALCHEMY_RECORD_QUERIES=True)
+    with app.app_context():
+        make_article(slug="recorded")
+    client = app.test_client(use_cookies=False)
+    seen: list[str] = []
+
+    @app.after_request
+    def _keep(response):
+        seen.extend(q.statement for q in get_recorded_queries())
+        g.pop("_sqlalchemy_queries", None)
+        return response
+
+    for _ in range(2):  # the second answer comes from the page cache
+        assert client.get("/articles/recorded").status_code == 200
+    version_sql = _version_sql(app)
+    assert seen.count(version_sql) == 2
+
+
+def _version_sql(app) -> str:
+    from web.page_cache import _version_query
+
+    with app.app_context():
+        return _version_query()._for(db.engine.dialect).sql
+
+
+@pytest.mark.parametrize("how", ["SQLALCHEMY_ECHO", "logging"])
+def test_echo_logs_prepared_statements(make_app, caplog, how):
+    import logging
+    from contextlib import nullcontext
+
+    app = make_app(SQLALCHEMY_ECHO=how == "SQLALCHEMY_ECHO")
+    statement = _article_select()
+    with app.app_context():
+        make_article(slug="logged")
+        sql = Prepared(statement)._for(db.engine.dialect).sql
+        # Echo logs whatever the logger's level; otherwise the level decides.
+        logs = (
+            caplog.at_level(logging.INFO, logger="sqlalchemy.engine")
+            if how == "logging"
+            else nullcontext()
+        )
+        caplog.clear()
+        with logs:
+            # SQLAlchemy decides whether to log when a connection opens.
+            with db.engine.connect() as connection:
+                row = Prepared(statement).first(
+                    connection, {"slug": "logged", "now": utcnow()}
+                )
+    assert row is not None
+    assert sql in caplog.text
+
+
+def test_after_cursor_execute_sees_the_statement_with_its_context(app):
+    from sqlalchemy import event
+
+    seen = []
+
+    def after(conn, cursor, statement, parameters, context, executemany):
+        seen.append((statement, context.statement, context.parameters))
+
+    with app.app_context():
+        make_article(slug="after")
+        engine = db.engine
+        prepared = Prepared(_article_select())
+        event.listen(engine, "after_cursor_execute", after)
+        try:
+            with engine.connect() as connection:
+                prepared.first(connection, {"slug": "after", "now": utcnow()})
+        finally:
+            event.remove(engine, "after_cursor_execute", after)
+        sql = prepared._for(engine.dialect).sql
+    assert [s for s, _, _ in seen if s == sql]
+    assert all(s == context_sql for s, context_sql, _ in seen)
+
+
+@pytest.mark.parametrize(
+    "event_name", ["before_cursor_execute", "after_cursor_execute"]
+)
+def test_observed_follows_listeners_and_logging(app, event_name):
+    """Fails loudly if an SQLAlchemy upgrade changes how its dispatcher answers bool()."""
+    import logging
+
+    from sqlalchemy import event
+
+    from storage.prepared import observed
+
+    def listener(*args) -> None:
+        pass
+
+    with app.app_context():
+        engine = db.engine
+        with engine.connect() as connection:
+            assert observed(connection) is False
+        event.listen(engine, event_name, listener)
+        try:
+            with engine.connect() as connection:
+                assert observed(connection) is True
+        finally:
+            event.remove(engine, event_name, listener)
+        logger = logging.getLogger("sqlalchemy.engine")
+        level = logger.level
+        logger.setLevel(logging.INFO)
+        try:
+            with engine.connect() as connection:
+                assert observed(connection) is True
+        finally:
+            logger.setLevel(level)
+        engine.echo = True
+        try:
+            with engine.connect() as connection:
+                assert observed(connection) is True
+        finally:
+            engine.echo = False
+
+
+@pytest.mark.parametrize("watched", [False, True])
+def test_driver_errors_are_sqlalchemys_whether_watched_or_not(app, watched):
+    from sqlalchemy import event
+    from sqlalchemy.exc import DBAPIError
+
+    def listener(*args) -> None:
+        pass
+
+    statement = select(Article.id).where(Article.slug == bindparam("slug"))
+    with app.app_context():
+        engine = db.engine
+        if watched:
+            event.listen(engine, "after_cursor_execute", listener)
+        try:
+            with engine.connect() as connection:
+                bad = "nul\x00byte" if engine.dialect.name == "postgresql" else object()
+                with pytest.raises(DBAPIError) as raised:
+                    Prepared(statement).first(connection, {"slug": bad})
+        finally:
+            if watched:
+                event.remove(engine, "after_cursor_execute", listener)
+    assert not isinstance(raised.value.orig, DBAPIError)

@@ -340,23 +340,24 @@ def test_value_the_database_refuses_is_400_and_nothing_saved(make_app, htmx_head
 
     from models import ContactMessage
     from models import db
-    from storage.sqlite import begin_write
+    from storage.transactions import write_transaction
 
     app = make_app()
 
     def save():
-        begin_write()
-        db.session.add(
-            ContactMessage(name="n", email="e@example.org", message=request.form["m"])
-        )
-        db.session.flush()
-        if db.engine.dialect.name == "sqlite":
-            # SQLite stores NUL; raise what PostgreSQL's driver raises for it
-            # (on PostgreSQL the flush above raises it for real).
-            raise DataError(
-                "INSERT", {}, ValueError("text fields cannot contain NUL (0x00)")
+        with write_transaction():
+            db.session.add(
+                ContactMessage(
+                    name="n", email="e@example.org", message=request.form["m"]
+                )
             )
-        db.session.commit()
+            db.session.flush()
+            if db.engine.dialect.name == "sqlite":
+                # SQLite stores NUL; raise what PostgreSQL's driver raises for it
+                # (on PostgreSQL the flush above raises it for real).
+                raise DataError(
+                    "INSERT", {}, ValueError("text fields cannot contain NUL (0x00)")
+                )
         return "saved"
 
     app.add_url_rule("/_test/save", "test_save", save, methods=["POST"])

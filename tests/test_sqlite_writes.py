@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from models import ContactMessage
 from models import db
-from storage.sqlite import begin_write
+from storage.transactions import write_transaction
 
 
 def _sqlite_file(app: Flask) -> str:
@@ -26,11 +26,10 @@ def _add_write_route(app: Flask) -> None:
     """A test-only view that writes one row the way Folio's views do."""
 
     def write():
-        begin_write()
-        db.session.add(
-            ContactMessage(name="Reader", email="r@example.org", message="hi")
-        )
-        db.session.commit()
+        with write_transaction():
+            db.session.add(
+                ContactMessage(name="Reader", email="r@example.org", message="hi")
+            )
         return "saved"
 
     app.add_url_rule("/_test/write", "test_write", write, methods=["POST"])
@@ -53,16 +52,15 @@ def test_concurrent_writers_queue_and_never_see_locked(make_app):
             try:
                 barrier.wait()
                 for i in range(per_thread):
-                    # A read first, as a view would: begin_write() must still
-                    # take the lock up front rather than upgrade.
+                    # A read first, as a view would: write_transaction() must
+                    # still take the lock up front rather than upgrade.
                     db.session.scalar(select(func.count(ContactMessage.id)))
-                    begin_write()
-                    db.session.add(
-                        ContactMessage(
-                            name=f"T{n}", email="t@example.org", message=str(i)
+                    with write_transaction():
+                        db.session.add(
+                            ContactMessage(
+                                name=f"T{n}", email="t@example.org", message=str(i)
+                            )
                         )
-                    )
-                    db.session.commit()
             except BaseException as exc:  # reported by the main thread
                 errors.append(exc)
             finally:
@@ -155,11 +153,10 @@ def _process_writer(database_url: str, instance: str, n: int, rows: int) -> None
     app = create_app(config)
     with app.app_context():
         for i in range(rows):
-            begin_write()
-            db.session.add(
-                ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
-            )
-            db.session.commit()
+            with write_transaction():
+                db.session.add(
+                    ContactMessage(name=f"P{n}", email="p@example.org", message=str(i))
+                )
 
 
 def test_concurrent_processes_write_without_locked_errors(
@@ -183,3 +180,103 @@ def test_concurrent_processes_write_without_locked_errors(
         process.join(timeout=120)
     assert [p.exitcode for p in processes] == [0, 0, 0]
     assert _count(app) == 60
+
+
+def _messages(app: Flask) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(ContactMessage.message)))
+
+
+def _add(message: str) -> None:
+    db.session.add(ContactMessage(name="W", email="w@example.org", message=message))
+
+
+def test_write_transaction_commits_at_the_end_of_the_block(app):
+    with app.app_context():
+        with write_transaction():
+            _add("kept")
+        assert not db.session().in_transaction()
+    assert _messages(app) == ["kept"]
+
+
+def test_write_transaction_rolls_back_on_an_exception(app):
+    with app.app_context():
+        with pytest.raises(LookupError), write_transaction():
+            _add("lost")
+            db.session.flush()
+            raise LookupError
+    assert _messages(app) == []
+
+
+def test_write_transaction_rollback_then_return_commits_nothing(app):
+    def refuse() -> str:
+        with write_transaction() as transaction:
+            _add("lost")
+            db.session.flush()
+            transaction.rollback()
+            # A read after giving up (rendering an error) is not committed
+            # as part of the write.
+            db.session.scalar(select(func.count(ContactMessage.id)))
+            _add("also lost")
+            return "refused"
+
+    with app.app_context():
+        assert refuse() == "refused"
+        db.session.rollback()
+    assert _messages(app) == []
+
+
+def test_write_transaction_ends_an_open_read_first(app):
+    with app.app_context():
+        db.session.scalar(select(func.count(ContactMessage.id)))
+        assert db.session().in_transaction()
+        with write_transaction():
+            _add("after a read")
+    assert _messages(app) == ["after a read"]
+
+
+def test_write_transaction_refuses_nesting(app):
+    with app.app_context():
+        with write_transaction(), pytest.raises(RuntimeError):
+            with write_transaction():
+                pass
+        with write_transaction():
+            _add("the seam works again")
+    assert _messages(app) == ["the seam works again"]
+
+
+def test_write_transaction_lock_timeout_is_the_error_answered_503(make_app):
+    from sqlalchemy.exc import OperationalError
+
+    from storage.sqlite import is_locked_error
+
+    app = make_app(SQLITE_BUSY_TIMEOUT_MS=100)
+    path = _sqlite_file(app)
+    holder = sqlite3.connect(path, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")
+        with app.app_context():
+            with pytest.raises(OperationalError) as caught, write_transaction():
+                _add("never")
+            assert is_locked_error(caught.value)
+    finally:
+        holder.rollback()
+        holder.close()
+    # Neither the gate nor the nesting guard stayed shut.
+    with app.app_context():
+        with write_transaction():
+            _add("later")
+    assert _messages(app) == ["later"]
+
+
+def test_no_code_outside_storage_begins_writes_by_hand():
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    offenders = [
+        str(path.relative_to(root))
+        for folder in ("blueprints", "mail", "web", "cli")
+        for path in (root / folder).rglob("*.py")
+        if "begin_write" in path.read_text() or "GATE_EXTENSION" in path.read_text()
+    ]
+    assert offenders == []

@@ -1,8 +1,12 @@
 """Staff sign-in: credentials, rate limits, session rotation, next, logout, passwords."""
 
 import re
+import statistics
+import threading
+import time
 
 import pytest
+from argon2 import PasswordHasher
 
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import verify_password
@@ -12,6 +16,7 @@ from models import db
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_user
 from tests.support.staff_support import staff_client
+from tests.test_comments import post
 
 
 @pytest.fixture
@@ -281,3 +286,98 @@ def test_session_cookie_flags_over_https(client, user):
 def test_session_cookie_not_secure_over_plain_http(client, user):
     cookie = login(client).headers["Set-Cookie"]
     assert "HttpOnly" in cookie and "Secure" not in cookie
+
+
+def _count_calls(monkeypatch, name: str) -> list[str]:
+    """Record each call of PasswordHasher.<name> (the Argon2 work) by hash kind."""
+    calls: list[str] = []
+    original = getattr(PasswordHasher, name)
+
+    def spy(self, *args, **kwargs):
+        calls.append(name)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(PasswordHasher, name, spy)
+    return calls
+
+
+@pytest.mark.parametrize("email", ["ed@example.com", "nobody@example.com"])
+def test_failed_sign_in_runs_argon2_once_known_email_or_not(
+    client, user, monkeypatch, email
+):
+    login(client, email="warm@example.com")  # the dummy hash is made once
+    verified = _count_calls(monkeypatch, "verify")
+    hashed = _count_calls(monkeypatch, "hash")
+    for _ in range(2):
+        response = login(client, email=email, password="not the password!")
+        assert response.status_code == 422
+    assert verified == ["verify", "verify"]
+    assert hashed == []
+
+
+def test_first_sign_in_makes_the_dummy_hash_known_email_or_not(client, user):
+    from blueprints.staff.auth import _dummy_hash
+
+    _dummy_hash.cache_clear()
+    assert login(client, password="not the password!").status_code == 422
+    assert _dummy_hash.cache_info().currsize == 1
+
+
+def _sign_in_medians(client, rounds: int = 5) -> tuple[float, float]:
+    """Median seconds of a failed sign-in with a known and an unknown email."""
+    known: list[float] = []
+    unknown: list[float] = []
+    for n in range(rounds):
+        pairs = [("ed@example.com", known), ("x@example.com", unknown)]
+        for email, times in pairs[:: 1 if n % 2 else -1]:  # alternate who goes first
+            start = time.perf_counter()
+            response = login(client, email=email, password="wrong password")
+            times.append(time.perf_counter() - start)
+            assert response.status_code == 422
+    return statistics.median(known), statistics.median(unknown)
+
+
+def test_known_and_unknown_email_take_the_same_time(client, user):
+    login(client, email="warm@example.com")
+    # Other work on the machine can skew one round; a real difference (a
+    # missing or per-call dummy hash, a write before Argon2) skews them all.
+    for _ in range(3):
+        known, unknown = _sign_in_medians(client)
+        if abs(known - unknown) < 0.1 * max(known, unknown):
+            return
+    pytest.fail(f"known {known:.3f} s, unknown {unknown:.3f} s")
+
+
+def test_comment_post_completes_while_a_sign_in_verifies(make_app, monkeypatch):
+    from blueprints.staff import auth
+    from tests.support.factories import make_article
+
+    # A short busy timeout: were the sign-in holding the write gate, the
+    # comment would give up with a 503 instead of waiting for the event.
+    app = make_app(SPAM_MIN_SECONDS=0, SQLITE_BUSY_TIMEOUT_MS=1000)
+    with app.app_context():
+        make_article(title="Hello", slug="hello")
+        make_user(email="ed@example.com")
+    verifying, release = threading.Event(), threading.Event()
+    real_verify = auth.verify_password
+
+    def slow_verify(stored: str, password: str) -> bool:
+        verifying.set()
+        release.wait(timeout=10)
+        return real_verify(stored, password)
+
+    monkeypatch.setattr(auth, "verify_password", slow_verify)
+    statuses: list[int] = []
+    signer = threading.Thread(
+        target=lambda: statuses.append(login(app.test_client()).status_code)
+    )
+    signer.start()
+    try:
+        assert verifying.wait(timeout=10)
+        response = post(app.test_client())
+        assert signer.is_alive() and not release.is_set()
+        assert response.status_code == 303
+    finally:
+        release.set()
+        signer.join(timeout=10)
+    assert statuses == [303]

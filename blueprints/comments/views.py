@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import Blueprint
 from flask import Response
 from flask import abort
@@ -39,7 +41,7 @@ from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.errors import error_response
 from web.form_guard import form_timestamp
 from web.form_guard import hash_ip
@@ -172,70 +174,71 @@ def create(slug: str):
     valid = form.validate_on_submit()
     spam_problem = form.spam_problem() if valid else None
     refused = spam_problem is not None and spam_problem != "honeypot filled"
-    if valid and not refused:
-        sqlite.begin_write()
-    target = find_target(slug)
-    if target is None:
-        db.session.rollback()
-        abort(404)
-    if not comments_are_open(target):
-        db.session.rollback()
-        return render(
-            PAGE,
-            FORM_RESPONSE,
-            403,
-            **article_views.article_page_context(
-                _page_article(target), form_message=CLOSED, status_message=CLOSED
-            ),
+    # Only a post that may be stored takes the write lock; one that will not
+    # only reads, to re-render the form with its errors.
+    writing = write_transaction() if valid and not refused else nullcontext()
+    with writing:
+        target = find_target(slug)
+        if target is None:
+            db.session.rollback()
+            abort(404)
+        if not comments_are_open(target):
+            db.session.rollback()
+            return render(
+                PAGE,
+                FORM_RESPONSE,
+                403,
+                **article_views.article_page_context(
+                    _page_article(target), form_message=CLOSED, status_message=CLOSED
+                ),
+            )
+        parent, parent_ok = _parent_for(target, form)
+        if not parent_ok:
+            form.parent_id.data = ""
+            form.comment.errors = [
+                *form.comment.errors,
+                "The comment you replied to is no longer available; "
+                "send again to post this as a new comment.",
+            ]
+            valid = False
+        if not valid:
+            return _form_error(target, form, 422, parent)
+        if refused:
+            message = TIMESTAMP_MESSAGES.get(spam_problem, TIMESTAMP_FALLBACK)
+            return _form_error(target, form, 422, parent, message)
+        user_agent = request.headers.get("User-Agent", "")
+        submission = Submission(
+            name=form.author.data,
+            email=form.email.data,
+            url=form.url.data or "",
+            body=form.comment.data,
+            ip=request.remote_addr or "",
+            user_agent=user_agent,
         )
-    parent, parent_ok = _parent_for(target, form)
-    if not parent_ok:
-        form.parent_id.data = ""
-        form.comment.errors = [
-            *form.comment.errors,
-            "The comment you replied to is no longer available; "
-            "send again to post this as a new comment.",
-        ]
-        valid = False
-    if not valid:
-        return _form_error(target, form, 422, parent)
-    if refused:
-        message = TIMESTAMP_MESSAGES.get(spam_problem, TIMESTAMP_FALLBACK)
-        return _form_error(target, form, 422, parent, message)
-    user_agent = request.headers.get("User-Agent", "")
-    submission = Submission(
-        name=form.author.data,
-        email=form.email.data,
-        url=form.url.data or "",
-        body=form.comment.data,
-        ip=request.remote_addr or "",
-        user_agent=user_agent,
-    )
-    parent_id, depth = _attach_point(parent)
-    # Under the write lock, so the same comment sent twice at once (say to
-    # two workers) is stored once.
-    history = author_history(form.email.data, target.id, form.comment.data)
-    if history.duplicate:
-        form.comment.errors = [DUPLICATE]
-        return _form_error(target, form, 422, parent)
-    decision = decide(submission, spam_problem, has_approved=history.has_approved)
-    comment, target = insert_comment(
-        target,
-        {
-            "parent_id": parent_id,
-            "depth": depth,
-            "author_name": submission.name,
-            "author_email": submission.email,
-            "author_url": submission.url,
-            "body": submission.body,
-            "status": decision.status,
-            "status_reason": decision.reason[:200],
-            "ip": hash_ip(request.remote_addr),
-            "user_agent": user_agent[:255],
-        },
-    )
-    notify_staff(comment, target)
-    db.session.commit()
+        parent_id, depth = _attach_point(parent)
+        # Under the write lock, so the same comment sent twice at once (say to
+        # two workers) is stored once.
+        history = author_history(form.email.data, target.id, form.comment.data)
+        if history.duplicate:
+            form.comment.errors = [DUPLICATE]
+            return _form_error(target, form, 422, parent)
+        decision = decide(submission, spam_problem, has_approved=history.has_approved)
+        comment, target = insert_comment(
+            target,
+            {
+                "parent_id": parent_id,
+                "depth": depth,
+                "author_name": submission.name,
+                "author_email": submission.email,
+                "author_url": submission.url,
+                "body": submission.body,
+                "status": decision.status,
+                "status_reason": decision.reason[:200],
+                "ip": hash_ip(request.remote_addr),
+                "user_agent": user_agent[:255],
+            },
+        )
+        notify_staff(comment, target)
     current_app.logger.info(
         "comment %s on %s: %s", comment.id, target.slug, comment.status_reason
     )

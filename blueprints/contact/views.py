@@ -11,8 +11,7 @@ from blueprints.contact.delivery import receive
 from blueprints.contact.forms import FIELDS
 from blueprints.contact.forms import ContactForm
 from extensions import limiter
-from models import db
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
@@ -38,9 +37,8 @@ def create():
     form = ContactForm()
     if not form.validate():
         return render("contact/new.html", "contact/_form.html", 422, form=form)
-    sqlite.begin_write()
-    receive(form)
-    db.session.commit()
+    with write_transaction():
+        receive(form)
     if wants_fragment():
         return render("contact/thanks.html", "contact/_thanks.html")
     return see_other(url_for("contact.thanks"))

@@ -20,7 +20,7 @@ from blueprints.staff.views import bp
 from models import Role
 from models import User
 from models import db
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.htmx import see_other
 
 
@@ -53,20 +53,21 @@ def users_create():
     form = UserCreateForm()
     if not form.validate_on_submit():
         return _users_page(form, 422)
-    sqlite.begin_write()
     email = form.email.data.strip().lower()
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        form.email.errors.append("An account with this email already exists.")
-        return _users_page(form, 422)
-    db.session.add(
-        User(
-            email=email,
-            display_name=form.display_name.data.strip(),
-            password_hash=hash_password(form.password.data),
-            role=Role(form.role.data),
+    password_hash = hash_password(form.password.data)
+    with write_transaction() as transaction:
+        if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+            transaction.rollback()
+            form.email.errors.append("An account with this email already exists.")
+            return _users_page(form, 422)
+        db.session.add(
+            User(
+                email=email,
+                display_name=form.display_name.data.strip(),
+                password_hash=password_hash,
+                role=Role(form.role.data),
+            )
         )
-    )
-    db.session.commit()
     flash(f"Added {email}.", "success")
     return see_other(url_for("staff.users"))
 
@@ -81,13 +82,12 @@ def users_role(user_id: int):
     form = RoleForm()
     if not form.validate_on_submit():
         abort(400)
-    sqlite.begin_write()
-    user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
+    if user_id == current_user.id:
         flash(SELF_CHANGE, "error")
         return see_other(url_for("staff.users"))
-    user.role = Role(form.role.data)
-    db.session.commit()
+    with write_transaction():
+        user = db.get_or_404(User, user_id)
+        user.role = Role(form.role.data)
     flash(f"{user.email} is now {user.role.value}.", "success")
     return see_other(url_for("staff.users"))
 
@@ -96,13 +96,12 @@ def users_role(user_id: int):
 @role_required(ACCOUNTS)
 def users_active(user_id: int):
     """Deactivate an account (it can no longer sign in), or reactivate it."""
-    sqlite.begin_write()
-    user = db.get_or_404(User, user_id)
-    if user.id == current_user.id:
+    if user_id == current_user.id:
         flash(SELF_CHANGE, "error")
         return see_other(url_for("staff.users"))
-    user.is_active = not user.is_active
-    db.session.commit()
+    with write_transaction():
+        user = db.get_or_404(User, user_id)
+        user.is_active = not user.is_active
     state = "reactivated" if user.is_active else "deactivated"
     flash(f"{user.email} {state}.", "success")
     return see_other(url_for("staff.users"))

@@ -31,7 +31,7 @@ from models import Article
 from models import ArticleStatus
 from models import db
 from models import utcnow
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
@@ -176,20 +176,23 @@ def _apply(form: ArticleForm, article: Article) -> str | None:
     return None
 
 
-def _save(article: Article | None):
-    """Validate and save the editor form (create when article is None)."""
+def _save(article_id: int | None):
+    """Validate and save the editor form (create when article_id is None)."""
     form = ArticleForm()
     if not form.validate_on_submit():
+        article = db.get_or_404(Article, article_id) if article_id else None
         return _editor(form, article, 422, fragment=SAVED)
-    if article is None:
-        article = Article(author_id=current_user.id)
-    error = _apply(form, article)
-    if error:
-        form.slug.errors.append(error)
-        db.session.rollback()
-        return _editor(form, article if article.id else None, 422, fragment=SAVED)
-    db.session.add(article)
-    db.session.commit()
+    with write_transaction() as transaction:
+        if article_id is None:
+            article = Article(author_id=current_user.id)
+        else:
+            article = db.get_or_404(Article, article_id)
+        error = _apply(form, article)
+        if error:
+            transaction.rollback()
+            form.slug.errors.append(error)
+            return _editor(form, article if article.id else None, 422, fragment=SAVED)
+        db.session.add(article)
     if not wants_fragment():
         flash(f"Saved “{article.title}”.", "success")
         return see_other(url_for("staff.article_edit", article_id=article.id))
@@ -204,7 +207,6 @@ def _save(article: Article | None):
 @role_required(ARTICLES)
 def article_create():
     """Create an article from the editor."""
-    sqlite.begin_write()
     return _save(None)
 
 
@@ -212,8 +214,7 @@ def article_create():
 @role_required(ARTICLES)
 def article_update(article_id: int):
     """Save changes to an article."""
-    sqlite.begin_write()
-    return _save(db.get_or_404(Article, article_id))
+    return _save(article_id)
 
 
 @bp.get("/articles/<int:article_id>/preview")
@@ -245,10 +246,9 @@ def article_delete_confirm(article_id: int):
 @role_required(ARTICLES)
 def article_delete(article_id: int):
     """Delete an article with its comments and old slugs."""
-    sqlite.begin_write()
-    article = db.get_or_404(Article, article_id)
-    title = article.title
-    db.session.delete(article)
-    db.session.commit()
+    with write_transaction():
+        article = db.get_or_404(Article, article_id)
+        title = article.title
+        db.session.delete(article)
     flash(f"Deleted “{title}”.", "success")
     return see_other(url_for("staff.articles"))

@@ -22,7 +22,7 @@ from models import ContactMessage
 from models import MessageStatus
 from models import OutboxMail
 from models import db
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 
@@ -87,11 +87,13 @@ def reply_link(message: ContactMessage) -> str:
 @role_required(INBOX)
 def inbox_message(message_id: int):
     """Open a message; a new one becomes read."""
-    sqlite.begin_write()
     message = db.get_or_404(ContactMessage, message_id)
     if message.status == MessageStatus.NEW:
-        message.status = MessageStatus.READ
-        db.session.commit()
+        # Looked at again under the lock: staff may have moved it meanwhile.
+        with write_transaction():
+            message = db.get_or_404(ContactMessage, message_id)
+            if message.status == MessageStatus.NEW:
+                message.status = MessageStatus.READ
     mails = db.session.scalars(
         select(OutboxMail)
         .where(OutboxMail.contact_message_id == message.id)
@@ -113,12 +115,11 @@ def inbox_action(message_id: int, action: str):
     status = ACTIONS.get(action)
     if status is None:
         abort(404)
-    sqlite.begin_write()
-    message = db.get_or_404(ContactMessage, message_id)
-    message.status = status
-    if status == MessageStatus.SPAM:
-        message.status_reason = "marked as spam by staff"
-    db.session.commit()
+    with write_transaction():
+        message = db.get_or_404(ContactMessage, message_id)
+        message.status = status
+        if status == MessageStatus.SPAM:
+            message.status_reason = "marked as spam by staff"
     flash(f"Message moved to {status.value.capitalize()}.", "success")
     return see_other(url_for("staff.inbox_message", message_id=message.id))
 
@@ -137,11 +138,10 @@ def inbox_delete_confirm(message_id: int):
 @role_required(INBOX)
 def inbox_delete(message_id: int):
     """Delete a message for good."""
-    sqlite.begin_write()
-    message = db.get_or_404(ContactMessage, message_id)
-    tab = message.status.value
-    db.session.delete(message)
-    db.session.commit()
+    with write_transaction():
+        message = db.get_or_404(ContactMessage, message_id)
+        tab = message.status.value
+        db.session.delete(message)
     flash("Message deleted.", "success")
     return see_other(url_for("staff.inbox", tab=tab))
 

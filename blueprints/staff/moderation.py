@@ -34,7 +34,7 @@ from models import Comment
 from models import CommentStatus
 from models import User
 from models import db
-from storage import sqlite
+from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
@@ -151,18 +151,17 @@ def comment_action(comment_id: int, action: str):
     """Approve, unapprove, spam, not spam, trash or restore one comment."""
     if action not in TRANSITIONS:
         abort(404)
-    sqlite.begin_write()
-    comment = _comment(comment_id)
-    user = db.session.get(User, current_user.id)
-    if not apply_action(comment, action, user):
-        db.session.rollback()
-        return _row_response(
-            _comment(comment_id),
-            f"“{LABELS[action]}” does not apply to a comment in "
-            f"{comment.status.value.capitalize()}.",
-            409,
-        )
-    db.session.commit()
+    with write_transaction() as transaction:
+        comment = _comment(comment_id)
+        user = db.session.get(User, current_user.id)
+        if not apply_action(comment, action, user):
+            transaction.rollback()
+            return _row_response(
+                _comment(comment_id),
+                f"“{LABELS[action]}” does not apply to a comment in "
+                f"{comment.status.value.capitalize()}.",
+                409,
+            )
     message = f"Comment by {comment.author_name}: {comment.status.value}."
     return _row_response(comment, message)
 
@@ -189,16 +188,15 @@ def comment_delete_confirm(comment_id: int):
 @role_required(COMMENTS)
 def comment_delete(comment_id: int):
     """Delete a spam or trashed comment permanently."""
-    sqlite.begin_write()
-    comment = _comment(comment_id)
-    if comment.status not in DELETABLE:
-        db.session.rollback()
-        return _row_response(
-            comment, "Only comments in Spam or Trash can be deleted.", 409
-        )
-    author = comment.author_name
-    delete_comment(comment)
-    db.session.commit()
+    with write_transaction() as transaction:
+        comment = _comment(comment_id)
+        if comment.status not in DELETABLE:
+            transaction.rollback()
+            return _row_response(
+                comment, "Only comments in Spam or Trash can be deleted.", 409
+            )
+        author = comment.author_name
+        delete_comment(comment)
     return _row_response(None, f"Comment by {author} deleted permanently.")
 
 
@@ -225,11 +223,9 @@ def comment_reply_form(comment_id: int):
 def comment_reply(comment_id: int):
     """Post a staff reply under a comment: approved at once, shown as staff."""
     form = ReplyForm(prefix=f"reply-{comment_id}")
-    sqlite.begin_write()
-    comment = _comment(comment_id)
     here = safe_next(request.form.get("next")) or url_for("staff.comments")
     if not form.validate_on_submit():
-        db.session.rollback()
+        comment = _comment(comment_id)
         return render(
             "staff/comment_reply.html",
             "staff/_comment_row.html",
@@ -241,9 +237,10 @@ def comment_reply(comment_id: int):
             labels=LABELS,
             deletable=DELETABLE,
         )
-    user = db.session.get(User, current_user.id)
-    post_staff_reply(comment, user, form.body.data)
-    db.session.commit()
+    with write_transaction():
+        comment = _comment(comment_id)
+        user = db.session.get(User, current_user.id)
+        post_staff_reply(comment, user, form.body.data)
     return _row_response(comment, f"Your reply to {comment.author_name} is published.")
 
 
@@ -260,22 +257,21 @@ def comments_bulk():
         abort(400)
     if action == "delete" and request.form.get("confirm") != "yes":
         return _bulk_confirm(ids)
-    sqlite.begin_write()
-    user = db.session.get(User, current_user.id)
-    chosen = db.session.scalars(
-        select(Comment)
-        .where(Comment.id.in_(ids))
-        .options(selectinload(Comment.article))
-    ).all()
-    done = 0
-    for comment in chosen:
-        if action == "delete":
-            if comment.status in DELETABLE:
-                delete_comment(comment)
+    with write_transaction():
+        user = db.session.get(User, current_user.id)
+        chosen = db.session.scalars(
+            select(Comment)
+            .where(Comment.id.in_(ids))
+            .options(selectinload(Comment.article))
+        ).all()
+        done = 0
+        for comment in chosen:
+            if action == "delete":
+                if comment.status in DELETABLE:
+                    delete_comment(comment)
+                    done += 1
+            elif apply_action(comment, action, user):
                 done += 1
-        elif apply_action(comment, action, user):
-            done += 1
-    db.session.commit()
     label = "Delete permanently" if action == "delete" else LABELS[action]
     message = f"{label}: {done} of {len(ids)} comment{'s' if len(ids) != 1 else ''}."
     tab, q, page = _queue_args()
