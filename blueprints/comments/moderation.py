@@ -21,6 +21,7 @@ from models import Comment
 from models import CommentStatus
 from models import db
 from storage.prepared import Prepared
+from web.form_guard import SpamProblem
 from web.form_guard import count_links
 from web.form_guard import matching_word
 
@@ -109,7 +110,7 @@ def has_approved_comment(email: str) -> bool:
 
 def decide(
     submission: Submission,
-    spam_problem: str | None = None,
+    spam_problem: SpamProblem | None = None,
     has_approved: bool | None = None,
 ) -> Decision:
     """Apply the rules in order: blocklist, honeypot, links, words, first comment.
@@ -122,7 +123,7 @@ def decide(
     if blocked:
         return Decision(CommentStatus.SPAM, f"spam: blocklist matched “{blocked}”")
     if spam_problem:
-        return Decision(CommentStatus.SPAM, f"spam: {spam_problem}")
+        return Decision(CommentStatus.SPAM, f"spam: {spam_problem.value}")
     max_links = int(config["COMMENTS_MAX_LINKS"])
     links = count_links(submission.body) + count_links(submission.name)
     if max_links and links >= max_links:

@@ -18,7 +18,7 @@ def spam_reason(form: ContactForm) -> str | None:
     """Why a valid submission looks like spam (honeypot, timing, links), or None."""
     problem = form.spam_problem()
     if problem:
-        return problem
+        return problem.value
     limit = current_app.config["CONTACT_MAX_LINKS"]
     links = count_links(f"{form.name.data} {form.subject.data} {form.message.data}")
     if links > limit:

@@ -14,12 +14,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.articles.markdown import render_markdown
+from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
-from blueprints.articles.views import render_article_preview
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
