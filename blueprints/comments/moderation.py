@@ -3,7 +3,8 @@
 WordPress's defaults: a blocklist match sends a comment to spam; a comment with
 too many links, a moderation word, or from an author (by email) with no approved
 comment yet is held; anything else is approved. Every decision carries a reason
-that is stored in Comment.status_reason.
+that is stored in Comment.status_reason. Later changes of state go through
+set_status, and are announced after commit as comment_status_changed.
 """
 
 from __future__ import annotations
@@ -17,9 +18,12 @@ from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from models import Comment
 from models import CommentStatus
 from models import db
+from signals import comment_status_changed
 from storage.prepared import Prepared
 from web.form_guard import SpamProblem
 from web.form_guard import count_links
@@ -142,17 +146,44 @@ def decide(
     return Decision(CommentStatus.APPROVED, "approved: passed every rule")
 
 
-def set_status(comment: Comment, status: CommentStatus, reason: str) -> bool:
+@dataclass(frozen=True)
+class StatusChange:
+    """A comment moved to another status, as comment_status_changed announces it."""
+
+    comment: StoredComment
+    article: ArticleRef
+    previous: CommentStatus
+
+
+def set_status(
+    comment: Comment, status: CommentStatus, reason: str
+) -> StatusChange | None:
     """Move a comment to a status, record why, and refresh its article's stats.
 
     For the staff area and any other place a comment changes state; the caller
-    commits. Returns False (and changes nothing) when the status is unchanged.
+    commits, then announces the change (announce_changes). Returns None (and
+    changes nothing) when the status and reason are unchanged.
     """
     status = CommentStatus(status)
     if comment.status == status and comment.status_reason == reason:
-        return False
+        return None
+    previous = comment.status
     comment.status = status
     comment.status_reason = reason[:200]
     db.session.flush()
     comment.article.refresh_comment_stats()
-    return True
+    return StatusChange(
+        StoredComment.from_row(comment), ArticleRef.from_row(comment.article), previous
+    )
+
+
+def announce_changes(changes: list[StatusChange]) -> None:
+    """Send comment_status_changed for each change; call after the commit."""
+    app = current_app._get_current_object()
+    for change in changes:
+        comment_status_changed.send(
+            app,
+            comment=change.comment,
+            article=change.article,
+            previous=change.previous,
+        )

@@ -225,6 +225,18 @@ def create(slug: str):
     return _posted(article, comment, form)
 
 
+def _submission(form: CommentForm) -> Submission:
+    """What the reader sent, with where from, as the moderation rules see it."""
+    return Submission(
+        name=form.author.data,
+        email=form.email.data,
+        url=form.url.data or "",
+        body=form.comment.data,
+        ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
+    )
+
+
 def _store(
     article: ArticleRef,
     form: CommentForm,
@@ -236,14 +248,7 @@ def _store(
     The caller holds the write lock, so the same comment sent twice at once
     (say to two workers) is stored once.
     """
-    submission = Submission(
-        name=form.author.data,
-        email=form.email.data,
-        url=form.url.data or "",
-        body=form.comment.data,
-        ip=request.remote_addr or "",
-        user_agent=request.headers.get("User-Agent", ""),
-    )
+    submission = _submission(form)
     history = author_history(submission.email, article.id, submission.body)
     if history.duplicate:
         return None

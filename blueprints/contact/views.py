@@ -7,17 +7,20 @@ from flask import abort
 from flask import current_app
 from flask import url_for
 
+from blueprints.contact import delivery
 from blueprints.contact.delivery import receive
 from blueprints.contact.forms import FIELDS
 from blueprints.contact.forms import ContactForm
 from extensions import limiter
 from models import db
+from signals import contact_received
 from storage import sqlite
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
 
 bp = Blueprint("contact", __name__)
+bp.record_once(delivery.connect)
 
 
 def _rate_limit() -> str:
@@ -39,8 +42,9 @@ def create():
     if not form.validate():
         return render("contact/new.html", "contact/_form.html", 422, form=form)
     sqlite.begin_write()
-    receive(form)
+    message = receive(form)
     db.session.commit()
+    contact_received.send(current_app._get_current_object(), message=message)
     if wants_fragment():
         return render("contact/thanks.html", "contact/_thanks.html")
     return see_other(url_for("contact.thanks"))
