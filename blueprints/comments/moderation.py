@@ -70,8 +70,8 @@ def _history_query() -> Prepared:
     # seeks (address, status, article) for each status but trash and compares
     # the text of that author's comments on this article only; the second
     # stops at the first approved comment. Neither reads the rest of what a
-    # prolific address has written. Built and compiled once, run on the DB-API
-    # cursor (on the post path SQLAlchemy's execute() costs more than the SQL).
+    # prolific address has written. Built and compiled once and run on the
+    # DB-API cursor, as the post path's statements are (docs/notes-seams.md).
     email = Comment.author_email == bindparam("email")
     kept = [status for status in CommentStatus if status != CommentStatus.TRASH]
     duplicate = exists().where(
