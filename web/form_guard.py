@@ -41,13 +41,9 @@ class SpamProblem(Enum):
 
     @property
     def refuse(self) -> bool:
-        """A form people may resend refuses it: a person can cause a timing problem."""
+        """Refused by a form people may resend (a person can cause a timing problem);
+        a filled honeypot is stored as spam instead, without a word to the sender."""
         return self is not SpamProblem.HONEYPOT
-
-    @property
-    def mark_spam(self) -> bool:
-        """Stored as spam, without a word to the sender: only bots fill the honeypot."""
-        return self is SpamProblem.HONEYPOT
 
 
 def _signer() -> TimestampSigner:
