@@ -79,6 +79,7 @@ bench: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/codeshape.py
 
 format: install-dev
 	$(VENV)/bin/ruff format .

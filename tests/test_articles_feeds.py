@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import set_body
-from blueprints.articles.views import render_article_preview
 from models import Article
 from models import ArticleStatus
 from tests.support.factories import make_article

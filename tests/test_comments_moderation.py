@@ -16,6 +16,7 @@ from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_user
 from tests.test_comments import post
+from web.form_guard import SpamProblem
 
 
 def submission(**overrides) -> Submission:
@@ -34,7 +35,7 @@ def submission(**overrides) -> Submission:
 def test_blocklist_wins_over_every_other_rule(make_app):
     app = make_app(COMMENTS_BLOCKLIST=["192.0.2.7"], COMMENTS_MODERATION_WORDS=["x"])
     with app.app_context():
-        decision = decide(submission(), "honeypot filled")
+        decision = decide(submission(), SpamProblem.HONEYPOT)
     assert decision.status == CommentStatus.SPAM
     assert decision.reason == "spam: blocklist matched “192.0.2.7”"
 

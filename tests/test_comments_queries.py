@@ -238,3 +238,37 @@ def test_remembered_details_bypass_the_blank_form(make_app):
 def _stamp(app) -> str:
     with app.app_context():
         return form_timestamp()
+
+
+# Fragment answers build only the fragment's context: the article (one
+# statement), and nothing of the article page around it.
+FRAGMENT_BUDGET = 1
+
+
+def test_show_more_comments_fragment_runs_one_statement(app, htmx_headers):
+    with app.app_context():
+        article = make_article(slug="hello")
+        add_comments(article.id, 200)
+    client = app.test_client()
+    first = client.get("/articles/hello/comments?page=2", headers=htmx_headers)
+    assert first.status_code == 200
+    with sqlcount.count_statements(app) as log:
+        again = client.get("/articles/hello/comments?page=2", headers=htmx_headers)
+    assert again.get_data() == first.get_data()
+    assert 'id="comment-page-2"' in again.get_data(as_text=True)
+    assert len(log) == FRAGMENT_BUDGET, list(log)
+
+
+def test_htmx_422_runs_one_statement(app, htmx_headers):
+    with app.app_context():
+        make_article(slug="hello")
+    with sqlcount.count_statements(app) as log:
+        response = app.test_client().post(
+            "/articles/hello/comments",
+            data={"rendered_at": _stamp(app), "comment": "", "author": "Ada"},
+            headers=htmx_headers,
+        )
+    assert response.status_code == 422
+    assert 'id="respond"' in response.get_data(as_text=True)
+    assert "<h1" not in response.get_data(as_text=True)
+    assert len(log) == FRAGMENT_BUDGET, list(log)

@@ -2,9 +2,9 @@
 
 A form that readers post subclasses SpamGuardForm: it adds a honeypot field that
 people never see and a signed timestamp of when the form was rendered. The
-checks return a reason string (recorded with the row) instead of raising, so the
-caller decides whether to refuse, hold or mark as spam, and never loses an
-honest post silently.
+checks return a SpamProblem (its value is the reason recorded with the row)
+instead of raising, so the caller decides whether to refuse, hold or mark as
+spam, and never loses an honest post silently.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import re
 import time
+from enum import Enum
 
 from flask import current_app
 from flask import g
@@ -27,6 +28,22 @@ from web.signing import signer
 
 _SALT = "folio.form-rendered-at"
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
+
+
+class SpamProblem(Enum):
+    """Why a public form's submission looks automated; the value is the reason stored."""
+
+    HONEYPOT = "honeypot filled"
+    STAMP_MISSING = "form timestamp missing"
+    STAMP_EXPIRED = "form older than the allowed age"
+    STAMP_FORGED = "form timestamp forged"
+    TOO_FAST = "sent too fast after the form was shown"
+
+    @property
+    def refuse(self) -> bool:
+        """Refused by a form people may resend (a person can cause a timing problem);
+        a filled honeypot is stored as spam instead, without a word to the sender."""
+        return self is not SpamProblem.HONEYPOT
 
 
 def _signer() -> TimestampSigner:
@@ -44,22 +61,22 @@ def form_timestamp() -> str:
     return token
 
 
-def timestamp_problem(token: str | None) -> str | None:
+def timestamp_problem(token: str | None) -> SpamProblem | None:
     """Why a form's signed render time is unacceptable, or None when it is fine."""
     min_seconds = current_app.config["SPAM_MIN_SECONDS"]
     max_age = current_app.config["SPAM_MAX_FORM_AGE_HOURS"] * 3600
     if not token:
-        return "form timestamp missing"
+        return SpamProblem.STAMP_MISSING
     try:
         _, signed_at = _signer().unsign(token, max_age=max_age, return_timestamp=True)
     except SignatureExpired:
-        return "form older than the allowed age"
+        return SpamProblem.STAMP_EXPIRED
     except BadSignature:
-        return "form timestamp forged"
+        return SpamProblem.STAMP_FORGED
     # SPAM_CLOCK: a test hook to move "now" without sleeping.
     age = (current_app.config.get("SPAM_CLOCK") or time.time)() - signed_at.timestamp()
     if age < min_seconds:
-        return "sent too fast after the form was shown"
+        return SpamProblem.TOO_FAST
     return None
 
 
@@ -107,8 +124,8 @@ class SpamGuardForm(FlaskForm):
         if not self.is_submitted():
             self.rendered_at.data = form_timestamp()
 
-    def spam_problem(self) -> str | None:
+    def spam_problem(self) -> SpamProblem | None:
         """Why this submission looks automated (honeypot, timestamp), or None."""
         if self.homepage.data:
-            return "honeypot filled"
+            return SpamProblem.HONEYPOT
         return timestamp_problem(self.rendered_at.data)

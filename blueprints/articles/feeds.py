@@ -10,7 +10,6 @@ from urllib.parse import urlsplit
 from flask import Response
 from flask import render_template
 
-from blueprints.articles.seo import absolute_url
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import site_root
 from models import Article
@@ -20,6 +19,7 @@ from web.http_caching import fingerprint
 from web.http_caching import not_modified
 from web.http_caching import not_modified_response
 from web.http_caching import public_resource
+from web.urls import absolute_url
 
 FEED_SIZE = 20
 ATOM_TYPE = "application/atom+xml; charset=utf-8"

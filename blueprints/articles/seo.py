@@ -6,20 +6,12 @@ from typing import Any
 
 from flask import current_app
 from flask import request
-from flask import url_for
 from markupsafe import Markup
 
 from blueprints.articles.markdown import excerpt_from_html
 from models import Article
 from models import utcnow
-
-
-def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for endpoint: under SITE_URL when set, else the request's."""
-    site_url = str(current_app.config.get("SITE_URL") or "").rstrip("/")
-    if site_url:
-        return site_url + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+from web.urls import absolute_url
 
 
 def site_root() -> str:

@@ -13,27 +13,21 @@ from flask import abort
 from flask import current_app
 from flask import make_response
 from flask import redirect
-from flask import render_template
 from flask import request
 from flask import url_for
 from markupsafe import escape
-from sqlalchemy import literal
 from sqlalchemy import select
-from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
 
 from blueprints.articles import listing
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
-from blueprints.articles.markdown import headings_from_html
+from blueprints.articles.page import reader_context
 from blueprints.articles.search import clean_query
 from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
-from blueprints.articles.seo import absolute_url
-from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import default_page_meta
-from blueprints.articles.seo import description_of
 from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
 from blueprints.comments.section import comments_are_open
@@ -56,12 +50,11 @@ from web.page_cache import current_version
 from web.page_cache import fill
 from web.page_cache import page_cache
 from web.page_cache import store
+from web.urls import absolute_url
 
 bp = Blueprint("articles", __name__)
 bp.add_app_template_global(excerpt_from_html, "excerpt")
 bp.add_app_template_global(default_page_meta)
-
-TOC_MIN_HEADINGS = 3
 
 
 @bp.get("/")
@@ -191,7 +184,7 @@ def detail(slug: str):
         if current is None:
             abort(404)
         return redirect(url_for("articles.detail", slug=current), code=301)
-    context = _reader_context(article)
+    context = reader_context(article)
     if version is None:
         etag = page_etag(
             [
@@ -219,79 +212,6 @@ def _comments_open_now(comments_open: bool, published_at) -> bool:
     return comments_are_open(
         SimpleNamespace(comments_open=comments_open, published_at=published_at)
     )
-
-
-def article_page_context(article: Article, **comment_options) -> dict:
-    """Everything articles/detail.html needs; the comments blueprint reuses it to
-    re-render the whole page (e.g. a plain POST with errors)."""
-    return {**_reader_context(article), **section_context(article, **comment_options)}
-
-
-def render_article_preview(article: Article) -> Response:
-    """The article page as readers will see it, for staff previewing a draft.
-
-    The caller checks permissions. The page is marked as a preview, is not
-    indexed or cached, and shows no comment section.
-    """
-    context = _reader_context(article, preview=True)
-    response = make_response(render_template("articles/detail.html", **context))
-    response.headers["Cache-Control"] = "no-store"
-    response.headers["X-Robots-Tag"] = "noindex"
-    return response
-
-
-def _reader_context(article: Article, preview: bool = False) -> dict:
-    """The article page's context apart from the comment section."""
-    headings = headings_from_html(article.body_html)
-    url = absolute_url("articles.detail", slug=article.slug)
-    return {
-        "article": article,
-        "preview": preview,
-        "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
-        "neighbours": _neighbours(article) if article.is_published else {},
-        "meta": page_meta(
-            article.title, description_of(article), url, kind="article", noindex=preview
-        ),
-        "json_ld": blog_posting(article, url),
-    }
-
-
-def _neighbours(article: Article) -> dict[str, Article | None]:
-    """The previous (older) and next (newer) published articles, in one query."""
-    columns = (Article.id, Article.slug, Article.title, Article.published_at)
-    older = (
-        select(literal("prev").label("side"), *columns)
-        .where(
-            Article.visible(),
-            (Article.published_at < article.published_at)
-            | (
-                (Article.published_at == article.published_at)
-                & (Article.id < article.id)
-            ),
-        )
-        .order_by(Article.published_at.desc(), Article.id.desc())
-        .limit(1)
-        .subquery()
-    )
-    newer = (
-        select(literal("next").label("side"), *columns)
-        .where(
-            Article.visible(),
-            (Article.published_at > article.published_at)
-            | (
-                (Article.published_at == article.published_at)
-                & (Article.id > article.id)
-            ),
-        )
-        .order_by(Article.published_at.asc(), Article.id.asc())
-        .limit(1)
-        .subquery()
-    )
-    both = union_all(select(older), select(newer))
-    found: dict[str, Article | None] = {"prev": None, "next": None}
-    for row in db.session.execute(both):
-        found[row.side] = row
-    return found
 
 
 @bp.get("/feed.xml")

@@ -1,4 +1,12 @@
-"""The comments blueprint."""
+"""The comments blueprint: posting, replies and the comment section of an article.
+
+Other blueprints may import its public modules, and no other module:
+section (the comment section's context, which the article page includes),
+moderation (the rules, and set_status for any change of a comment's state) and
+records (the frozen comment and article values the comment signals carry).
+
+Public modules: section, moderation, records.
+"""
 
 from blueprints.comments.views import bp
 

@@ -3,7 +3,8 @@
 WordPress's defaults: a blocklist match sends a comment to spam; a comment with
 too many links, a moderation word, or from an author (by email) with no approved
 comment yet is held; anything else is approved. Every decision carries a reason
-that is stored in Comment.status_reason.
+that is stored in Comment.status_reason. Later changes of state go through
+set_status, and are announced after commit as comment_status_changed.
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
 
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from models import Comment
 from models import CommentStatus
 from models import db
+from signals import comment_status_changed
 from storage.prepared import Prepared
+from web.form_guard import SpamProblem
 from web.form_guard import count_links
 from web.form_guard import matching_word
 
@@ -65,8 +70,8 @@ def _history_query() -> Prepared:
     # seeks (address, status, article) for each status but trash and compares
     # the text of that author's comments on this article only; the second
     # stops at the first approved comment. Neither reads the rest of what a
-    # prolific address has written. Built and compiled once, run on the DB-API
-    # cursor (on the post path SQLAlchemy's execute() costs more than the SQL).
+    # prolific address has written. Built and compiled once and run on the
+    # DB-API cursor, as the post path's statements are (docs/notes-seams.md).
     email = Comment.author_email == bindparam("email")
     kept = [status for status in CommentStatus if status != CommentStatus.TRASH]
     duplicate = exists().where(
@@ -109,7 +114,7 @@ def has_approved_comment(email: str) -> bool:
 
 def decide(
     submission: Submission,
-    spam_problem: str | None = None,
+    spam_problem: SpamProblem | None = None,
     has_approved: bool | None = None,
 ) -> Decision:
     """Apply the rules in order: blocklist, honeypot, links, words, first comment.
@@ -122,7 +127,7 @@ def decide(
     if blocked:
         return Decision(CommentStatus.SPAM, f"spam: blocklist matched “{blocked}”")
     if spam_problem:
-        return Decision(CommentStatus.SPAM, f"spam: {spam_problem}")
+        return Decision(CommentStatus.SPAM, f"spam: {spam_problem.value}")
     max_links = int(config["COMMENTS_MAX_LINKS"])
     links = count_links(submission.body) + count_links(submission.name)
     if max_links and links >= max_links:
@@ -141,17 +146,44 @@ def decide(
     return Decision(CommentStatus.APPROVED, "approved: passed every rule")
 
 
-def set_status(comment: Comment, status: CommentStatus, reason: str) -> bool:
+@dataclass(frozen=True)
+class StatusChange:
+    """A comment moved to another status, as comment_status_changed announces it."""
+
+    comment: StoredComment
+    article: ArticleRef
+    previous: CommentStatus
+
+
+def set_status(
+    comment: Comment, status: CommentStatus, reason: str
+) -> StatusChange | None:
     """Move a comment to a status, record why, and refresh its article's stats.
 
     For the staff area and any other place a comment changes state; the caller
-    commits. Returns False (and changes nothing) when the status is unchanged.
+    commits, then announces the change (announce_changes). Returns None (and
+    changes nothing) when the status and reason are unchanged.
     """
     status = CommentStatus(status)
     if comment.status == status and comment.status_reason == reason:
-        return False
+        return None
+    previous = comment.status
     comment.status = status
     comment.status_reason = reason[:200]
     db.session.flush()
     comment.article.refresh_comment_stats()
-    return True
+    return StatusChange(
+        StoredComment.from_row(comment), ArticleRef.from_row(comment.article), previous
+    )
+
+
+def announce_changes(changes: list[StatusChange]) -> None:
+    """Send comment_status_changed for each change; call after the commit."""
+    app = current_app._get_current_object()
+    for change in changes:
+        comment_status_changed.send(
+            app,
+            comment=change.comment,
+            article=change.article,
+            previous=change.previous,
+        )

@@ -1,24 +1,34 @@
-"""Staff notifications about new comments, queued through the outbox.
+"""Staff mail about new comments: a receiver of signals.comment_created.
 
-The mail row commits in the same transaction as the comment, so it is never
-lost and sending (with retries) never slows or fails the reader's post.
+The comment has committed when the receiver runs; the mail is queued through
+the outbox in a short write of its own, so sending (with retries) never slows
+or fails the reader's post. docs/notes-seams.md says what a crash between the
+two commits costs.
 """
 
 from __future__ import annotations
 
+from flask import Flask
 from flask import current_app
+from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
 
-from blueprints.articles.seo import absolute_url
-from blueprints.comments.posting import NewComment
-from blueprints.comments.posting import Target
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from mail.outbox import enqueue
-from models import Article
-from models import Comment
 from models import CommentStatus
 from models import Role
 from models import User
 from models import db
+from signals import comment_created
+from storage.transactions import write_transaction
+from web.urls import absolute_url
+
+
+def connect(state: BlueprintSetupState) -> None:
+    """Connect the staff mail to the app the comments blueprint is registered on."""
+    comment_created.connect(notify_staff, sender=state.app)
 
 
 def staff_recipients() -> list[str]:
@@ -37,8 +47,10 @@ def moderation_queue_url() -> str:
     return absolute_url("staff.comments")
 
 
-def should_notify(comment: Comment | NewComment) -> bool:
-    """Held comments always; approved ones when configured; spam never."""
+def should_notify(comment: StoredComment) -> bool:
+    """Held comments always; approved ones when configured; spam and staff replies never."""
+    if comment.staff_author_id is not None:
+        return False
     if comment.status == CommentStatus.PENDING:
         return True
     return (
@@ -47,10 +59,8 @@ def should_notify(comment: Comment | NewComment) -> bool:
     )
 
 
-def notify_staff(comment: Comment | NewComment, article: Article | Target) -> None:
-    """Queue a mail to admins and moderators about a new comment (caller commits)."""
-    if not should_notify(comment):
-        return
+def staff_mail(comment: StoredComment, article: ArticleRef) -> tuple[str, str]:
+    """Subject and body of the mail about a new comment."""
     held = comment.status == CommentStatus.PENDING
     subject = (
         f"[{current_app.config['SITE_TITLE']}] "
@@ -73,4 +83,23 @@ def notify_staff(comment: Comment | NewComment, article: Article | Target) -> No
             f"Article: {link}" if not held else "",
         ]
     ).rstrip()
-    enqueue(staff_recipients(), subject, body, comment_id=comment.id)
+    return subject, body
+
+
+def notify_staff(
+    app: Flask, *, comment: StoredComment, article: ArticleRef, **_: object
+) -> None:
+    """Queue a mail to admins and moderators about a new comment, and commit it.
+
+    A failure is logged, not raised: the comment is stored and the reader's
+    answer must say so; the comment waits in the moderation queue either way.
+    """
+    if not should_notify(comment):
+        return
+    subject, body = staff_mail(comment, article)
+    try:
+        recipients = staff_recipients()
+        with write_transaction():
+            enqueue(recipients, subject, body, comment_id=comment.id)
+    except SQLAlchemyError:
+        app.logger.exception("staff mail about comment %s not queued", comment.id)

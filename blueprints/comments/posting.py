@@ -3,18 +3,17 @@
 The view reads what it can before taking the write lock (the article, the
 comment replied to, the form's checks), so the lock (BEGIN IMMEDIATE on SQLite)
 is held only for what must be atomic: the duplicate and author-history check,
-the comment's INSERT, the article's counters and the staff mail, then COMMIT.
-The statements are Core, built and compiled once and run on the DB-API cursor
-(prepared.Prepared): a comment post is the busiest write path, and the ORM's
-unit of work, or even Connection.execute(), would cost more than the SQL.
+the comment's INSERT and the article's counters, then COMMIT. The staff mail is
+queued after commit by a receiver of signals.comment_created. The statements
+are Core, built and compiled once and run on the DB-API cursor
+(prepared.Prepared), because this is the busiest write path
+(docs/notes-seams.md).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from dataclasses import fields
 from dataclasses import replace
-from datetime import datetime
 from functools import lru_cache
 
 from sqlalchemy import bindparam
@@ -22,6 +21,8 @@ from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from models import Article
 from models import ArticleStatus
 from models import Comment
@@ -29,35 +30,6 @@ from models import CommentStatus
 from models import db
 from models import utcnow
 from storage.prepared import Prepared
-
-
-@dataclass(frozen=True)
-class Target:
-    """The article a comment is posted to: its settings and count, not its text."""
-
-    id: int
-    slug: str
-    title: str
-    comments_open: bool
-    published_at: datetime | None
-    comment_count: int
-
-
-@dataclass(frozen=True)
-class NewComment:
-    """A comment as just stored (the columns the response and the staff mail use)."""
-
-    id: int
-    article_id: int
-    parent_id: int | None
-    depth: int
-    author_name: str
-    author_email: str
-    author_url: str
-    body: str
-    status: CommentStatus
-    status_reason: str
-    created_at: datetime
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +43,7 @@ def _target_query() -> Prepared:
             articles.comments_open,
             articles.published_at,
             articles.comment_count,
+            articles.comments_version,
         ).where(
             articles.slug == bindparam("slug"),
             articles.status == ArticleStatus.PUBLISHED,
@@ -79,12 +52,12 @@ def _target_query() -> Prepared:
     )
 
 
-def find_target(slug: str) -> Target | None:
-    """The published article at slug, as posting needs it (one indexed query)."""
+def find_target(slug: str) -> ArticleRef | None:
+    """The published article at slug, as the comment views need it (one query)."""
     row = _target_query().first(
         db.session.connection(), {"slug": slug, "now": utcnow()}
     )
-    return Target(*row) if row is not None else None
+    return ArticleRef(*row) if row is not None else None
 
 
 @lru_cache(maxsize=1)
@@ -113,11 +86,13 @@ def _count_update() -> Prepared:
             comments_version=articles.comments_version + 1,
             updated_at=articles.updated_at,
         )
-        .returning(articles.comment_count)
+        .returning(articles.comment_count, articles.comments_version)
     )
 
 
-def insert_comment(target: Target, values: dict) -> tuple[NewComment, Target]:
+def insert_comment(
+    target: ArticleRef, values: dict
+) -> tuple[StoredComment, ArticleRef]:
     """Insert the comment (values: its columns but article_id and created_at).
 
     An approved comment also counts on its article and moves the article's
@@ -133,11 +108,11 @@ def insert_comment(target: Target, values: dict) -> tuple[NewComment, Target]:
     }
     connection = db.session.connection()
     (comment_id,) = _comment_insert().first(connection, values)
-    comment = NewComment(
+    comment = StoredComment(
         id=comment_id,
-        **{f.name: values[f.name] for f in fields(NewComment) if f.name != "id"},
+        **{f.name: values[f.name] for f in fields(StoredComment) if f.name != "id"},
     )
     if comment.status != CommentStatus.APPROVED:
         return comment, target
-    (count,) = _count_update().first(connection, {"article_id": target.id})
-    return comment, replace(target, comment_count=count)
+    count, version = _count_update().first(connection, {"article_id": target.id})
+    return comment, replace(target, comment_count=count, comments_version=version)

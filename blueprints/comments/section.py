@@ -26,6 +26,7 @@ from blueprints.comments.cookies import held_comment_ids
 from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
+from blueprints.comments.records import ArticleRef
 from models import Article
 from models import Comment
 from models import CommentStatus
@@ -70,7 +71,7 @@ class ThreadComment:
         return self.status != CommentStatus.APPROVED
 
 
-def comments_are_open(article: Article) -> bool:
+def comments_are_open(article: ArticleRef) -> bool:
     """Open unless closed on the article or older than COMMENTS_CLOSE_AFTER_DAYS."""
     if not article.comments_open:
         return False
@@ -85,7 +86,7 @@ def per_page() -> int:
     return max(1, int(current_app.config["COMMENTS_PER_PAGE"]))
 
 
-def load_threads(article: Article) -> list[ThreadComment]:
+def load_threads(article: ArticleRef) -> list[ThreadComment]:
     """Every approved comment of the article as top-level threads, oldest first.
 
     One query; replies whose parent is not approved (any more) are shown at the
@@ -135,7 +136,7 @@ def clamp_page(raw: object) -> int:
     return page if 1 <= page <= 100_000 else 1
 
 
-def rendered_page(article: Article, page: int) -> RenderedPage:
+def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
     """The approved comments of one page, from the cache or rendered (one query)."""
     is_open = comments_are_open(article)
     key = (article.id, article.comments_version, article.slug, page, is_open)
@@ -158,7 +159,7 @@ def rendered_page(article: Article, page: int) -> RenderedPage:
     return comment_cache().get_or_render(key, _render)
 
 
-def held_comments(article: Article) -> list[ThreadComment]:
+def held_comments(article: ArticleRef) -> list[ThreadComment]:
     """This browser's own comments on the article still awaiting moderation.
 
     Queried only when the signed held-comments cookie is present.
@@ -229,7 +230,7 @@ def new_form(reply_to: Comment | None = None) -> CommentForm:
     return form
 
 
-def reply_target(article: Article, raw_id: object) -> Comment | None:
+def reply_target(article_id: int, raw_id: object) -> Comment | None:
     """The approved comment of this article that ?replytocom= names, if any."""
     try:
         comment_id = int(raw_id)  # type: ignore[arg-type]
@@ -240,7 +241,7 @@ def reply_target(article: Article, raw_id: object) -> Comment | None:
     comment = db.session.get(Comment, comment_id)
     if (
         comment is None
-        or comment.article_id != article.id
+        or comment.article_id != article_id
         or comment.status != CommentStatus.APPROVED
     ):
         return None
@@ -248,7 +249,7 @@ def reply_target(article: Article, raw_id: object) -> Comment | None:
 
 
 def form_context(
-    article: Article,
+    article: ArticleRef,
     form: CommentForm | None,
     *,
     is_open: bool,
@@ -275,7 +276,7 @@ def form_context(
 
 
 def section_context(
-    article: Article,
+    page_article: Article,
     *,
     form: CommentForm | None = None,
     page: int | None = None,
@@ -288,10 +289,11 @@ def section_context(
     Without arguments (the article page) the page comes from ?cpage= and a reply
     target from ?replytocom=, so both work without JavaScript.
     """
+    article = ArticleRef.from_row(page_article)
     if page is None:
         page = clamp_page(request.args.get("cpage", 1))
     if reply_to is None and form is None and "replytocom" in request.args:
-        reply_to = reply_target(article, request.args.get("replytocom"))
+        reply_to = reply_target(article.id, request.args.get("replytocom"))
     is_open = comments_are_open(article)
     blank = None
     if form is None and is_open:

@@ -12,11 +12,9 @@ from flask import request
 from flask import url_for
 from sqlalchemy import select
 
-# Imported as a module: the articles blueprint imports comments.section, which
-# loads this package first, so article_page_context is looked up when a view
-# runs, not at import time.
-import blueprints.articles.views as article_views
+from blueprints.articles.page import reader_context
 from blueprints.comments import cookies
+from blueprints.comments import notify
 from blueprints.comments.formatting import format_body
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import KEY_PATTERN
@@ -24,25 +22,28 @@ from blueprints.comments.identicon import identicon_svg
 from blueprints.comments.moderation import Submission
 from blueprints.comments.moderation import author_history
 from blueprints.comments.moderation import decide
-from blueprints.comments.notify import notify_staff
-from blueprints.comments.posting import NewComment
-from blueprints.comments.posting import Target
 from blueprints.comments.posting import find_target
 from blueprints.comments.posting import insert_comment
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from blueprints.comments.section import ThreadComment
 from blueprints.comments.section import clamp_page
 from blueprints.comments.section import comments_are_open
 from blueprints.comments.section import form_context
 from blueprints.comments.section import fresh_form
 from blueprints.comments.section import new_form
+from blueprints.comments.section import rendered_page
 from blueprints.comments.section import reply_target
+from blueprints.comments.section import section_context
 from extensions import limiter
 from models import Article
 from models import Comment
 from models import CommentStatus
 from models import db
+from signals import comment_created
 from storage.transactions import write_transaction
 from web.errors import error_response
+from web.form_guard import SpamProblem
 from web.form_guard import form_timestamp
 from web.form_guard import hash_ip
 from web.htmx import render
@@ -50,21 +51,27 @@ from web.htmx import see_other
 from web.htmx import wants_fragment
 
 bp = Blueprint("comments", __name__)
+bp.record_once(notify.connect)
 
 PAGE = "articles/detail.html"
 FORM_RESPONSE = "comments/_form_response.html"
+REPLY = "comments/_reply.html"
 DUPLICATE = "Duplicate comment detected; it looks as though you’ve already said that!"
-TIMESTAMP_MESSAGES = {
-    "sent too fast after the form was shown": (
+PARENT_GONE = (
+    "The comment you replied to is no longer available; "
+    "send again to post this as a new comment."
+)
+REFUSED = {
+    SpamProblem.TOO_FAST: (
         "That was quick! Your comment has not been posted yet: "
         "wait a few seconds, then send it again."
     ),
-    "form older than the allowed age": (
+    SpamProblem.STAMP_EXPIRED: (
         "This form was open for a long time and has expired. "
         "Your comment is still here: send it again."
     ),
 }
-TIMESTAMP_FALLBACK = (
+REFUSED_FALLBACK = (
     "This form could not be verified. Your comment is still here: send it again."
 )
 RATE_LIMITED = (
@@ -92,23 +99,49 @@ def _visible_article(slug: str) -> Article:
     )
 
 
-def _page_article(article: Article | Target) -> Article:
-    """The full article, for re-rendering its page (no query when already loaded)."""
-    return db.get_or_404(Article, article.id)
+def _article_ref(slug: str) -> ArticleRef:
+    """What a comment fragment needs of the published article at slug, or 404."""
+    article = find_target(slug)
+    if article is None:
+        db.session.rollback()
+        abort(404)
+    return article
+
+
+def _whole_page(article: Article, **section_options) -> dict:
+    """The article page's context with the comment section in the given state."""
+    return {**reader_context(article), **section_context(article, **section_options)}
+
+
+def _form_answer(
+    article: ArticleRef,
+    form: CommentForm | None,
+    status: int,
+    reply_to: Comment | None = None,
+    **messages: str,
+) -> Response:
+    """The form again with its messages: the fragment for htmx, else the whole page."""
+    # Nothing is stored: leave the write transaction (and its lock), if begun.
+    db.session.rollback()
+    if wants_fragment():
+        is_open = comments_are_open(article)
+        context = form_context(
+            article, form, is_open=is_open, reply_to=reply_to, **messages
+        )
+    else:
+        page_article = db.get_or_404(Article, article.id)
+        context = _whole_page(page_article, form=form, reply_to=reply_to, **messages)
+    return render(PAGE, FORM_RESPONSE, status, **context)
 
 
 def _form_error(
-    article: Article | Target,
+    article: ArticleRef,
     form: CommentForm,
     status: int,
     reply_to: Comment | None = None,
     message: str = "",
 ) -> Response:
-    """Re-render the form with its errors: the fragment for htmx, else the page."""
-    # Nothing is stored: leave the write transaction (and its lock) if one
-    # was begun, before rendering.
-    db.session.rollback()
-    # A fresh signed timestamp: the reader fixes the problem and resends.
+    """Re-render the form with its errors and a fresh signed timestamp (no-store)."""
     form.rendered_at.data = form_timestamp()
     problems = len([f for f in form if f.errors])
     status_message = message or (
@@ -116,37 +149,36 @@ def _form_error(
         + ("1 field needs" if problems == 1 else f"{problems} fields need")
         + " attention."
     )
-    response = render(
-        PAGE,
-        FORM_RESPONSE,
+    response = _form_answer(
+        article,
+        form,
         status,
-        **article_views.article_page_context(
-            _page_article(article),
-            form=form,
-            reply_to=reply_to,
-            form_message=message,
-            status_message=status_message,
-        ),
+        reply_to,
+        form_message=message,
+        status_message=status_message,
     )
     response.headers["Cache-Control"] = "no-store"
     return response
 
 
-def _parent_for(
-    article: Article | Target, form: CommentForm
-) -> tuple[Comment | None, bool]:
+def _parent_for(article: ArticleRef, form: CommentForm) -> tuple[Comment | None, bool]:
     """The approved comment being replied to, and whether the reference was valid."""
     parent_id = form.parent_comment_id()
     if parent_id is None:
         return None, not (form.parent_id.data or "").strip()
-    parent = db.session.get(Comment, parent_id)
-    if (
-        parent is None
-        or parent.article_id != article.id
-        or parent.status != CommentStatus.APPROVED
-    ):
-        return None, False
-    return parent, True
+    parent = reply_target(article.id, parent_id)
+    return parent, parent is not None
+
+
+def _reply_parent(
+    article: ArticleRef, form: CommentForm
+) -> tuple[Comment | None, bool]:
+    """_parent_for, with an error on the form when the comment replied to is gone."""
+    parent, valid = _parent_for(article, form)
+    if not valid:
+        form.parent_id.data = ""
+        form.comment.errors = [*form.comment.errors, PARENT_GONE]
+    return parent, valid
 
 
 def _attach_point(parent: Comment | None) -> tuple[int | None, int]:
@@ -163,94 +195,96 @@ def _attach_point(parent: Comment | None) -> tuple[int | None, int]:
 @bp.post("/articles/<slug>/comments")
 @limiter.limit(_rate_limit)
 def create(slug: str):
-    """Post a comment or reply: validate, apply the spam and moderation rules, store.
+    """Post a comment or reply: parse, decide, store, respond.
 
-    The form is checked first, without the database. A post that passes takes
-    the write lock at once, so its reads and writes share one short
-    transaction of a few Core statements (see posting.py); one that does not
-    only reads, to re-render the form with its errors.
+    The form is checked without the database first; only a post that may be
+    stored takes the write lock, so its reads and writes share one short
+    transaction (posting.py).
     """
     form = CommentForm()
     valid = form.validate_on_submit()
-    spam_problem = form.spam_problem() if valid else None
-    refused = spam_problem is not None and spam_problem != "honeypot filled"
-    # Only a post that may be stored takes the write lock; one that will not
-    # only reads, to re-render the form with its errors.
-    writing = write_transaction() if valid and not refused else nullcontext()
-    with writing:
-        target = find_target(slug)
-        if target is None:
-            db.session.rollback()
-            abort(404)
-        if not comments_are_open(target):
-            db.session.rollback()
-            return render(
-                PAGE,
-                FORM_RESPONSE,
-                403,
-                **article_views.article_page_context(
-                    _page_article(target), form_message=CLOSED, status_message=CLOSED
-                ),
+    spam = form.spam_problem() if valid else None
+    # Only a post that may be stored takes the write lock; the others only read.
+    writing = valid and not (spam and spam.refuse)
+    with write_transaction() if writing else nullcontext():
+        article = _article_ref(slug)
+        if not comments_are_open(article):
+            return _form_answer(
+                article, None, 403, form_message=CLOSED, status_message=CLOSED
             )
-        parent, parent_ok = _parent_for(target, form)
-        if not parent_ok:
-            form.parent_id.data = ""
-            form.comment.errors = [
-                *form.comment.errors,
-                "The comment you replied to is no longer available; "
-                "send again to post this as a new comment.",
-            ]
-            valid = False
-        if not valid:
-            return _form_error(target, form, 422, parent)
-        if refused:
-            message = TIMESTAMP_MESSAGES.get(spam_problem, TIMESTAMP_FALLBACK)
-            return _form_error(target, form, 422, parent, message)
-        user_agent = request.headers.get("User-Agent", "")
-        submission = Submission(
-            name=form.author.data,
-            email=form.email.data,
-            url=form.url.data or "",
-            body=form.comment.data,
-            ip=request.remote_addr or "",
-            user_agent=user_agent,
-        )
-        parent_id, depth = _attach_point(parent)
-        # Under the write lock, so the same comment sent twice at once (say to
-        # two workers) is stored once.
-        history = author_history(form.email.data, target.id, form.comment.data)
-        if history.duplicate:
+        parent, parent_ok = _reply_parent(article, form)
+        if not (valid and parent_ok):
+            return _form_error(article, form, 422, parent)
+        if spam and spam.refuse:
+            message = REFUSED.get(spam, REFUSED_FALLBACK)
+            return _form_error(article, form, 422, parent, message)
+        stored = _store(article, form, parent, spam)
+        if stored is None:
             form.comment.errors = [DUPLICATE]
-            return _form_error(target, form, 422, parent)
-        decision = decide(submission, spam_problem, has_approved=history.has_approved)
-        comment, target = insert_comment(
-            target,
-            {
-                "parent_id": parent_id,
-                "depth": depth,
-                "author_name": submission.name,
-                "author_email": submission.email,
-                "author_url": submission.url,
-                "body": submission.body,
-                "status": decision.status,
-                "status_reason": decision.reason[:200],
-                "ip": hash_ip(request.remote_addr),
-                "user_agent": user_agent[:255],
-            },
-        )
-        notify_staff(comment, target)
+            return _form_error(article, form, 422, parent)
+    comment, article = stored
+    comment_created.send(
+        current_app._get_current_object(), comment=comment, article=article
+    )
     current_app.logger.info(
-        "comment %s on %s: %s", comment.id, target.slug, comment.status_reason
+        "comment %s on %s: %s", comment.id, article.slug, comment.status_reason
+    )
+    return _posted(article, comment, form)
+
+
+def _submission(form: CommentForm) -> Submission:
+    """What the reader sent, with where from, as the moderation rules see it."""
+    return Submission(
+        name=form.author.data,
+        email=form.email.data,
+        url=form.url.data or "",
+        body=form.comment.data,
+        ip=request.remote_addr or "",
+        user_agent=request.headers.get("User-Agent", ""),
     )
 
+
+def _store(
+    article: ArticleRef,
+    form: CommentForm,
+    parent: Comment | None,
+    spam: SpamProblem | None,
+) -> tuple[StoredComment, ArticleRef] | None:
+    """Apply the duplicate and moderation rules and insert; None if a duplicate.
+
+    The caller holds the write lock, so the same comment sent twice at once
+    (say to two workers) is stored once.
+    """
+    submission = _submission(form)
+    history = author_history(submission.email, article.id, submission.body)
+    if history.duplicate:
+        return None
+    decision = decide(submission, spam, has_approved=history.has_approved)
+    parent_id, depth = _attach_point(parent)
+    values = {
+        "parent_id": parent_id,
+        "depth": depth,
+        "author_name": submission.name,
+        "author_email": submission.email,
+        "author_url": submission.url,
+        "body": submission.body,
+        "status": decision.status,
+        "status_reason": decision.reason[:200],
+        "ip": hash_ip(request.remote_addr),
+        "user_agent": submission.user_agent[:255],
+    }
+    return insert_comment(article, values)
+
+
+def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> Response:
+    """The answer to a stored comment, with the held and remember-me cookies."""
     held = comment.status != CommentStatus.APPROVED
     if wants_fragment():
-        response = _created(target, comment, held)
+        response = _created(article, comment, held)
     else:
+        anchor = f"comment-{comment.id}"
         response = see_other(
-            url_for(
-                "articles.detail", slug=target.slug, _anchor=f"comment-{comment.id}"
-            )
+            url_for("articles.detail", slug=article.slug, _anchor=anchor)
         )
     if held:
         cookies.add_held_comment(response, comment.id)
@@ -264,20 +298,20 @@ def create(slug: str):
     return response
 
 
-def _created(target: Target, comment: NewComment, held: bool) -> Response:
+def _created(article: ArticleRef, comment: StoredComment, held: bool) -> Response:
     """The htmx answer to a stored comment: it, the new count and a fresh form.
 
     Only what comments/_created.html shows: the comment list is not re-rendered
     (the next page view renders it once per worker).
     """
-    form, blank = fresh_form(target)
+    form, blank = fresh_form(article)
     response = render(
         PAGE,
         "comments/_created.html",
         200,
-        article=target,
+        article=article,
         **form_context(
-            target,
+            article,
             form,
             is_open=True,
             blank=blank,
@@ -301,10 +335,9 @@ def _created(target: Target, comment: NewComment, held: bool) -> Response:
 def rate_limited(exc):
     """Too many posts from this address: keep the comment in the form and say why."""
     slug = (request.view_args or {}).get("slug")
-    article = db.session.scalar(
-        select(Article).where(Article.slug == slug, Article.visible())
-    )
-    if article is None or request.endpoint != "comments.create":
+    is_post = request.endpoint == "comments.create" and slug is not None
+    article = find_target(slug) if is_post else None
+    if article is None:
         return error_response(429)
     form = CommentForm()
     parent, _ = _parent_for(article, form)
@@ -315,40 +348,48 @@ def rate_limited(exc):
     return response
 
 
+def _reply_to_arg(article_id: int) -> Comment | None:
+    """The comment ?replytocom= names (None without it); 404 when it is not one."""
+    if "replytocom" not in request.args:
+        return None
+    reply_to = reply_target(article_id, request.args.get("replytocom"))
+    if reply_to is None:
+        abort(404)
+    return reply_to
+
+
 @bp.get("/articles/<slug>/comments/form")
 def reply_form(slug: str):
     """The comment form, replying to ?replytocom= when given (htmx puts it under that comment)."""
-    article = _visible_article(slug)
-    reply_to = None
-    if "replytocom" in request.args:
-        reply_to = reply_target(article, request.args.get("replytocom"))
-        if reply_to is None:
-            abort(404)
-    is_open = comments_are_open(article)
     if not wants_fragment():
         # Without JavaScript the reply form is the whole article page.
-        form = new_form(reply_to) if is_open else None
-        return render(
-            PAGE,
-            "comments/_reply.html",
-            **article_views.article_page_context(article, form=form, reply_to=reply_to),
-        )
+        page_article = _visible_article(slug)
+        reply_to = _reply_to_arg(page_article.id)
+        context = _whole_page(page_article, form=new_form(reply_to), reply_to=reply_to)
+        return render(PAGE, REPLY, **context)
     # htmx needs only the form: "Cancel reply" gets the blank one.
+    article = _article_ref(slug)
+    reply_to = _reply_to_arg(article.id)
+    is_open = comments_are_open(article)
     form, blank = fresh_form(article, reply_to) if is_open else (None, None)
-    return render(
-        PAGE,
-        "comments/_reply.html",
-        **form_context(article, form, is_open=is_open, reply_to=reply_to, blank=blank),
+    context = form_context(
+        article, form, is_open=is_open, reply_to=reply_to, blank=blank
     )
+    return render(PAGE, REPLY, **context)
 
 
 @bp.get("/articles/<slug>/comments")
 def index(slug: str):
     """One page of top-level comments (htmx appends it for "Show more comments")."""
-    article = _visible_article(slug)
     page = clamp_page(request.args.get("page", 1))
-    context = article_views.article_page_context(article, page=page)
-    if page > context["comment_section"]["listing"].pages:
+    if not wants_fragment():
+        context = _whole_page(_visible_article(slug), page=page)
+        listing = context["comment_section"]["listing"]
+    else:
+        # Only the cached page of comments: no article page, no form.
+        listing = rendered_page(_article_ref(slug), page)
+        context = {"comment_section": {"listing": listing}}
+    if page > listing.pages:
         abort(404)
     return render(PAGE, "comments/_page.html", **context)
 

@@ -1,15 +1,24 @@
-"""Receiving a contact message: judge it, store it, queue the mail, all in one commit."""
+"""Receiving a contact message: judge and store it; after commit, mail the team.
+
+The team mail is a receiver of signals.contact_received and queues its mail
+through the outbox in a short write of its own (docs/notes-seams.md).
+"""
 
 from __future__ import annotations
 
+from flask import Flask
 from flask import current_app
 from flask import request
+from flask.blueprints import BlueprintSetupState
+from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.contact.forms import ContactForm
 from mail.outbox import enqueue
 from models import ContactMessage
 from models import MessageStatus
 from models import db
+from signals import contact_received
+from storage.transactions import write_transaction
 from web.form_guard import count_links
 from web.form_guard import hash_ip
 
@@ -18,7 +27,7 @@ def spam_reason(form: ContactForm) -> str | None:
     """Why a valid submission looks like spam (honeypot, timing, links), or None."""
     problem = form.spam_problem()
     if problem:
-        return problem
+        return problem.value
     limit = current_app.config["CONTACT_MAX_LINKS"]
     links = count_links(f"{form.name.data} {form.subject.data} {form.message.data}")
     if links > limit:
@@ -59,9 +68,9 @@ def acknowledgement_mail() -> tuple[str, str]:
 
 
 def receive(form: ContactForm) -> ContactMessage:
-    """Store a validated message and queue its mail (the caller commits).
+    """Store a validated message, marked as spam with the reason when it looks so.
 
-    A message judged spam is kept with the reason and never mailed.
+    The caller holds the write lock and commits.
     """
     reason = spam_reason(form)
     message = ContactMessage(
@@ -75,18 +84,36 @@ def receive(form: ContactForm) -> ContactMessage:
         user_agent=request.user_agent.string[:255],
     )
     db.session.add(message)
-    db.session.flush()  # the outbox row links to the message's id
-    if reason:
-        return message
-    subject, body = team_mail(message)
-    enqueue(
-        current_app.config["CONTACT_RECIPIENTS"],
-        subject,
-        body,
-        reply_to=message.email,
-        contact_message_id=message.id,
-    )
-    if current_app.config["CONTACT_ACKNOWLEDGE"]:
-        subject, body = acknowledgement_mail()
-        enqueue([message.email], subject, body)
     return message
+
+
+def connect(state: BlueprintSetupState) -> None:
+    """Connect the team mail to the app the contact blueprint is registered on."""
+    contact_received.connect(mail_team, sender=state.app)
+
+
+def mail_team(app: Flask, *, message: ContactMessage, **_: object) -> None:
+    """Queue the team's mail (and the optional note to the sender), and commit.
+
+    A message judged spam is never mailed. A failure is logged, not raised:
+    the message is stored and waits in the staff inbox either way.
+    """
+    if message.status == MessageStatus.SPAM:
+        return
+    # Everything read from the message before the write: entering it ends the
+    # read transaction, which would expire the message and read it again.
+    subject, body = team_mail(message)
+    sender, message_id = message.email, message.id
+    try:
+        with write_transaction():
+            enqueue(
+                app.config["CONTACT_RECIPIENTS"],
+                subject,
+                body,
+                reply_to=sender,
+                contact_message_id=message_id,
+            )
+            if app.config["CONTACT_ACKNOWLEDGE"]:
+                enqueue([sender], *acknowledgement_mail())
+    except SQLAlchemyError:
+        app.logger.exception("team mail about message %s not queued", message_id)

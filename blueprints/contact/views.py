@@ -7,16 +7,19 @@ from flask import abort
 from flask import current_app
 from flask import url_for
 
+from blueprints.contact import delivery
 from blueprints.contact.delivery import receive
 from blueprints.contact.forms import FIELDS
 from blueprints.contact.forms import ContactForm
 from extensions import limiter
+from signals import contact_received
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
 
 bp = Blueprint("contact", __name__)
+bp.record_once(delivery.connect)
 
 
 def _rate_limit() -> str:
@@ -38,7 +41,8 @@ def create():
     if not form.validate():
         return render("contact/new.html", "contact/_form.html", 422, form=form)
     with write_transaction():
-        receive(form)
+        message = receive(form)
+    contact_received.send(current_app._get_current_object(), message=message)
     if wants_fragment():
         return render("contact/thanks.html", "contact/_thanks.html")
     return see_other(url_for("contact.thanks"))

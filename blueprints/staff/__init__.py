@@ -1,4 +1,9 @@
-"""The staff blueprint."""
+"""The staff blueprint: sign-in, the dashboard, the editor, moderation, the inbox.
+
+Other blueprints import nothing from it.
+
+Public modules: none.
+"""
 
 # Each module registers its views on bp when imported.
 from blueprints.staff import accounts  # noqa: F401

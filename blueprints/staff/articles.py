@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask import current_app
 from flask import flash
 from flask import render_template
 from flask import request
@@ -14,12 +15,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from blueprints.articles.markdown import render_markdown
+from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
-from blueprints.articles.views import render_article_preview
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ActionForm
@@ -31,6 +32,7 @@ from models import Article
 from models import ArticleStatus
 from models import db
 from models import utcnow
+from signals import article_published
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
@@ -49,28 +51,9 @@ def articles():
     if status not in FILTERS:
         status = "all"
     q = clean_search(request.args.get("q"))
-    page_number = page_arg(request.args)
-    query = select(Article).options(selectinload(Article.author))
-    now = utcnow()
-    if status == "draft":
-        query = query.where(Article.status == ArticleStatus.DRAFT)
-    elif status == "scheduled":
-        query = query.where(
-            Article.status == ArticleStatus.PUBLISHED, Article.published_at > now
-        )
-    elif status == "published":
-        query = query.where(Article.visible())
-    if q:
-        query = query.where(
-            or_(
-                Article.title.icontains(q, autoescape=True),
-                Article.slug.icontains(q, autoescape=True),
-                Article.summary.icontains(q, autoescape=True),
-            )
-        )
     page = db.paginate(
-        query.order_by(Article.updated_at.desc(), Article.id.desc()),
-        page=page_number,
+        _article_query(status, q),
+        page=page_arg(request.args),
         per_page=PER_PAGE,
         error_out=False,
     )
@@ -82,6 +65,28 @@ def articles():
         q=q,
         filters=FILTERS,
     )
+
+
+def _article_query(status: str, q: str):
+    """The articles of one status filter matching q, most recently updated first."""
+    query = select(Article).options(selectinload(Article.author))
+    if status == "draft":
+        query = query.where(Article.status == ArticleStatus.DRAFT)
+    elif status == "scheduled":
+        query = query.where(
+            Article.status == ArticleStatus.PUBLISHED, Article.published_at > utcnow()
+        )
+    elif status == "published":
+        query = query.where(Article.visible())
+    if q:
+        query = query.where(
+            or_(
+                Article.title.icontains(q, autoescape=True),
+                Article.slug.icontains(q, autoescape=True),
+                Article.summary.icontains(q, autoescape=True),
+            )
+        )
+    return query.order_by(Article.updated_at.desc(), Article.id.desc())
 
 
 def _form_for(article: Article) -> ArticleForm:
@@ -187,12 +192,15 @@ def _save(article_id: int | None):
             article = Article(author_id=current_user.id)
         else:
             article = db.get_or_404(Article, article_id)
+        was_published = article.status == ArticleStatus.PUBLISHED
         error = _apply(form, article)
         if error:
             transaction.rollback()
             form.slug.errors.append(error)
             return _editor(form, article if article.id else None, 422, fragment=SAVED)
         db.session.add(article)
+    if article.status == ArticleStatus.PUBLISHED and not was_published:
+        article_published.send(current_app._get_current_object(), article=article)
     if not wants_fragment():
         flash(f"Saved “{article.title}”.", "success")
         return see_other(url_for("staff.article_edit", article_id=article.id))

@@ -28,6 +28,7 @@ from extensions import limiter
 from models import User
 from models import db
 from models import utcnow
+from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
 
@@ -102,6 +103,7 @@ def login_post():
     session.clear()
     g.pop("csrf_token", None)
     login_user(user)
+    staff_signed_in.send(current_app._get_current_object(), user=user)
     flash(f"Signed in as {user.display_name}.", "success")
     return see_other(target)
 

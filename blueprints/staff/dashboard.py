@@ -37,38 +37,32 @@ def dashboard():
     """Counts and the latest items of each kind the user's role may handle."""
     sections = {}
     if can(COMMENTS):
-        query = select(Comment).where(Comment.status == CommentStatus.PENDING)
-        sections["comments"] = {
-            "count": _count(query),
-            "latest": db.session.scalars(
-                query.options(selectinload(Comment.article))
-                .order_by(Comment.created_at.desc())
-                .limit(LATEST)
-            ).all(),
-        }
-    if can(INBOX):
-        query = select(ContactMessage).where(ContactMessage.status == MessageStatus.NEW)
-        sections["messages"] = {
-            "count": _count(query),
-            "latest": db.session.scalars(
-                query.order_by(ContactMessage.created_at.desc()).limit(LATEST)
-            ).all(),
-        }
-    if can(ARTICLES):
-        drafts = select(Article).where(Article.status == ArticleStatus.DRAFT)
-        scheduled = select(Article).where(
-            Article.status == ArticleStatus.PUBLISHED, Article.published_at > utcnow()
+        sections["comments"] = _section(
+            select(Comment).where(Comment.status == CommentStatus.PENDING),
+            Comment.created_at.desc(),
+            selectinload(Comment.article),
         )
-        sections["drafts"] = {
-            "count": _count(drafts),
-            "latest": db.session.scalars(
-                drafts.order_by(Article.updated_at.desc()).limit(LATEST)
-            ).all(),
-        }
-        sections["scheduled"] = {
-            "count": _count(scheduled),
-            "latest": db.session.scalars(
-                scheduled.order_by(Article.published_at).limit(LATEST)
-            ).all(),
-        }
+    if can(INBOX):
+        sections["messages"] = _section(
+            select(ContactMessage).where(ContactMessage.status == MessageStatus.NEW),
+            ContactMessage.created_at.desc(),
+        )
+    if can(ARTICLES):
+        sections["drafts"] = _section(
+            select(Article).where(Article.status == ArticleStatus.DRAFT),
+            Article.updated_at.desc(),
+        )
+        sections["scheduled"] = _section(
+            select(Article).where(
+                Article.status == ArticleStatus.PUBLISHED,
+                Article.published_at > utcnow(),
+            ),
+            Article.published_at,
+        )
     return render_template("staff/dashboard.html", sections=sections)
+
+
+def _section(query, order, *options) -> dict:
+    """How many rows a query finds, and the first LATEST of them in order."""
+    latest = query.options(*options).order_by(order).limit(LATEST)
+    return {"count": _count(query), "latest": db.session.scalars(latest).all()}

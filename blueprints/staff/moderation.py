@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 from urllib.parse import urlsplit
 
 from flask import abort
+from flask import current_app
 from flask import flash
 from flask import request
 from flask import url_for
@@ -15,6 +16,9 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.comments.moderation import StatusChange
+from blueprints.comments.moderation import announce_changes
+from blueprints.comments.records import ArticleRef
 from blueprints.staff.access import COMMENTS
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ReplyForm
@@ -34,6 +38,7 @@ from models import Comment
 from models import CommentStatus
 from models import User
 from models import db
+from signals import comment_created
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
@@ -154,7 +159,8 @@ def comment_action(comment_id: int, action: str):
     with write_transaction() as transaction:
         comment = _comment(comment_id)
         user = db.session.get(User, current_user.id)
-        if not apply_action(comment, action, user):
+        change = apply_action(comment, action, user)
+        if change is None:
             transaction.rollback()
             return _row_response(
                 _comment(comment_id),
@@ -162,6 +168,7 @@ def comment_action(comment_id: int, action: str):
                 f"{comment.status.value.capitalize()}.",
                 409,
             )
+    announce_changes([change])
     message = f"Comment by {comment.author_name}: {comment.status.value}."
     return _row_response(comment, message)
 
@@ -206,11 +213,17 @@ def comment_reply_form(comment_id: int):
     """The inline form for a staff reply."""
     comment = _comment(comment_id)
     here = safe_next(request.args.get("next")) or url_for("staff.comments")
+    return _reply_row(comment, ReplyForm(prefix=f"reply-{comment_id}"), here)
+
+
+def _reply_row(comment: Comment, form: ReplyForm, here: str, status: int = 200):
+    """A comment's row with the inline reply form (the whole page without htmx)."""
     return render(
         "staff/comment_reply.html",
         "staff/_comment_row.html",
+        status,
         comment=comment,
-        reply_form=ReplyForm(prefix=f"reply-{comment_id}"),
+        reply_form=form,
         here=here,
         actions_for=actions_for,
         labels=LABELS,
@@ -225,22 +238,15 @@ def comment_reply(comment_id: int):
     form = ReplyForm(prefix=f"reply-{comment_id}")
     here = safe_next(request.form.get("next")) or url_for("staff.comments")
     if not form.validate_on_submit():
-        comment = _comment(comment_id)
-        return render(
-            "staff/comment_reply.html",
-            "staff/_comment_row.html",
-            422,
-            comment=comment,
-            reply_form=form,
-            here=here,
-            actions_for=actions_for,
-            labels=LABELS,
-            deletable=DELETABLE,
-        )
+        return _reply_row(_comment(comment_id), form, here, 422)
     with write_transaction():
         comment = _comment(comment_id)
         user = db.session.get(User, current_user.id)
-        post_staff_reply(comment, user, form.body.data)
+        reply = post_staff_reply(comment, user, form.body.data)
+        article = ArticleRef.from_row(comment.article)
+    comment_created.send(
+        current_app._get_current_object(), comment=reply, article=article
+    )
     return _row_response(comment, f"Your reply to {comment.author_name} is published.")
 
 
@@ -258,32 +264,38 @@ def comments_bulk():
     if action == "delete" and request.form.get("confirm") != "yes":
         return _bulk_confirm(ids)
     with write_transaction():
-        user = db.session.get(User, current_user.id)
-        chosen = db.session.scalars(
-            select(Comment)
-            .where(Comment.id.in_(ids))
-            .options(selectinload(Comment.article))
-        ).all()
-        done = 0
-        for comment in chosen:
-            if action == "delete":
-                if comment.status in DELETABLE:
-                    delete_comment(comment)
-                    done += 1
-            elif apply_action(comment, action, user):
-                done += 1
+        done, changes = _bulk_apply(action, ids)
+    announce_changes(changes)
     label = "Delete permanently" if action == "delete" else LABELS[action]
     message = f"{label}: {done} of {len(ids)} comment{'s' if len(ids) != 1 else ''}."
     tab, q, page = _queue_args()
     if not wants_fragment():
         flash(message, "success")
         return see_other(url_for("staff.comments", tab=tab, q=q or None, page=page))
+    context = _queue_context(tab, q, page)
     return render(
-        "staff/comments.html",
-        "staff/_queue.html",
-        message=message,
-        **_queue_context(tab, q, page),
+        "staff/comments.html", "staff/_queue.html", message=message, **context
     )
+
+
+def _bulk_apply(action: str, ids: list[int]) -> tuple[int, list[StatusChange]]:
+    """Apply action to the comments it applies to: how many, and the status changes."""
+    user = db.session.get(User, current_user.id)
+    chosen = db.session.scalars(
+        select(Comment)
+        .where(Comment.id.in_(ids))
+        .options(selectinload(Comment.article))
+    ).all()
+    done, changes = 0, []
+    for comment in chosen:
+        if action == "delete":
+            if comment.status in DELETABLE:
+                delete_comment(comment)
+                done += 1
+        elif change := apply_action(comment, action, user):
+            changes.append(change)
+            done += 1
+    return done, changes
 
 
 def _bulk_confirm(ids: list[int]):

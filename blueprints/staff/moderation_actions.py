@@ -8,7 +8,9 @@ refresh them the same way.
 
 from __future__ import annotations
 
+from blueprints.comments.moderation import StatusChange
 from blueprints.comments.moderation import set_status
+from blueprints.comments.records import StoredComment
 from models import Comment
 from models import CommentStatus
 from models import User
@@ -50,13 +52,13 @@ def actions_for(comment: Comment) -> list[str]:
     ]
 
 
-def apply_action(comment: Comment, action: str, staff: User) -> bool:
-    """Apply a named moderation action; False when it does not apply."""
+def apply_action(comment: Comment, action: str, staff: User) -> StatusChange | None:
+    """Apply a named moderation action; None when it does not apply."""
     sources, target = TRANSITIONS[action]
     if comment.status not in sources:
-        return False
-    set_status(comment, target, f"{LABELS[action].lower()} by {staff.display_name}")
-    return True
+        return None
+    reason = f"{LABELS[action].lower()} by {staff.display_name}"
+    return set_status(comment, target, reason)
 
 
 def delete_comment(comment: Comment) -> None:
@@ -67,8 +69,11 @@ def delete_comment(comment: Comment) -> None:
     article.refresh_comment_stats()
 
 
-def post_staff_reply(parent: Comment, staff: User, body: str) -> Comment:
-    """Reply to a comment as staff: approved at once and marked as from staff."""
+def post_staff_reply(parent: Comment, staff: User, body: str) -> StoredComment:
+    """Reply to a comment as staff: approved at once and marked as from staff.
+
+    Returns the reply as comment_created announces it (the caller commits).
+    """
     reply = Comment(
         article=parent.article,
         parent=parent,
@@ -83,4 +88,4 @@ def post_staff_reply(parent: Comment, staff: User, body: str) -> Comment:
     db.session.add(reply)
     db.session.flush()
     parent.article.refresh_comment_stats()
-    return reply
+    return StoredComment.from_row(reply)

@@ -1,0 +1,87 @@
+"""The article page's own context (public: other blueprints render the page too).
+
+The comment section's context comes from comments.section; the articles.detail
+view and the comment views that re-render the whole page join the two.
+"""
+
+from __future__ import annotations
+
+from flask import Response
+from flask import make_response
+from flask import render_template
+from sqlalchemy import literal
+from sqlalchemy import select
+from sqlalchemy import union_all
+
+from blueprints.articles.markdown import headings_from_html
+from blueprints.articles.seo import blog_posting
+from blueprints.articles.seo import description_of
+from blueprints.articles.seo import page_meta
+from models import Article
+from models import db
+from web.urls import absolute_url
+
+TOC_MIN_HEADINGS = 3
+
+
+def reader_context(article: Article, preview: bool = False) -> dict:
+    """The article page's context apart from the comment section."""
+    headings = headings_from_html(article.body_html)
+    url = absolute_url("articles.detail", slug=article.slug)
+    return {
+        "article": article,
+        "preview": preview,
+        "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
+        "neighbours": neighbours(article) if article.is_published else {},
+        "meta": page_meta(
+            article.title, description_of(article), url, kind="article", noindex=preview
+        ),
+        "json_ld": blog_posting(article, url),
+    }
+
+
+def render_article_preview(article: Article) -> Response:
+    """The article page as readers will see it, for staff previewing a draft.
+
+    The caller checks permissions. The page is marked as a preview, is not
+    indexed or cached, and shows no comment section.
+    """
+    context = reader_context(article, preview=True)
+    response = make_response(render_template("articles/detail.html", **context))
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def _side(name: str, article: Article, newer: bool):
+    """The nearest published article on one side of article, as a subquery."""
+    columns = (Article.id, Article.slug, Article.title, Article.published_at)
+    if newer:
+        after = (Article.published_at > article.published_at) | (
+            (Article.published_at == article.published_at) & (Article.id > article.id)
+        )
+        order = (Article.published_at.asc(), Article.id.asc())
+    else:
+        after = (Article.published_at < article.published_at) | (
+            (Article.published_at == article.published_at) & (Article.id < article.id)
+        )
+        order = (Article.published_at.desc(), Article.id.desc())
+    return (
+        select(literal(name).label("side"), *columns)
+        .where(Article.visible(), after)
+        .order_by(*order)
+        .limit(1)
+        .subquery()
+    )
+
+
+def neighbours(article: Article) -> dict[str, Article | None]:
+    """The previous (older) and next (newer) published articles, in one query."""
+    both = union_all(
+        select(_side("prev", article, newer=False)),
+        select(_side("next", article, newer=True)),
+    )
+    found: dict[str, Article | None] = {"prev": None, "next": None}
+    for row in db.session.execute(both):
+        found[row.side] = row
+    return found

@@ -1,0 +1,41 @@
+"""Folio's domain events: blinker signals sent after the change has committed.
+
+Every signal is sent with the app as sender and keyword arguments only, once the
+transaction that made the change has committed (never for a post that was
+refused or rolled back). Receivers connect per app, usually when a blueprint is
+registered (``comment_created.connect(receiver, sender=app)``); they do the side
+effects: staff mail through the outbox today, reader notifications and plugin
+hooks later. Signals notify; they do not change the event's data.
+docs/notes-seams.md lists each one with its arguments.
+"""
+
+from __future__ import annotations
+
+from blinker import Namespace
+
+_folio = Namespace()
+
+comment_created = _folio.signal(
+    "comment-created",
+    doc="A comment was stored (a reader's, held, spam or approved, or a staff "
+    "reply). comment=StoredComment, article=ArticleRef.",
+)
+comment_status_changed = _folio.signal(
+    "comment-status-changed",
+    doc="Staff moved a comment to another status. comment=StoredComment (its new "
+    "status), article=ArticleRef, previous=CommentStatus.",
+)
+contact_received = _folio.signal(
+    "contact-received",
+    doc="A contact message was stored (spam too: see message.status). "
+    "message=ContactMessage.",
+)
+article_published = _folio.signal(
+    "article-published",
+    doc="Staff saved an article that was not published as published (a future "
+    "published_at means scheduled). article=Article.",
+)
+staff_signed_in = _folio.signal(
+    "staff-signed-in",
+    doc="A staff member signed in. user=User.",
+)
