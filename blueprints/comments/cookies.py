@@ -64,6 +64,11 @@ def forget_author(response: Response) -> None:
         response.delete_cookie(REMEMBER_COOKIE, path="/")
 
 
+def has_held_comments() -> bool:
+    """True when this browser keeps a list of its comments awaiting moderation."""
+    return HELD_COOKIE in request.cookies
+
+
 def held_comment_ids() -> list[int]:
     """Ids of comments this browser posted that are awaiting moderation."""
     raw = request.cookies.get(HELD_COOKIE)
