@@ -20,11 +20,14 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm import relationship
 
 NAMING_CONVENTION = {
@@ -256,6 +259,30 @@ class Article(db.Model):
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
+
+
+@event.listens_for(Article.tags, "append")
+@event.listens_for(Article.tags, "remove")
+def _retagged(article: Article, tag: Tag, initiator: object) -> None:
+    """An article's tags are part of it: changing them is an edit."""
+    # Its updated_at versions every cached page that shows it.
+    article.updated_at = utcnow()
+
+
+@event.listens_for(Tag.name, "set", active_history=True)
+@event.listens_for(Tag.slug, "set", active_history=True)
+def _tag_renamed(tag: Tag, value: str, old: object, initiator: object) -> None:
+    """A renamed tag changes every article that shows it: they count as edited."""
+    session = object_session(tag)
+    # old is a marker object, not a str, when the tag had no name before.
+    if tag.id is None or session is None or not isinstance(old, str) or value == old:
+        return
+    tagged = select(article_tags.c.article_id).where(article_tags.c.tag_id == tag.id)
+    session.connection().execute(
+        update(Article.__table__)
+        .where(Article.__table__.c.id.in_(tagged))
+        .values(updated_at=utcnow())
+    )
 
 
 class SlugRedirect(db.Model):
