@@ -18,11 +18,9 @@ from datetime import datetime
 from flask import Response
 from flask import make_response
 from flask import request
-from flask_login import current_user
 
 from web.htmx import wants_fragment
 from web.signing import csrf_token
-from web.visitor import has_flashes
 from web.visitor import visitor_state
 
 PUBLIC_MAX_AGE = 300
@@ -37,20 +35,9 @@ def fingerprint(parts: Iterable[object]) -> str:
     return digest.hexdigest()[:32]
 
 
-def page_etag(parts: Iterable[object]) -> str | None:
-    """The ETag of an HTML page for this visitor, or None when it must not have one.
-
-    Signed-in staff see extra controls and get no validator at all.
-    """
-    if request.method != "GET" or current_user.is_authenticated:
-        return None
-    if has_flashes():
-        return None
-    return visitor_etag(parts)
-
-
 def visitor_etag(parts: Iterable[object]) -> str:
-    """page_etag() for a caller that has ruled out staff, flashes and non-GETs."""
+    """The ETag of an HTML page for this visitor (the caller has ruled out staff,
+    flashed messages and non-GETs, which get none)."""
     # The page will embed the token; make it now so the ETag of the first
     # response already matches the session the browser sends back.
     csrf_token()
