@@ -50,7 +50,7 @@ def _site_columns() -> list:
     return [
         select(func.max(Article.updated_at)).scalar_subquery(),
         select(func.max(Article.published_at)).where(_visible()).scalar_subquery(),
-        select(func.count(Article.id)).scalar_subquery(),
+        select(func.count()).select_from(Article).scalar_subquery(),
     ]
 
 
@@ -126,8 +126,15 @@ def _tag_id() -> ColumnElement:
 
 @lru_cache(maxsize=1)
 def _tag_query() -> Prepared:
-    tagged = Article.id.in_(
-        select(article_tags.c.article_id).where(article_tags.c.tag_id == _tag_id())
+    # Checked per row as the index is walked newest first: a page needs a few
+    # rows, where IN would first list every article of the tag.
+    tagged = (
+        select(article_tags.c.article_id)
+        .where(
+            article_tags.c.article_id == Article.id,
+            article_tags.c.tag_id == _tag_id(),
+        )
+        .exists()
     )
     name = select(Tag.name).where(Tag.slug == bindparam("slug")).scalar_subquery()
     return Prepared(select(name, *_site_columns(), _page_sum(_newest_first(tagged))))
