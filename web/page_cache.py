@@ -104,13 +104,16 @@ def page_cache() -> PageCache:
     return current_app.extensions.setdefault("folio_page_cache", PageCache())
 
 
-def cacheable_request(query: tuple[str, ...] = ()) -> bool:
-    """True for a plain anonymous GET (query: the arguments the version reads)."""
-    if request.method != "GET" or request.headers.get("HX-Request"):
+def _cacheable(query: tuple[str, ...]) -> bool:
+    """True for a plain request (the caller has ruled out all but anonymous GETs).
+
+    query: the arguments the version accounts for. signed_out() (no session
+    user, no remember cookie) also rules out a visitor Flask-Login would
+    only have found anonymous after trying to load them.
+    """
+    if request.headers.get("HX-Request"):
         return False
-    if any(name not in query for name in request.args):
-        return False
-    return signed_out() and not has_flashes()
+    return all(name in query for name in request.args) and signed_out()
 
 
 def per_response_value(name: str, value: Value) -> str:
@@ -156,7 +159,7 @@ def cached(
             etag = visitor_etag([key])
             if not_modified(etag):
                 return not_modified_response(etag)
-            if not cacheable_request(query) or (bypass is not None and bypass()):
+            if not _cacheable(query) or (bypass is not None and bypass()):
                 return _private(view(**kwargs), etag)
             page = page_cache().get(key)
             if page is None:
