@@ -20,13 +20,15 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
+from sqlalchemy import event
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
 from sqlalchemy.orm import mapped_column
+from sqlalchemy.orm import object_session
 from sqlalchemy.orm import relationship
-from sqlalchemy.orm.attributes import flag_modified
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -229,6 +231,21 @@ class Article(db.Model):
         """The SQL condition for articles readers may see."""
         return (cls.status == ArticleStatus.PUBLISHED) & (cls.published_at <= utcnow())
 
+    @classmethod
+    def comments_changed(cls) -> dict:
+        """The column values that record a change to an article's comments.
+
+        The one place comments_version moves (a new comment and a status change
+        both use it); the comment list and the page cache are keyed on it. It
+        is SQL, so concurrent changes each add one. updated_at is written back
+        unchanged: a comment is not an edit of the article, so feeds, the
+        sitemap and the site-wide page version do not move with every comment.
+        """
+        return {
+            "comments_version": cls.comments_version + 1,
+            "updated_at": cls.updated_at,
+        }
+
     def refresh_comment_stats(self) -> None:
         """Recount approved comments and invalidate the cached comment list."""
         self.comment_count = db.session.scalar(
@@ -237,14 +254,35 @@ class Article(db.Model):
                 Comment.status == CommentStatus.APPROVED,
             )
         )
-        self.comments_version = (self.comments_version or 0) + 1
-        # A comment is not an edit of the article: written back unchanged,
-        # updated_at skips its onupdate, so feeds, the sitemap and the page
-        # cache's site-wide key do not move with every comment.
-        flag_modified(self, "updated_at")
+        for name, value in Article.comments_changed().items():
+            setattr(self, name, value)
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
+
+
+@event.listens_for(Article.tags, "append")
+@event.listens_for(Article.tags, "remove")
+def _retagged(article: Article, tag: Tag, initiator: object) -> None:
+    """An article's tags are part of it: changing them is an edit."""
+    # Its updated_at versions every cached page that shows it.
+    article.updated_at = utcnow()
+
+
+@event.listens_for(Tag.name, "set", active_history=True)
+@event.listens_for(Tag.slug, "set", active_history=True)
+def _tag_renamed(tag: Tag, value: str, old: object, initiator: object) -> None:
+    """A renamed tag changes every article that shows it: they count as edited."""
+    session = object_session(tag)
+    # old is a marker object, not a str, when the tag had no name before.
+    if tag.id is None or session is None or not isinstance(old, str) or value == old:
+        return
+    tagged = select(article_tags.c.article_id).where(article_tags.c.tag_id == tag.id)
+    session.connection().execute(
+        update(Article.__table__)
+        .where(Article.__table__.c.id.in_(tagged))
+        .values(updated_at=utcnow())
+    )
 
 
 class SlugRedirect(db.Model):

@@ -424,9 +424,11 @@ def _populate(app, n_articles, n_tags, n_comments):
 @pytest.mark.parametrize(
     ("path", "limit"),
     [
-        ("/", 3),
-        ("/?page=1", 3),
-        ("/tags/tag-0", 3),
+        # A page-cache miss: the version query, then the page (the home page's
+        # tag cloud checks the site's version, and is read when it moved).
+        ("/", 5),
+        ("/?page=1", 5),
+        ("/tags/tag-0", 4),
         # 3 for the article (with author, tags, previous/next) + 1 for comments.
         ("/articles/counted-0", 4),
         ("/search?q=counted", 1),

@@ -165,10 +165,10 @@ def test_record_queries_article_page_answers_and_lists_the_prepared_statement(
 
 
 def _version_sql(app) -> str:
-    from web.page_cache import _version_query
+    from blueprints.articles.versions import _article_query
 
     with app.app_context():
-        return _version_query()._for(db.engine.dialect).sql
+        return _article_query()._for(db.engine.dialect).sql
 
 
 @pytest.mark.parametrize("how", ["SQLALCHEMY_ECHO", "logging"])

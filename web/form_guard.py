@@ -16,7 +16,6 @@ import time
 from enum import Enum
 
 from flask import current_app
-from flask import g
 from flask_wtf import FlaskForm
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
@@ -52,13 +51,8 @@ def _signer() -> TimestampSigner:
 
 
 def form_timestamp() -> str:
-    """A signed token recording when a form was rendered.
-
-    The last one made is kept on ``g`` so a page cache can find it in the HTML.
-    """
-    token = _signer().sign(b"form").decode()
-    g.folio_form_stamp = token
-    return token
+    """A signed token recording when a form was rendered."""
+    return _signer().sign(b"form").decode()
 
 
 def timestamp_problem(token: str | None) -> SpamProblem | None:

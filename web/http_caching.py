@@ -16,14 +16,12 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from flask import Response
-from flask import current_app
 from flask import make_response
 from flask import request
-from flask import session
-from flask_login import current_user
 
 from web.htmx import wants_fragment
 from web.signing import csrf_token
+from web.visitor import visitor_state
 
 PUBLIC_MAX_AGE = 300
 
@@ -37,32 +35,13 @@ def fingerprint(parts: Iterable[object]) -> str:
     return digest.hexdigest()[:32]
 
 
-def page_etag(parts: Iterable[object]) -> str | None:
-    """The ETag of an HTML page for this visitor, or None when it must not have one.
-
-    Signed-in staff see extra controls and get no validator at all.
-    """
-    if request.method != "GET" or current_user.is_authenticated:
-        return None
-    if "_flashes" in session:
-        return None
-    return visitor_etag(parts)
-
-
 def visitor_etag(parts: Iterable[object]) -> str:
-    """page_etag() for a caller that has ruled out staff, flashes and non-GETs."""
+    """The ETag of an HTML page for this visitor (the caller has ruled out staff,
+    flashed messages and non-GETs, which get none)."""
     # The page will embed the token; make it now so the ETag of the first
     # response already matches the session the browser sends back.
     csrf_token()
-    # Keys starting with "_" are Flask-Login's bookkeeping, which it changes
-    # between requests without changing what the page shows.
-    mine = sorted((k, v) for k, v in session.items() if not k.startswith("_"))
-    # Other cookies change the page too (the comment form's remembered name,
-    # the visitor's comments awaiting moderation).
-    session_cookie = current_app.config["SESSION_COOKIE_NAME"]
-    cookies = sorted((k, v) for k, v in request.cookies.items() if k != session_cookie)
-    visitor = hashlib.sha256(repr((mine, cookies)).encode()).hexdigest()
-    return fingerprint([wants_fragment(), visitor, *parts])
+    return fingerprint([wants_fragment(), visitor_state(), *parts])
 
 
 def not_modified(etag: str | None, last_modified: datetime | None = None) -> bool:

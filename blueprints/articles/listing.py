@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import time
+from collections.abc import Hashable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,7 +23,6 @@ from models import db
 
 MAX_PAGE = 100_000
 TAG_CLOUD_SIZE = 40
-TAG_CLOUD_TTL = 60.0
 
 
 @dataclass
@@ -121,16 +120,15 @@ def article_page(ids: Select, number: int) -> ArticlePage:
     return ArticlePage(items=rows[:size], number=number, has_next=len(rows) > size)
 
 
-def tag_cloud() -> list[TagCount]:
+def tag_cloud(version: Hashable) -> list[TagCount]:
     """The tags with published articles and how many each has.
 
-    One aggregate query, remembered per process for TAG_CLOUD_TTL seconds: with
-    10,000 articles it costs ~20 ms, and a cloud a minute old is still right
-    enough. Each app keeps its own copy (tests build many apps).
+    One aggregate query, remembered per process until version (the site's
+    content version, versions.site_version()) changes. Each app keeps its own
+    copy (tests build many apps).
     """
     cache = current_app.extensions.setdefault("folio_tag_cloud", {})
-    now = time.monotonic()
-    if cache.get("expires", 0) > now:
+    if "tags" in cache and cache.get("version") == version:
         return cache["tags"]
     counts = (
         select(article_tags.c.tag_id, func.count().label("n"))
@@ -149,7 +147,7 @@ def tag_cloud() -> list[TagCount]:
         (TagCount(name, slug, n) for name, slug, n in rows),
         key=lambda tag: tag.name.lower(),
     )
-    cache.update(tags=tags, expires=now + TAG_CLOUD_TTL)
+    cache.update(tags=tags, version=version)
     return tags
 
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from types import SimpleNamespace
 from urllib.parse import quote
 
 from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
-from flask import make_response
 from flask import redirect
 from flask import request
 from flask import url_for
@@ -20,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from blueprints.articles import listing
+from blueprints.articles import versions
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
@@ -30,8 +29,9 @@ from blueprints.articles.search import terms
 from blueprints.articles.seo import default_page_meta
 from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
-from blueprints.comments.section import comments_are_open
+from blueprints.comments.section import COMMENT_FORM_VALUES
 from blueprints.comments.section import section_context
+from blueprints.comments.section import shows_own_held_comments
 from models import Article
 from models import SlugRedirect
 from models import Tag
@@ -41,15 +41,9 @@ from web.htmx import render
 from web.http_caching import fingerprint
 from web.http_caching import not_modified
 from web.http_caching import not_modified_response
-from web.http_caching import page_etag
 from web.http_caching import private_page
 from web.http_caching import public_resource
-from web.http_caching import visitor_etag
-from web.page_cache import cacheable_request
-from web.page_cache import current_version
-from web.page_cache import fill
-from web.page_cache import page_cache
-from web.page_cache import store
+from web.page_cache import cached
 from web.urls import absolute_url
 
 bp = Blueprint("articles", __name__)
@@ -58,37 +52,32 @@ bp.add_app_template_global(default_page_meta)
 
 
 @bp.get("/")
+@cached(version=versions.home_version, query=("page",))
 def index():
     """Published articles, newest first, a page at a time."""
     number = listing.page_number()
     page = listing.article_page(listing.published_ids(), number)
-    tags = listing.tag_cloud()
-    etag = page_etag(
-        [listing.page_version(page), [(t.slug, t.name, t.count) for t in tags]]
-    )
-    if not_modified(etag):
-        return not_modified_response(etag)
     title = "Latest articles" if number == 1 else f"Latest articles, page {number}"
     meta = page_meta(
         title if number > 1 else "",
         current_site_description(),
         list_canonical("articles.index", number),
     )
-    response = render(
+    return render(
         "articles/index.html",
         "articles/_page.html",
         page=page,
-        tags=tags,
+        tags=listing.tag_cloud(versions.site_version()),
         meta=meta,
         heading=title,
         endpoint="articles.index",
         endpoint_args={},
         feed_url=url_for("articles.feed"),
     )
-    return private_page(response, etag)
 
 
 @bp.get("/tags/<slug>")
+@cached(version=versions.tag_version, query=("page",))
 def tag(slug: str):
     """Published articles with one tag, newest first, a page at a time."""
     number = listing.page_number()
@@ -101,16 +90,13 @@ def tag(slug: str):
     page = listing.article_page(ids, number)
     if number == 1 and not page.items:
         abort(404)
-    etag = page_etag([found.name, listing.page_version(page)])
-    if not_modified(etag):
-        return not_modified_response(etag)
     heading = f"Articles tagged “{found.name}”"
     meta = page_meta(
         heading if number == 1 else f"{heading}, page {number}",
         f"Articles about {found.name} on {current_site_title()}.",
         list_canonical("articles.tag", number, slug=found.slug),
     )
-    response = render(
+    return render(
         "articles/tag.html",
         "articles/_page.html",
         page=page,
@@ -121,7 +107,6 @@ def tag(slug: str):
         endpoint_args={"slug": found.slug},
         feed_url=url_for("articles.tag_feed", slug=found.slug),
     )
-    return private_page(response, etag)
 
 
 @bp.get("/search")
@@ -152,18 +137,13 @@ def search():
 
 
 @bp.get("/articles/<slug>")
+@cached(
+    version=versions.article_version,
+    per_response=COMMENT_FORM_VALUES,
+    bypass=shows_own_held_comments,
+)
 def detail(slug: str):
     """One published article with its comments; an old slug redirects."""
-    version = current_version(slug, _comments_open_now) if cacheable_request() else None
-    if version is not None:
-        # cacheable_request() has ruled out staff and flashed messages.
-        etag = visitor_etag([version])
-        if not_modified(etag):
-            return not_modified_response(etag)
-        page = page_cache().get(version)
-        if page is not None:
-            response = make_response(fill(page))
-            return private_page(response, etag, vary=("HX-Request",))
     # Author and tags joined: one statement, so even a page-cache miss stays
     # within the page's budget of four.
     article = (
@@ -176,42 +156,21 @@ def detail(slug: str):
         .scalar_one_or_none()
     )
     if article is None:
-        current = db.session.scalar(
-            select(Article.slug)
-            .join(SlugRedirect, SlugRedirect.article_id == Article.id)
-            .where(SlugRedirect.slug == slug, Article.visible())
-        )
-        if current is None:
-            abort(404)
-        return redirect(url_for("articles.detail", slug=current), code=301)
-    context = reader_context(article)
-    if version is None:
-        etag = page_etag(
-            [
-                article.id,
-                article.updated_at,
-                article.comments_version,
-                article.comment_count,
-                article.comments_open,
-                article.author.display_name if article.author else None,
-                [(t.slug, t.name) for t in article.tags],
-                [(n.slug, n.title) for n in context["neighbours"].values() if n],
-            ]
-        )
-        if not_modified(etag):
-            return not_modified_response(etag)
-    context.update(section_context(article))
-    response = render("articles/detail.html", "articles/_article.html", **context)
-    if version is not None and response.status_code == 200:
-        store(version, response.get_data(as_text=True))
-    return private_page(response, etag)
+        return _redirect_old_slug(slug)
+    context = {**reader_context(article), **section_context(article)}
+    return render("articles/detail.html", "articles/_article.html", **context)
 
 
-def _comments_open_now(comments_open: bool, published_at) -> bool:
-    """Whether the comment form shows, from the two columns it depends on."""
-    return comments_are_open(
-        SimpleNamespace(comments_open=comments_open, published_at=published_at)
+def _redirect_old_slug(slug: str) -> Response:
+    """A permanent redirect from a slug the article used to have, or 404."""
+    current = db.session.scalar(
+        select(Article.slug)
+        .join(SlugRedirect, SlugRedirect.article_id == Article.id)
+        .where(SlugRedirect.slug == slug, Article.visible())
     )
+    if current is None:
+        abort(404)
+    return redirect(url_for("articles.detail", slug=current), code=301)
 
 
 @bp.get("/feed.xml")

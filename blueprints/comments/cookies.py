@@ -6,6 +6,9 @@ other people's held comment ids nor plant details in someone else's form.
 
 from __future__ import annotations
 
+import time
+from functools import lru_cache
+
 from flask import Response
 from flask import current_app
 from flask import request
@@ -41,13 +44,28 @@ def remembered_author() -> dict[str, str]:
     raw = request.cookies.get(REMEMBER_COOKIE)
     if not raw:
         return {}
+    found = _read_remembered(current_app.config["SECRET_KEY"], raw)
+    if found is None or time.time() - found[1] > REMEMBER_MAX_AGE:
+        return {}
+    return dict(found[0])
+
+
+@lru_cache(maxsize=1024)
+def _read_remembered(secret: str, raw: str) -> tuple[dict[str, str], float] | None:
+    """The details in a remember-me cookie and when they were signed (None: invalid).
+
+    Remembered per process: a cached page fills in each detail separately,
+    and the same returning reader comes back with the same cookie.
+    """
+    serializer = URLSafeTimedSerializer(secret, salt="folio.commenter")
     try:
-        data = _serializer("folio.commenter").loads(raw, max_age=REMEMBER_MAX_AGE)
+        data, signed_at = serializer.loads(raw, return_timestamp=True)
     except BadSignature:
-        return {}
+        return None
     if not isinstance(data, dict):
-        return {}
-    return {k: str(data.get(k) or "") for k in ("name", "email", "url")}
+        return None
+    details = {k: str(data.get(k) or "") for k in ("name", "email", "url")}
+    return details, signed_at.timestamp()
 
 
 def remember_author(response: Response, name: str, email: str, url: str) -> None:
@@ -62,6 +80,11 @@ def forget_author(response: Response) -> None:
     """Drop remembered details (the commenter did not opt in this time)."""
     if REMEMBER_COOKIE in request.cookies:
         response.delete_cookie(REMEMBER_COOKIE, path="/")
+
+
+def has_held_comments() -> bool:
+    """True when this browser keeps a list of its comments awaiting moderation."""
+    return HELD_COOKIE in request.cookies
 
 
 def held_comment_ids() -> list[int]:

@@ -76,16 +76,10 @@ def _comment_insert() -> Prepared:
 @lru_cache(maxsize=1)
 def _count_update() -> Prepared:
     articles = Article.__table__.c
-    # updated_at is set to itself: a new comment is not an edit of the article,
-    # so its onupdate (feeds, sitemap, the page cache's site-wide key) stays put.
     return Prepared(
         update(Article.__table__)
         .where(articles.id == bindparam("article_id"))
-        .values(
-            comment_count=articles.comment_count + 1,
-            comments_version=articles.comments_version + 1,
-            updated_at=articles.updated_at,
-        )
+        .values(comment_count=articles.comment_count + 1, **Article.comments_changed())
         .returning(articles.comment_count, articles.comments_version)
     )
 

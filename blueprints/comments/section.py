@@ -9,6 +9,7 @@ rendered around that HTML, never into it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
@@ -18,10 +19,12 @@ from flask import current_app
 from flask import render_template
 from flask import request
 from markupsafe import Markup
+from markupsafe import escape
 from sqlalchemy import select
 
 from blueprints.comments.cache import comment_cache
 from blueprints.comments.cache import form_cache
+from blueprints.comments.cookies import has_held_comments
 from blueprints.comments.cookies import held_comment_ids
 from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
@@ -33,7 +36,10 @@ from models import CommentStatus
 from models import db
 from models import utcnow
 from web.form_guard import form_timestamp
+from web.page_cache import per_response_value
+from web.per_response import CSRF
 from web.per_response import CachedPage
+from web.per_response import marker
 from web.signing import csrf_token
 
 
@@ -159,6 +165,14 @@ def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
     return comment_cache().get_or_render(key, _render)
 
 
+def shows_own_held_comments() -> bool:
+    """True when this visitor's page lists their comments awaiting moderation.
+
+    Such a page is theirs alone, so the page cache leaves it out.
+    """
+    return has_held_comments()
+
+
 def held_comments(article: ArticleRef) -> list[ThreadComment]:
     """This browser's own comments on the article still awaiting moderation.
 
@@ -179,39 +193,74 @@ def held_comments(article: ArticleRef) -> list[ThreadComment]:
     return [ThreadComment.from_row(row) for row in rows]
 
 
-def blank_form(article: Article) -> Markup | None:
-    """The blank comment form under the comments, with this response's token.
+# The comment form's per-response values: a cached page that shows the blank
+# form declares these (@cached(per_response=COMMENT_FORM_VALUES)).
+FORM_STAMP = "comment-form-stamp"
+AUTHOR = "commenter-name"
+EMAIL = "commenter-email"
+URL = "commenter-url"
+REMEMBER = "commenter-remember"
 
-    Every visitor without remembered details gets the same form but for the
-    CSRF token and the signed timestamp, so it is rendered once per article and
-    process (WTForms renders slowly: most of a fresh form's cost), cut at those
-    values, and each call joins in fresh ones. None when this visitor's form
-    is pre-filled from the remember-me cookie.
+
+def _remembered(key: str) -> Callable[[], str]:
+    """This visitor's remembered detail (name, email or url), or ""."""
+    return lambda: remembered_author().get(key, "")
+
+
+def _remember_checked() -> str:
+    """The remember checkbox's checked attribute, for a visitor who opted in."""
+    return Markup("checked") if remembered_author() else Markup("")
+
+
+COMMENT_FORM_VALUES: dict[str, Callable[[], str]] = {
+    FORM_STAMP: form_timestamp,
+    AUTHOR: _remembered("name"),
+    EMAIL: _remembered("email"),
+    URL: _remembered("url"),
+    REMEMBER: _remember_checked,
+}
+
+
+def blank_form(article: Article) -> Markup:
+    """The blank comment form with this response's token, timestamp and details.
+
+    Every visitor gets the same form but for the CSRF token, the signed
+    timestamp and the details a returning commenter asked to remember, so it is
+    rendered once per article and process (WTForms renders slowly), cut at
+    those values, and each call joins in this response's: escaped, or the page
+    cache's markers while it renders a page to keep (per_response_value).
     """
-    if remembered_author():
-        return None
-
-    def _render() -> CachedPage:
-        form = CommentForm(formdata=None)
-        form.rendered_at.data = form_timestamp()
-        html = render_template(
-            "comments/_form.html",
-            **form_context(article, form, is_open=True),
-        )
-        return CachedPage.split(html, [csrf_token(), None, form.rendered_at.data])
-
-    cached = form_cache().get_or_render(article.slug, _render)
-    values = [csrf_token().encode(), b"", form_timestamp().encode()]
+    cached = form_cache().get_or_render(article.slug, lambda: _blank(article))
+    values = {CSRF: csrf_token().encode()}
+    for name, value in COMMENT_FORM_VALUES.items():
+        values[name] = str(escape(per_response_value(name, value))).encode()
     return Markup(cached.join(values).decode())
+
+
+def _blank(article: Article) -> CachedPage:
+    """The blank form rendered with a marker for each per-response value, cut there."""
+    markers = {name: marker() for name in COMMENT_FORM_VALUES}
+    form = CommentForm(formdata=None)
+    form.rendered_at.data = markers[FORM_STAMP]
+    form.author.data = markers[AUTHOR]
+    form.email.data = markers[EMAIL]
+    form.url.data = markers[URL]
+    # A bare attribute named by the marker, filled with "checked" or nothing.
+    form.remember.render_kw = {markers[REMEMBER]: True}
+    html = render_template(
+        "comments/_form.html", **form_context(article, form, is_open=True)
+    )
+    return CachedPage.split(html, {CSRF: csrf_token(), **markers})
 
 
 def fresh_form(
     article: Article, reply_to: Comment | None = None
 ) -> tuple[CommentForm | None, Markup | None]:
-    """A new form for open comments: (None, the cached blank form) when it can
-    be, else (a CommentForm, None) (a reply, or remembered details)."""
-    blank = blank_form(article) if reply_to is None else None
-    return (None, blank) if blank is not None else (new_form(reply_to), None)
+    """A new form for open comments: (None, the cached blank form), or for a
+    reply (a CommentForm, None)."""
+    if reply_to is None:
+        return None, blank_form(article)
+    return new_form(reply_to), None
 
 
 def new_form(reply_to: Comment | None = None) -> CommentForm:

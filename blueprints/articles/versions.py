@@ -1,0 +1,157 @@
+"""The content versions reader pages are cached under: each one cheap query.
+
+A version is a tuple that changes whenever anything its page shows can change,
+so a cached page is never stale (web/page_cache.py). Every page shares the
+site's part: the newest ``updated_at`` (an article created, edited, unpublished,
+retagged, or one of its tags renamed), the newest visible ``published_at``
+(a scheduled article going live) and the number of articles (one deleted).
+Comments do not move those: an article's ``comments_version`` does
+(Article.comments_changed), so the article page reads its own, and a list page
+the sum over its cards, whose comment counts it shows.
+
+The statements are built once and run on a connection of their own, not the
+session's: on a hit (most requests) the session then never starts, and on
+SQLite (in autocommit mode) the one statement runs without BEGIN and ROLLBACK.
+On a miss the page is rendered afterwards in the session's own transaction, so
+a stored page is never older than the version it is stored under.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from types import SimpleNamespace
+
+from sqlalchemy import ColumnElement
+from sqlalchemy import Select
+from sqlalchemy import bindparam
+from sqlalchemy import func
+from sqlalchemy import select
+
+from blueprints.articles import listing
+from blueprints.comments.section import comments_are_open
+from models import Article
+from models import ArticleStatus
+from models import Tag
+from models import article_tags
+from models import db
+from models import utcnow
+from storage.prepared import Prepared
+
+
+def _visible() -> ColumnElement[bool]:
+    """Article.visible() with "now" a parameter, for a statement built once."""
+    return (Article.status == ArticleStatus.PUBLISHED) & (
+        Article.published_at <= bindparam("now")
+    )
+
+
+def _site_columns() -> list:
+    """The site's part of every version, as scalar subqueries."""
+    return [
+        select(func.max(Article.updated_at)).scalar_subquery(),
+        select(func.max(Article.published_at)).where(_visible()).scalar_subquery(),
+        select(func.count()).select_from(Article).scalar_subquery(),
+    ]
+
+
+def _run(query: Prepared, **values: object) -> tuple | None:
+    """One row of a version query, on a connection of its own."""
+    with db.engine.connect() as connection:
+        return query.first(connection, {"now": utcnow(), **values})
+
+
+@lru_cache(maxsize=1)
+def _site_query() -> Prepared:
+    return Prepared(select(*_site_columns()))
+
+
+def site_version() -> tuple:
+    """What every list shows depends on at least (the tag cloud is keyed on it)."""
+    return _run(_site_query())
+
+
+@lru_cache(maxsize=1)
+def _article_query() -> Prepared:
+    return Prepared(
+        select(
+            Article.id,
+            Article.updated_at,
+            Article.comments_version,
+            Article.comments_open,
+            Article.published_at,
+            *_site_columns(),
+        ).where(Article.slug == bindparam("slug"), _visible())
+    )
+
+
+def article_version(slug: str) -> tuple | None:
+    """The version of the visible article at slug (None: not found)."""
+    row = _run(_article_query(), slug=slug)
+    if row is None:
+        return None
+    comments_open, published_at = row[3], row[4]
+    # Comments close by age too: the form's presence is part of the version.
+    open_now = comments_are_open(
+        SimpleNamespace(comments_open=comments_open, published_at=published_at)
+    )
+    return (*row[:3], open_now, *row[5:])
+
+
+def _page_sum(ids: Select) -> ColumnElement:
+    """The sum of comments_version over one page of ids (limit and offset bound)."""
+    page = ids.limit(bindparam("limit")).offset(bindparam("offset"))
+    return (
+        select(func.coalesce(func.sum(Article.comments_version), 0))
+        .where(Article.id.in_(page))
+        .scalar_subquery()
+    )
+
+
+def _newest_first(*where: ColumnElement[bool]) -> Select:
+    return (
+        select(Article.id)
+        .where(_visible(), *where)
+        .order_by(Article.published_at.desc(), Article.id.desc())
+    )
+
+
+@lru_cache(maxsize=1)
+def _home_query() -> Prepared:
+    return Prepared(select(*_site_columns(), _page_sum(_newest_first())))
+
+
+def _tag_id() -> ColumnElement:
+    return select(Tag.id).where(Tag.slug == bindparam("slug")).scalar_subquery()
+
+
+@lru_cache(maxsize=1)
+def _tag_query() -> Prepared:
+    # Checked per row as the index is walked newest first: a page needs a few
+    # rows, where IN would first list every article of the tag.
+    tagged = (
+        select(article_tags.c.article_id)
+        .where(
+            article_tags.c.article_id == Article.id,
+            article_tags.c.tag_id == _tag_id(),
+        )
+        .exists()
+    )
+    name = select(Tag.name).where(Tag.slug == bindparam("slug")).scalar_subquery()
+    return Prepared(select(name, *_site_columns(), _page_sum(_newest_first(tagged))))
+
+
+def _bounds() -> dict[str, int]:
+    """The ?page= of this request as the LIMIT and OFFSET of its cards (and one more)."""
+    size = listing.per_page()
+    return {"limit": size + 1, "offset": (listing.page_number() - 1) * size}
+
+
+def home_version() -> tuple:
+    """The version of a page of the article list (with the tag cloud)."""
+    return _run(_home_query(), **_bounds())
+
+
+def tag_version(slug: str) -> tuple | None:
+    """The version of a page of one tag's articles (None: no such tag)."""
+    row = _run(_tag_query(), slug=slug, **_bounds())
+    return row if row is not None and row[0] is not None else None
