@@ -100,8 +100,8 @@ def init_migrations(app: Flask) -> None:
 
     Only the command line needs it, and create_app() calls this when the
     `flask` command loads the app. A web worker never does: Flask-Migrate
-    imports Alembic and Mako (and Pygments through it), 10 MB per worker. The
-    import is here, not at the top, for that reason.
+    imports Alembic and Mako (and Pygments through it), memory every worker
+    would carry for nothing. The import is here, not at the top, for that reason.
     """
     from flask_migrate import Migrate
 

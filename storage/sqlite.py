@@ -32,15 +32,14 @@ _POLL_FIRST, _POLL_LONGEST = 0.0001, 0.0005
 class WriteGate:
     """One writer at a time across this app's processes, queued on a file lock.
 
-    SQLite makes a writer that finds its lock taken sleep 1, 2, 5, 10 ms ...
-    before it looks again, however little the holder has left to do. With two
-    workers posting comments, a third of the posts slept so, a mean of 1.9 ms
-    each. Writers here first take an flock on ``<database>.write-gate`` (and a
-    thread lock, since an flock belongs to the open file, which threads share),
-    polling every 0.1-0.5 ms, so the next writer starts as soon as the previous
-    one commits, and BEGIN IMMEDIATE then finds SQLite's lock free. A process
-    outside the app (the CLI, a backup, sqlite3) still meets busy_timeout.
-    A killed worker's flock is released by the kernel.
+    SQLite's busy handler makes a writer that finds its lock taken sleep in
+    growing steps, however little the holder has left to do. Writers here
+    first take an flock on ``<database>.write-gate`` (and a thread lock, since
+    an flock belongs to the open file, which threads share), looking again
+    often, so the next writer starts as soon as the previous one commits and
+    BEGIN IMMEDIATE finds SQLite's lock free (docs/architecture.md). A process
+    outside the app (the CLI, a backup, sqlite3) still meets busy_timeout. A
+    killed worker's flock is released by the kernel.
     """
 
     def __init__(self, path: str, timeout: float) -> None:
@@ -89,15 +88,13 @@ def init_app(app: Flask) -> None:
         return
     synchronous = app.config["SQLITE_SYNCHRONOUS"]
     busy_ms = int(app.config["SQLITE_BUSY_TIMEOUT_MS"])
-    # SQLite's default page cache is 2 MB per connection; a search over 10,000
-    # articles touches more, and every page read again is a read() system call
-    # (a third of that search's CPU). Negative: KiB rather than pages.
+    # SQLite's default page cache is small for a search over many articles,
+    # and every page read again is a system call. Negative: KiB, not pages.
     cache_kib = max(1, int(app.config["SQLITE_CACHE_MB"])) * 1024
     # With several workers, every commit by one makes the others drop their
-    # whole page cache at their next transaction (SQLite cannot tell which
-    # pages changed), and they read the pages again: ~40 read() calls per
-    # comment post. Through a memory map those reads are memory accesses of
-    # the operating system's shared file cache, with no copy and no call.
+    # whole page cache (SQLite cannot tell which pages changed); through a
+    # memory map the pages read again come from the OS's shared file cache
+    # without a system call each.
     mmap_bytes = max(0, int(app.config["SQLITE_MMAP_MB"])) * 1024 * 1024
     database = engine.url.database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -126,9 +123,9 @@ def init_app(app: Flask) -> None:
         # writers take the lock up front and queue behind busy_timeout instead.
         write = conn.get_execution_options().get(WRITE_OPTION)
         statement = "BEGIN IMMEDIATE" if write else "BEGIN"
-        # Sent on the driver's connection: exec_driver_sql() would spend
-        # ~0.1 ms of Python on a statement SQLite runs in microseconds, at the
-        # start of every request that reads or writes through the session.
+        # Sent on the driver's connection: exec_driver_sql() costs far more
+        # Python than SQLite needs for it, at the start of every request that
+        # uses the session.
         try:
             conn.connection.dbapi_connection.execute(statement)
         except sqlite3.Error as error:
