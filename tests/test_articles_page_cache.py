@@ -7,13 +7,12 @@ from datetime import timedelta
 
 from itsdangerous import TimestampSigner
 from sqlalchemy import event
-from sqlalchemy import update
 
 from models import Article
 from models import CommentStatus
 from models import db
-from models import utcnow
 from storage import sqlcount
+from tests.support.factories import go_live
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.staff_support import staff_client
@@ -98,14 +97,7 @@ def test_scheduled_article_going_live_updates_neighbours(app):
         updated_at = later.updated_at
     client = app.test_client()
     assert 'rel="next"' not in _get(app, client)[1].get_data(as_text=True)
-    with app.app_context():
-        # Time passes: the same row is now in the past, nothing else changed.
-        db.session.execute(
-            update(Article)
-            .where(Article.slug == "later")
-            .values(published_at=utcnow() - timedelta(minutes=1), updated_at=updated_at)
-        )
-        db.session.commit()
+    go_live(app, "later", updated_at)
     assert 'rel="next" href="/articles/later"' in _get(app, client)[1].get_data(
         as_text=True
     )

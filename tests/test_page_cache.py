@@ -7,7 +7,6 @@ import pytest
 from flask import Response
 from flask import flash
 from flask import render_template_string
-from sqlalchemy import update
 
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import remember_author
@@ -17,8 +16,8 @@ from models import ArticleStatus
 from models import CommentStatus
 from models import Tag
 from models import db
-from models import utcnow
 from storage import sqlcount
+from tests.support.factories import go_live
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.staff_support import staff_client
@@ -253,14 +252,7 @@ def test_scheduled_article_going_live_shows_everywhere(app):
     # Cached while "later" is still scheduled.
     for path in PAGES:
         assert "/articles/later" not in _html(app, path), path
-    with app.app_context():
-        # Time passes: the same row is now in the past, nothing else changed.
-        db.session.execute(
-            update(Article)
-            .where(Article.slug == "later")
-            .values(published_at=utcnow() - timedelta(minutes=1), updated_at=updated_at)
-        )
-        db.session.commit()
+    go_live(app, "later", updated_at)
     for path in ("/", "/tags/topic", "/articles/middle"):
         assert "/articles/later" in _html(app, path), path
 
