@@ -24,7 +24,6 @@ from blueprints.staff import bp as staff_bp
 from config import instance_secret
 from config import load_settings
 from extensions import csrf
-from extensions import init_limiter
 from extensions import login_manager
 from mail import outbox
 from models import User
@@ -33,6 +32,7 @@ from storage import sqlite
 from web import errors
 from web import security
 from web import signing
+from web.rate_limit import init_limiter
 
 HTMX_VERSION = "2.0.11"
 HTMX_SRI = "sha384-2OatzQy1H+Zd/IIrjr1TcuDGqLXeHhbooAyJY1KdQMKnr4LZ22k31GBLdYKHmVjg"
@@ -138,7 +138,7 @@ def _derive_config(app: Flask) -> None:
     config["WTF_CSRF_TIME_LIMIT"] = None
     if config.get("RATELIMIT_STORAGE_URI") == "memory://":
         # The same in-process counters, without a timer thread per request
-        # (extensions.InlineExpiryMemoryStorage).
+        # (web.rate_limit.InlineExpiryMemoryStorage).
         config["RATELIMIT_STORAGE_URI"] = "folio-memory://"
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 

@@ -256,6 +256,9 @@ class Article(db.Model):
         )
         for name, value in Article.comments_changed().items():
             setattr(self, name, value)
+        # The new values are SQL until flushed; reading them afterwards (a
+        # signal's ArticleRef) then loads the numbers the database computed.
+        db.session.flush()
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"

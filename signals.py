@@ -6,7 +6,7 @@ refused or rolled back). Receivers connect per app, usually when a blueprint is
 registered (``comment_created.connect(receiver, sender=app)``); they do the side
 effects: staff mail through the outbox today, reader notifications and plugin
 hooks later. Signals notify; they do not change the event's data.
-docs/notes-seams.md lists each one with its arguments.
+docs/architecture.md lists each one with its arguments.
 """
 
 from __future__ import annotations

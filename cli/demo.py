@@ -18,7 +18,7 @@ from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from cli.demo_content import DEMO_ARTICLES
 from cli.demo_content import DEMO_COMMENTS
-from cli.users import create_user
+from cli.users import new_user
 from models import Article
 from models import ArticleStatus
 from models import Comment
@@ -27,6 +27,7 @@ from models import Role
 from models import User
 from models import db
 from models import utcnow
+from storage.transactions import write_transaction
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 
@@ -51,26 +52,32 @@ def seed_demo(extra: int) -> None:
         click.echo("The database already has articles; nothing seeded.")
         _print_demo_admin()
         return
-    admin = _ensure_demo_admin()
-    if not has_articles:
-        _seed_articles(admin)
-    if extra:
-        _seed_generated(admin, extra)
-    db.session.commit()
+    admin, password = _demo_admin()
+    with write_transaction():
+        db.session.add(admin)
+        if not has_articles:
+            _seed_articles(admin)
+        if extra:
+            _seed_generated(admin, extra)
+    if password:
+        _write_demo_credentials(password)
     _print_demo_admin()
 
 
-def _ensure_demo_admin() -> User:
+def _demo_admin() -> tuple[User, str | None]:
+    """The first account, or a new admin with its password (hashed, not yet added)."""
     user = db.session.scalar(select(User).order_by(User.id).limit(1))
     if user is not None:
-        return user
+        return user, None
     password = secrets.token_urlsafe(12)
-    user = create_user(DEMO_ADMIN_EMAIL, password, Role.ADMIN, "Folio Admin")
-    path = _demo_credentials_file()
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    return new_user(DEMO_ADMIN_EMAIL, password, Role.ADMIN, "Folio Admin"), password
+
+
+def _write_demo_credentials(password: str) -> None:
+    """Keep the demo admin's sign-in where only the site's user can read it."""
+    fd = os.open(_demo_credentials_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "w") as fh:
         fh.write(f"{DEMO_ADMIN_EMAIL} {password}\n")
-    return user
 
 
 def _print_demo_admin() -> None:

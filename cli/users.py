@@ -13,18 +13,24 @@ from blueprints.staff.passwords import hash_password
 from models import Role
 from models import User
 from models import db
+from storage.transactions import write_transaction
 
 users_cli = AppGroup("users", help="Manage staff accounts.")
 
 
-def create_user(email: str, password: str, role: Role, display_name: str) -> User:
-    """Add a staff account (the caller commits)."""
-    user = User(
+def new_user(email: str, password: str, role: Role, display_name: str) -> User:
+    """A staff account with its password hashed, not yet added to the session."""
+    return User(
         email=email.strip().lower(),
         display_name=display_name.strip() or email.split("@")[0],
         password_hash=hash_password(password),
         role=role,
     )
+
+
+def create_user(email: str, password: str, role: Role, display_name: str) -> User:
+    """Add a staff account (the caller commits)."""
+    user = new_user(email, password, role, display_name)
     db.session.add(user)
     return user
 
@@ -60,6 +66,8 @@ def create_user_command(
         raise click.ClickException(
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
         )
-    create_user(email, password, Role(role), display_name)
-    db.session.commit()
+    # Hashed before the write lock, which other writers wait on.
+    user = new_user(email, password, Role(role), display_name)
+    with write_transaction():
+        db.session.add(user)
     click.echo(f"Created {role} {email}.")

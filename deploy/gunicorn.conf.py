@@ -22,7 +22,7 @@ def post_worker_init(worker):
 
     Each worker imports Folio after the fork; gc.freeze() then moves those
     hundreds of thousands of long-lived objects (modules, routes, templates,
-    the SQLAlchemy mappers) out of the generations the collector scans. The
-    collector's share of a comment post's CPU went from about 2.4% to 0.5%.
+    the SQLAlchemy mappers) out of the generations the collector scans, which
+    would otherwise walk them again and again (bench/README.md has the cost).
     """
     gc.freeze()

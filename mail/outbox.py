@@ -1,12 +1,13 @@
-"""The outbox: mail is stored in the same transaction as the change that caused it.
+"""The outbox: mail stored in the database until it is sent.
 
-Views call enqueue(); the row commits with the comment or contact message, so a
-crash can never lose the notification. Sending happens later: send_due() leases
+enqueue() adds a row in the caller's transaction: the receivers of Folio's
+domain events (signals.py) queue their mail in a short write of their own
+right after the change commits. Sending happens later: send_due() leases
 the rows that are due (so two workers never send the same row, and a worker that
 dies mid-send only delays a mail until its lease runs out), sends them over SMTP
 and records the outcome, retrying failures with exponential backoff. It runs from
 `flask outbox send` (cron, a systemd timer) and from a background thread in each
-app process (outbox_worker.py).
+app process (mail/worker.py).
 """
 
 from __future__ import annotations
@@ -19,8 +20,9 @@ from datetime import timedelta
 from email.message import EmailMessage
 
 from flask import Flask
+from flask import Response
+from flask import after_this_request
 from flask import current_app
-from flask import g
 from flask import has_request_context
 from sqlalchemy import func
 from sqlalchemy import or_
@@ -316,9 +318,15 @@ def status() -> OutboxStatus:
 
 
 def _kick_after_request() -> None:
-    """Ask for the background sender to be woken when this request ends."""
-    if has_request_context():
-        g.outbox_kick = True
+    """Wake the background sender once this request's response is ready."""
+    if not has_request_context():
+        return
+    sender = worker(current_app._get_current_object())
+
+    @after_this_request
+    def _kick(response: Response) -> Response:
+        sender.kick()
+        return response
 
 
 def worker(app: Flask) -> OutboxWorker:
@@ -327,7 +335,7 @@ def worker(app: Flask) -> OutboxWorker:
 
 
 def init_app(app: Flask) -> None:
-    """Create the background sender and its request hooks."""
+    """Create the background sender and start it lazily in each process."""
     sender = OutboxWorker(app, send_due)
     app.extensions["folio_outbox"] = sender
 
@@ -336,8 +344,3 @@ def init_app(app: Flask) -> None:
         # Lazily, in the serving process: never at import, so gunicorn's fork
         # gives every worker its own thread.
         sender.ensure_started()
-
-    @app.teardown_request
-    def _kick_outbox_worker(exc: BaseException | None) -> None:
-        if g.pop("outbox_kick", False):
-            sender.kick()

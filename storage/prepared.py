@@ -3,7 +3,7 @@
 SQLAlchemy's ``Connection.execute()`` spends many times what SQLite needs to
 run the small indexed statements of the two busiest paths (the anonymous
 article page's version check and a comment post) in Python: events, parameter
-and result objects, the compiled-cache lookup; see docs/notes-storage.md. A
+and result objects, the compiled-cache lookup; see bench/README.md. A
 ``Prepared`` statement is compiled once per dialect; running it applies the
 bind and result types SQLAlchemy would (the UTC datetimes, the enums).
 

@@ -37,8 +37,8 @@ class WriteGate:
     first take an flock on ``<database>.write-gate`` (and a thread lock, since
     an flock belongs to the open file, which threads share), looking again
     often, so the next writer starts as soon as the previous one commits and
-    BEGIN IMMEDIATE finds SQLite's lock free (docs/architecture.md). A process
-    outside the app (the CLI, a backup, sqlite3) still meets busy_timeout. A
+    BEGIN IMMEDIATE finds SQLite's lock free (docs/architecture.md). Processes
+    that write without it (a backup, sqlite3) still meet busy_timeout. A
     killed worker's flock is released by the kernel.
     """
 

@@ -280,8 +280,8 @@ def test_default_rate_limit_storage_sweeps_inline_without_threads(make_app):
     """memory:// is limits' in-process storage without its timer thread per request."""
     import threading
 
-    from extensions import InlineExpiryMemoryStorage
     from extensions import limiter
+    from web.rate_limit import InlineExpiryMemoryStorage
 
     app = make_app(RATELIMIT_ENABLED=True)
     assert app.config["RATELIMIT_STORAGE_URI"] == "folio-memory://"

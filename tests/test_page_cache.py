@@ -7,6 +7,7 @@ import pytest
 from flask import Response
 from flask import flash
 from flask import render_template_string
+from flask import request
 
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import remember_author
@@ -35,7 +36,8 @@ def counted(make_app):
 
     def version():
         calls["version"] += 1
-        return state["version"]
+        # A version accounts for the arguments its view declares.
+        return state["version"], request.args.get("page", "1")
 
     def lucky() -> str:
         return "7"
@@ -102,15 +104,33 @@ def test_new_version_renders_again(counted):
 @pytest.mark.parametrize(
     ("path", "headers"),
     [
-        ("/counted", {"HX-Request": "true"}),
+        ("/counted", {"HX-Request": "true", "HX-Boosted": "true"}),
+        ("/counted", {"HX-Request": "true", "HX-History-Restore-Request": "true"}),
         ("/counted?other=1", {}),
     ],
 )
-def test_htmx_and_unknown_arguments_skip_the_cache(counted, path, headers):
+def test_boosted_history_and_unknown_arguments_skip_the_cache(counted, path, headers):
     app, calls, _ = counted
     for _ in range(2):
         response = app.test_client().get(path, headers=headers)
         assert response.status_code == 200 and response.headers["ETag"]
+    assert calls["view"] == 2
+
+
+def test_htmx_fragment_is_cached_apart_from_the_page(counted):
+    app, calls, _ = counted
+    fragment = {"HX-Request": "true"}
+    for headers in (fragment, {}, fragment, {}):
+        response = app.test_client().get("/counted", headers=headers)
+        assert response.status_code == 200
+        assert response.headers["Vary"] == "HX-Request, Cookie"
+    assert calls["view"] == 2
+
+
+def test_forged_host_gets_a_page_of_its_own_without_a_site_url(counted):
+    app, calls, _ = counted
+    app.test_client().get("/counted")
+    app.test_client().get("/counted", headers={"Host": "evil.test"})
     assert calls["view"] == 2
 
 

@@ -136,6 +136,8 @@ def test_comment_status_changed_on_moderation(app):
     assert call["comment"].status == CommentStatus.APPROVED
     assert call["previous"] == CommentStatus.PENDING
     assert call["article"].comment_count == 1
+    # Numbers, not the SQL that computed them.
+    assert isinstance(call["article"].comments_version, int)
 
 
 def test_comment_status_changed_for_each_bulk_change(app):

@@ -43,6 +43,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from markupsafe import escape
 
+from web.htmx import wants_fragment
 from web.http_caching import not_modified
 from web.http_caching import not_modified_response
 from web.http_caching import private_page
@@ -109,9 +110,11 @@ def _cacheable(query: tuple[str, ...]) -> bool:
 
     query: the arguments the version accounts for. signed_out() (no session
     user, no remember cookie) also rules out a visitor Flask-Login would
-    only have found anonymous after trying to load them.
+    only have found anonymous after trying to load them. An htmx request for
+    the fragment is cached apart from the page (see the key); one that is
+    boosted or restores history gets the whole page and is not cached.
     """
-    if request.headers.get("HX-Request"):
+    if request.headers.get("HX-Request") and not wants_fragment():
         return False
     return all(name in query for name in request.args) and signed_out()
 
@@ -150,13 +153,13 @@ def cached(
     def decorate(view: Callable[..., Any]) -> Callable[..., Response]:
         @wraps(view)
         def wrapper(**kwargs: Any) -> Response:
-            if request.method != "GET" or not _anonymous():
+            if request.method not in ("GET", "HEAD") or not _anonymous():
                 return _private(view(**kwargs), None)
             key = version(**kwargs)
             if key is None:
                 return _private(view(**kwargs), None)
-            key = (request.endpoint, tuple(request.args.items(multi=True)), key)
-            etag = visitor_etag([key])
+            key = (request.endpoint, _origin(), wants_fragment(), key)
+            etag = visitor_etag([key, sorted(request.args.items(multi=True))])
             if not_modified(etag):
                 return not_modified_response(etag)
             if not _cacheable(query) or (bypass is not None and bypass()):
@@ -165,6 +168,8 @@ def cached(
             if page is None:
                 page = _render(view, kwargs, values)
                 if page is None:
+                    # Not a 200 (a race with a delete): that render holds
+                    # markers, so the visitor gets one of their own.
                     return _private(view(**kwargs), etag)
                 page_cache().put(key, page)
             response = make_response(page.join(_fresh(page, values)))
@@ -173,6 +178,15 @@ def cached(
         return wrapper
 
     return decorate
+
+
+def _origin() -> str:
+    """The host the page's absolute links name: the request's while SITE_URL is unset.
+
+    Pages carry absolute URLs (canonical, og:url, JSON-LD); without a configured
+    site URL they come from the request, so a forged Host must not share a key.
+    """
+    return "" if current_app.config.get("SITE_URL") else request.host_url
 
 
 def _anonymous() -> bool:

@@ -128,6 +128,15 @@ def csrf_token() -> str:
     return token
 
 
+def rotate_csrf_token() -> None:
+    """Forget this request's CSRF token, so the next form gets a new one.
+
+    For after the session is cleared (sign-in): Flask-WTF keeps the signed
+    token on ``g`` under the field's name for the rest of the request.
+    """
+    g.pop(current_app.config.get("WTF_CSRF_FIELD_NAME", "csrf_token"), None)
+
+
 def init_app(app: Flask) -> None:
     """Use the cached serializers for the session cookie."""
     app.session_interface = SessionInterface()

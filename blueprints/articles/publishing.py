@@ -5,6 +5,7 @@ from __future__ import annotations
 from slugify import slugify
 from sqlalchemy import select
 
+from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import render_markdown
 from models import Article
 from models import SlugRedirect
@@ -12,9 +13,13 @@ from models import Tag
 from models import db
 
 
-def set_body(article: Article, body: str) -> None:
-    """Store the Markdown source with its rendered, sanitized HTML and reading time."""
-    rendered = render_markdown(body)
+def set_body(article: Article, body: str, rendered: Rendered | None = None) -> None:
+    """Store the Markdown source with its rendered, sanitized HTML and reading time.
+
+    rendered: render_markdown(body) when the caller made it already (before
+    taking the write lock, say).
+    """
+    rendered = rendered or render_markdown(body)
     article.body = body
     article.body_html = rendered.html
     article.reading_minutes = rendered.reading_minutes

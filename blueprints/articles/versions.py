@@ -19,7 +19,6 @@ a stored page is never older than the version it is stored under.
 from __future__ import annotations
 
 from functools import lru_cache
-from types import SimpleNamespace
 
 from sqlalchemy import ColumnElement
 from sqlalchemy import Select
@@ -28,7 +27,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.articles import listing
-from blueprints.comments.section import comments_are_open
+from blueprints.comments.section import comments_open_now
 from models import Article
 from models import ArticleStatus
 from models import Tag
@@ -91,9 +90,7 @@ def article_version(slug: str) -> tuple | None:
         return None
     comments_open, published_at = row[3], row[4]
     # Comments close by age too: the form's presence is part of the version.
-    open_now = comments_are_open(
-        SimpleNamespace(comments_open=comments_open, published_at=published_at)
-    )
+    open_now = comments_open_now(comments_open, published_at)
     return (*row[:3], open_now, *row[5:])
 
 
@@ -148,10 +145,15 @@ def _bounds() -> dict[str, int]:
 
 def home_version() -> tuple:
     """The version of a page of the article list (with the tag cloud)."""
-    return _run(_home_query(), **_bounds())
+    bounds = _bounds()
+    # The parsed page, not the raw argument: ?page=01 is the page ?page=1 is.
+    return (*_run(_home_query(), **bounds), bounds["offset"])
 
 
 def tag_version(slug: str) -> tuple | None:
     """The version of a page of one tag's articles (None: no such tag)."""
-    row = _run(_tag_query(), slug=slug, **_bounds())
-    return row if row is not None and row[0] is not None else None
+    bounds = _bounds()
+    row = _run(_tag_query(), slug=slug, **bounds)
+    if row is None or row[0] is None:
+        return None
+    return (*row, bounds["offset"])

@@ -71,7 +71,7 @@ def _history_query() -> Prepared:
     # the text of that author's comments on this article only; the second
     # stops at the first approved comment. Neither reads the rest of what a
     # prolific address has written. Built and compiled once and run on the
-    # DB-API cursor, as the post path's statements are (docs/notes-seams.md).
+    # DB-API cursor, as the post path's statements are (bench/README.md).
     email = Comment.author_email == bindparam("email")
     kept = [status for status in CommentStatus if status != CommentStatus.TRASH]
     duplicate = exists().where(

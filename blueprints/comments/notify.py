@@ -2,7 +2,7 @@
 
 The comment has committed when the receiver runs; the mail is queued through
 the outbox in a short write of its own, so sending (with retries) never slows
-or fails the reader's post. docs/notes-seams.md says what a crash between the
+or fails the reader's post. docs/architecture.md says what a crash between the
 two commits costs.
 """
 
@@ -12,7 +12,6 @@ from flask import Flask
 from flask import current_app
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.comments.records import ArticleRef
 from blueprints.comments.records import StoredComment
@@ -101,5 +100,5 @@ def notify_staff(
         recipients = staff_recipients()
         with write_transaction():
             enqueue(recipients, subject, body, comment_id=comment.id)
-    except SQLAlchemyError:
+    except Exception:  # committed already: log it, never answer 500
         app.logger.exception("staff mail about comment %s not queued", comment.id)

@@ -1,13 +1,13 @@
 """Storing a reader's new comment in one short write transaction.
 
-The view reads what it can before taking the write lock (the article, the
-comment replied to, the form's checks), so the lock (BEGIN IMMEDIATE on SQLite)
-is held only for what must be atomic: the duplicate and author-history check,
-the comment's INSERT and the article's counters, then COMMIT. The staff mail is
+The view checks the form before taking the write lock; under it (BEGIN
+IMMEDIATE on SQLite) it reads the article and the comment replied to, runs the
+duplicate and author-history check, the comment's INSERT and the article's
+counters, then commits, so what it read cannot change before it writes. The staff mail is
 queued after commit by a receiver of signals.comment_created. The statements
 are Core, built and compiled once and run on the DB-API cursor
 (prepared.Prepared), because this is the busiest write path
-(docs/notes-seams.md).
+(bench/README.md).
 """
 
 from __future__ import annotations

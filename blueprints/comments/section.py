@@ -79,11 +79,16 @@ class ThreadComment:
 
 def comments_are_open(article: ArticleRef) -> bool:
     """Open unless closed on the article or older than COMMENTS_CLOSE_AFTER_DAYS."""
-    if not article.comments_open:
+    return comments_open_now(article.comments_open, article.published_at)
+
+
+def comments_open_now(comments_open: bool, published_at: datetime | None) -> bool:
+    """comments_are_open() from the two columns it depends on."""
+    if not comments_open:
         return False
     days = int(current_app.config["COMMENTS_CLOSE_AFTER_DAYS"])
-    if days and article.published_at is not None:
-        return article.published_at > utcnow() - timedelta(days=days)
+    if days and published_at is not None:
+        return published_at > utcnow() - timedelta(days=days)
     return True
 
 
@@ -221,7 +226,7 @@ COMMENT_FORM_VALUES: dict[str, Callable[[], str]] = {
 }
 
 
-def blank_form(article: Article) -> Markup:
+def blank_form(article: ArticleRef) -> Markup:
     """The blank comment form with this response's token, timestamp and details.
 
     Every visitor gets the same form but for the CSRF token, the signed
@@ -237,7 +242,7 @@ def blank_form(article: Article) -> Markup:
     return Markup(cached.join(values).decode())
 
 
-def _blank(article: Article) -> CachedPage:
+def _blank(article: ArticleRef) -> CachedPage:
     """The blank form rendered with a marker for each per-response value, cut there."""
     markers = {name: marker() for name in COMMENT_FORM_VALUES}
     form = CommentForm(formdata=None)
@@ -254,7 +259,7 @@ def _blank(article: Article) -> CachedPage:
 
 
 def fresh_form(
-    article: Article, reply_to: Comment | None = None
+    article: ArticleRef, reply_to: Comment | None = None
 ) -> tuple[CommentForm | None, Markup | None]:
     """A new form for open comments: (None, the cached blank form), or for a
     reply (a CommentForm, None)."""

@@ -1,7 +1,7 @@
 """Receiving a contact message: judge and store it; after commit, mail the team.
 
 The team mail is a receiver of signals.contact_received and queues its mail
-through the outbox in a short write of its own (docs/notes-seams.md).
+through the outbox in a short write of its own (docs/architecture.md).
 """
 
 from __future__ import annotations
@@ -10,13 +10,11 @@ from flask import Flask
 from flask import current_app
 from flask import request
 from flask.blueprints import BlueprintSetupState
-from sqlalchemy.exc import SQLAlchemyError
 
 from blueprints.contact.forms import ContactForm
 from mail.outbox import enqueue
 from models import ContactMessage
 from models import MessageStatus
-from models import db
 from signals import contact_received
 from storage.transactions import write_transaction
 from web.form_guard import count_links
@@ -68,12 +66,12 @@ def acknowledgement_mail() -> tuple[str, str]:
 
 
 def receive(form: ContactForm) -> ContactMessage:
-    """Store a validated message, marked as spam with the reason when it looks so.
+    """A validated message, marked as spam with the reason when it looks so.
 
-    The caller holds the write lock and commits.
+    Judged without the database; the caller stores it under the write lock.
     """
     reason = spam_reason(form)
-    message = ContactMessage(
+    return ContactMessage(
         name=form.name.data,
         email=form.email.data,
         subject=form.subject.data or "",
@@ -83,8 +81,6 @@ def receive(form: ContactForm) -> ContactMessage:
         ip=hash_ip(request.remote_addr),
         user_agent=request.user_agent.string[:255],
     )
-    db.session.add(message)
-    return message
 
 
 def connect(state: BlueprintSetupState) -> None:
@@ -115,5 +111,5 @@ def mail_team(app: Flask, *, message: ContactMessage, **_: object) -> None:
             )
             if app.config["CONTACT_ACKNOWLEDGE"]:
                 enqueue([sender], *acknowledgement_mail())
-    except SQLAlchemyError:
+    except Exception:  # committed already: log it, never answer 500
         app.logger.exception("team mail about message %s not queued", message_id)

@@ -12,6 +12,7 @@ from blueprints.contact.delivery import receive
 from blueprints.contact.forms import FIELDS
 from blueprints.contact.forms import ContactForm
 from extensions import limiter
+from models import db
 from signals import contact_received
 from storage.transactions import write_transaction
 from web.htmx import render
@@ -40,8 +41,9 @@ def create():
     form = ContactForm()
     if not form.validate():
         return render("contact/new.html", "contact/_form.html", 422, form=form)
+    message = receive(form)
     with write_transaction():
-        message = receive(form)
+        db.session.add(message)
     contact_received.send(current_app._get_current_object(), message=message)
     if wants_fragment():
         return render("contact/thanks.html", "contact/_thanks.html")

@@ -1,8 +1,9 @@
 """The staff blueprint: sign-in, the dashboard, the editor, moderation, the inbox.
 
-Other blueprints import nothing from it.
+Other blueprints import nothing from it; the command line (cli/users.py)
+hashes passwords with its `passwords` module.
 
-Public modules: none.
+Public modules: passwords.
 """
 
 # Each module registers its views on bp when imported.

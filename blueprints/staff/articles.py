@@ -14,6 +14,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import render_markdown
 from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
@@ -158,7 +159,7 @@ def article_preview():
     return _editor(form, article)
 
 
-def _apply(form: ArticleForm, article: Article) -> str | None:
+def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | None:
     """Copy the form into the article; return an error for the slug, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id)
     if wanted != article.slug and slug_taken(wanted, article.id):
@@ -170,7 +171,7 @@ def _apply(form: ArticleForm, article: Article) -> str | None:
         change_slug(article, wanted)
     article.summary = (form.summary.data or "").strip()
     article.tags = tags_from_names(form.tag_names())
-    set_body(article, form.body.data or "")
+    set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
     published_at = form.published_at.data
     if published_at is not None:
@@ -187,13 +188,15 @@ def _save(article_id: int | None):
     if not form.validate_on_submit():
         article = db.get_or_404(Article, article_id) if article_id else None
         return _editor(form, article, 422, fragment=SAVED)
+    # Rendered before the lock: only the slug checks and the writes need it.
+    rendered = render_markdown(form.body.data or "")
     with write_transaction() as transaction:
         if article_id is None:
             article = Article(author_id=current_user.id)
         else:
             article = db.get_or_404(Article, article_id)
         was_published = article.status == ArticleStatus.PUBLISHED
-        error = _apply(form, article)
+        error = _apply(form, article, rendered)
         if error:
             transaction.rollback()
             form.slug.errors.append(error)

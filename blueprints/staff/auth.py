@@ -6,7 +6,6 @@ from functools import cache
 
 from flask import current_app
 from flask import flash
-from flask import g
 from flask import render_template
 from flask import request
 from flask import session
@@ -31,6 +30,7 @@ from models import utcnow
 from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
+from web.signing import rotate_csrf_token
 
 BAD_LOGIN = "That email and password do not match an active staff account."
 
@@ -101,7 +101,7 @@ def login_post():
     # Rotate the session: nothing from before sign-in survives, and the next
     # form gets a new CSRF token.
     session.clear()
-    g.pop("csrf_token", None)
+    rotate_csrf_token()
     login_user(user)
     staff_signed_in.send(current_app._get_current_object(), user=user)
     flash(f"Signed in as {user.display_name}.", "success")
