@@ -185,8 +185,13 @@ def _origin() -> str:
 
     Pages carry absolute URLs (canonical, og:url, JSON-LD); without a configured
     site URL they come from the request, so a forged Host must not share a key.
+    Read from the WSGI environ as sent (after the proxy fix): a key needs no
+    parsing.
     """
-    return "" if current_app.config.get("SITE_URL") else request.host_url
+    if current_app.config.get("SITE_URL"):
+        return ""
+    environ = request.environ
+    return f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST', '')}"
 
 
 def _anonymous() -> bool:
