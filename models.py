@@ -240,6 +240,8 @@ class Article(db.Model):
         is SQL, so concurrent changes each add one. updated_at is written back
         unchanged: a comment is not an edit of the article, so feeds, the
         sitemap and the site-wide page version do not move with every comment.
+        Whoever writes these also runs comment_counts_changed() (the list
+        pages' counter).
         """
         return {
             "comments_version": cls.comments_version + 1,
@@ -259,6 +261,7 @@ class Article(db.Model):
         # The new values are SQL until flushed; reading them afterwards (a
         # signal's ArticleRef) then loads the numbers the database computed.
         db.session.flush()
+        db.session.execute(comment_counts_changed())
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
@@ -285,6 +288,34 @@ def _tag_renamed(tag: Tag, value: str, old: object, initiator: object) -> None:
         update(Article.__table__)
         .where(Article.__table__.c.id.in_(tagged))
         .values(updated_at=utcnow())
+    )
+
+
+COMMENT_COUNTS = "comment_counts"
+
+
+class SiteCounter(db.Model):
+    """A site-wide counter that cached pages are keyed on (one row per name).
+
+    ``comment_counts`` moves whenever any article's approved comments change,
+    so the list pages, which show each card's count, know when to render
+    again without summing the counts of their own cards. Migration 0004
+    creates the row; it is only ever incremented in SQL, so concurrent
+    changes each count.
+    """
+
+    __tablename__ = "site_counters"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+
+
+def comment_counts_changed():
+    """The UPDATE that records a change to some article's approved comments."""
+    return (
+        update(SiteCounter)
+        .where(SiteCounter.name == COMMENT_COUNTS)
+        .values(value=SiteCounter.value + 1)
     )
 
 

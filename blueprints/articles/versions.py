@@ -6,8 +6,11 @@ site's part: the newest ``updated_at`` (an article created, edited, unpublished,
 retagged, or one of its tags renamed), the newest visible ``published_at``
 (a scheduled article going live) and the number of articles (one deleted).
 Comments do not move those: an article's ``comments_version`` does
-(Article.comments_changed), so the article page reads its own, and a list page
-the sum over its cards, whose comment counts it shows.
+(Article.comments_changed), so the article page reads its own, and the site's
+``comment_counts`` counter (models.SiteCounter) does, which the list pages
+read, since their cards show comment counts. A list page's version is then the
+same for every page number (the number is added to it), so a deep page costs
+what the first does.
 
 The statements are built once and run on a connection of their own, not the
 session's: on a hit (most requests) the session then never starts, and on
@@ -21,17 +24,17 @@ from __future__ import annotations
 from functools import lru_cache
 
 from sqlalchemy import ColumnElement
-from sqlalchemy import Select
 from sqlalchemy import bindparam
 from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.articles import listing
 from blueprints.comments.section import comments_open_now
+from models import COMMENT_COUNTS
 from models import Article
 from models import ArticleStatus
+from models import SiteCounter
 from models import Tag
-from models import article_tags
 from models import db
 from models import utcnow
 from storage.prepared import Prepared
@@ -94,66 +97,35 @@ def article_version(slug: str) -> tuple | None:
     return (*row[:3], open_now, *row[5:])
 
 
-def _page_sum(ids: Select) -> ColumnElement:
-    """The sum of comments_version over one page of ids (limit and offset bound)."""
-    page = ids.limit(bindparam("limit")).offset(bindparam("offset"))
+def _comment_counts() -> ColumnElement:
+    """The site's counter of changes to approved comments."""
     return (
-        select(func.coalesce(func.sum(Article.comments_version), 0))
-        .where(Article.id.in_(page))
+        select(SiteCounter.value)
+        .where(SiteCounter.name == COMMENT_COUNTS)
         .scalar_subquery()
-    )
-
-
-def _newest_first(*where: ColumnElement[bool]) -> Select:
-    return (
-        select(Article.id)
-        .where(_visible(), *where)
-        .order_by(Article.published_at.desc(), Article.id.desc())
     )
 
 
 @lru_cache(maxsize=1)
 def _home_query() -> Prepared:
-    return Prepared(select(*_site_columns(), _page_sum(_newest_first())))
-
-
-def _tag_id() -> ColumnElement:
-    return select(Tag.id).where(Tag.slug == bindparam("slug")).scalar_subquery()
+    return Prepared(select(*_site_columns(), _comment_counts()))
 
 
 @lru_cache(maxsize=1)
 def _tag_query() -> Prepared:
-    # Checked per row as the index is walked newest first: a page needs a few
-    # rows, where IN would first list every article of the tag.
-    tagged = (
-        select(article_tags.c.article_id)
-        .where(
-            article_tags.c.article_id == Article.id,
-            article_tags.c.tag_id == _tag_id(),
-        )
-        .exists()
-    )
     name = select(Tag.name).where(Tag.slug == bindparam("slug")).scalar_subquery()
-    return Prepared(select(name, *_site_columns(), _page_sum(_newest_first(tagged))))
-
-
-def _bounds() -> dict[str, int]:
-    """The ?page= of this request as the LIMIT and OFFSET of its cards (and one more)."""
-    size = listing.per_page()
-    return {"limit": size + 1, "offset": (listing.page_number() - 1) * size}
+    return Prepared(select(name, *_site_columns(), _comment_counts()))
 
 
 def home_version() -> tuple:
     """The version of a page of the article list (with the tag cloud)."""
-    bounds = _bounds()
     # The parsed page, not the raw argument: ?page=01 is the page ?page=1 is.
-    return (*_run(_home_query(), **bounds), bounds["offset"])
+    return (*_run(_home_query()), listing.page_number())
 
 
 def tag_version(slug: str) -> tuple | None:
     """The version of a page of one tag's articles (None: no such tag)."""
-    bounds = _bounds()
-    row = _run(_tag_query(), slug=slug, **bounds)
+    row = _run(_tag_query(), slug=slug)
     if row is None or row[0] is None:
         return None
-    return (*row, bounds["offset"])
+    return (*row, listing.page_number())

@@ -27,6 +27,8 @@ from models import Article
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
+from models import SiteCounter
+from models import comment_counts_changed
 from models import db
 from models import utcnow
 from storage.prepared import Prepared
@@ -84,6 +86,11 @@ def _count_update() -> Prepared:
     )
 
 
+@lru_cache(maxsize=1)
+def _counter_update() -> Prepared:
+    return Prepared(comment_counts_changed().returning(SiteCounter.value))
+
+
 def insert_comment(
     target: ArticleRef, values: dict
 ) -> tuple[StoredComment, ArticleRef]:
@@ -91,7 +98,7 @@ def insert_comment(
 
     An approved comment also counts on its article and moves the article's
     comments_version, which is what the cached comment list and page are keyed
-    on. Returns the stored comment and the article with its count after it.
+    on, and the site's comment_counts counter, which the list pages are. Returns the stored comment and the article with its count after it.
     The caller holds the write lock and commits.
     """
     values = {
@@ -109,4 +116,5 @@ def insert_comment(
     if comment.status != CommentStatus.APPROVED:
         return comment, target
     count, version = _count_update().first(connection, {"article_id": target.id})
+    _counter_update().first(connection, {})
     return comment, replace(target, comment_count=count, comments_version=version)
