@@ -22,6 +22,7 @@ from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
 from sqlalchemy import event
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.orm import DeclarativeBase
@@ -261,7 +262,7 @@ class Article(db.Model):
         # The new values are SQL until flushed; reading them afterwards (a
         # signal's ArticleRef) then loads the numbers the database computed.
         db.session.flush()
-        db.session.execute(comment_counts_changed())
+        count_comment_change(db.session.connection())
 
     def __repr__(self) -> str:
         return f"<Article {self.slug}>"
@@ -316,7 +317,18 @@ def comment_counts_changed():
         update(SiteCounter)
         .where(SiteCounter.name == COMMENT_COUNTS)
         .values(value=SiteCounter.value + 1)
+        .returning(SiteCounter.value)
     )
+
+
+def count_comment_change(connection) -> None:
+    """Record a change to some article's approved comments on connection.
+
+    The row is created when it is missing (a database emptied by hand): a
+    counter that stayed absent would leave cached list pages stale.
+    """
+    if connection.execute(comment_counts_changed()).first() is None:
+        connection.execute(insert(SiteCounter).values(name=COMMENT_COUNTS, value=1))
 
 
 class SlugRedirect(db.Model):

@@ -8,13 +8,17 @@ from flask import Response
 from flask import flash
 from flask import render_template_string
 from flask import request
+from sqlalchemy import delete
 
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import remember_author
 from blueprints.comments.moderation import set_status
+from models import COMMENT_COUNTS
 from models import Article
 from models import ArticleStatus
 from models import CommentStatus
+from models import Role
+from models import SiteCounter
 from models import Tag
 from models import db
 from storage import sqlcount
@@ -437,3 +441,17 @@ def test_visitor_with_held_comments_skips_the_cache(app):
     with sqlcount.count_statements(app) as log:
         response = client.get("/articles/hello")
     assert response.status_code == 200 and len(log) > 1
+
+
+def test_list_pages_follow_comments_even_without_the_counter_row(app):
+    with app.app_context():
+        article = make_article(slug="hello")
+        comment_id = make_comment(article, status=CommentStatus.PENDING).id
+        db.session.execute(delete(SiteCounter))
+        db.session.commit()
+    assert "0 comments" in _html(app, "/")
+    client, _ = staff_client(app, Role.MODERATOR)
+    client.post(f"/staff/comments/{comment_id}/approve")
+    assert "1 comment<" in _html(app, "/")
+    with app.app_context():
+        assert db.session.get(SiteCounter, COMMENT_COUNTS).value == 1

@@ -27,8 +27,8 @@ from models import Article
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
-from models import SiteCounter
 from models import comment_counts_changed
+from models import count_comment_change
 from models import db
 from models import utcnow
 from storage.prepared import Prepared
@@ -88,7 +88,7 @@ def _count_update() -> Prepared:
 
 @lru_cache(maxsize=1)
 def _counter_update() -> Prepared:
-    return Prepared(comment_counts_changed().returning(SiteCounter.value))
+    return Prepared(comment_counts_changed())
 
 
 def insert_comment(
@@ -116,5 +116,6 @@ def insert_comment(
     if comment.status != CommentStatus.APPROVED:
         return comment, target
     count, version = _count_update().first(connection, {"article_id": target.id})
-    _counter_update().first(connection, {})
+    if _counter_update().first(connection, {}) is None:
+        count_comment_change(connection)  # the counter's row was missing
     return comment, replace(target, comment_count=count, comments_version=version)
