@@ -145,6 +145,9 @@ def begin_write() -> None:
     """
     session = db.session()
     if session.in_transaction():
+        if session.new or session.dirty or session.deleted:
+            # Committing them here would write outside the gate and the block.
+            raise RuntimeError("changes made before write_transaction() began")
         session.commit()
     gate = current_app.extensions.get(GATE_EXTENSION)
     if gate is not None and not session.info.get(_GATE_HELD):

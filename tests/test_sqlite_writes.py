@@ -235,6 +235,16 @@ def test_write_transaction_ends_an_open_read_first(app):
     assert _messages(app) == ["after a read"]
 
 
+def test_write_transaction_refuses_changes_made_before_it(app):
+    with app.app_context():
+        db.session.scalar(select(func.count(ContactMessage.id)))
+        _add("made outside the block")
+        with pytest.raises(RuntimeError), write_transaction():
+            pass
+        db.session.rollback()
+    assert _messages(app) == []
+
+
 def test_write_transaction_refuses_nesting(app):
     with app.app_context():
         with write_transaction(), pytest.raises(RuntimeError):
