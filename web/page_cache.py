@@ -1,7 +1,7 @@
 """The anonymous page cache: a view opts in with one decorator.
 
     @bp.get("/articles/<slug>")
-    @cached(version=article_version, per_response=COMMENTER_VALUES)
+    @cached(version=article_version, per_response=COMMENT_FORM_VALUES)
     def detail(slug): ...
 
 Readers without a session of their own (no staff login, no flashed message)
@@ -13,8 +13,9 @@ those values go (web/per_response.py), and each response joins the parts with
 fresh values, HTML-escaped. A visitor's own values are never stored.
 
 The key is the view's ``version(**view_args)``: anything hashable that changes
-whenever the page would (None: not found, render it normally), read by one
-cheap query. Nothing stale is served: a changed version is a new key; entries
+whenever the page would, the query arguments it declares included (None: not
+found, render it normally), read by one cheap query; with it, whether htmx
+asked for the fragment, and the request's origin while no site URL is set. Nothing stale is served: a changed version is a new key; entries
 also expire so memory stays bounded.
 
 While the decorator renders a page to keep, code that puts a declared value
