@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import getaddresses
 from email.utils import make_msgid
 from typing import Any
@@ -17,14 +19,35 @@ from models import OutboxMail
 SECURITY_MODES = ("starttls", "tls", "none")
 
 
+# RFC 2047 encoded-word syntax. Some Python versions (before 3.11.10 and
+# 3.12.5, CVE-2024-6923) decode such a word in a header value and write out the
+# line breaks it hides, turning user text into headers of its own.
+ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
+
+
+def header_text(value: str) -> str:
+    """A header value that can only ever be text: no line breaks, no encoded words.
+
+    A line break is refused (ValueError, recorded on the mail); "=?" is broken
+    up, so no version of the mail library decodes the value into headers.
+    """
+    if "\r" in value or "\n" in value:
+        raise ValueError("a header value may not contain a line break")
+    return value.replace("=?", "= ?")
+
+
 def build_message(mail: OutboxMail, config: Mapping[str, Any]) -> EmailMessage:
-    """The outbox row as an EmailMessage (the standard library refuses CR/LF in headers)."""
-    message = EmailMessage()
-    message["From"] = config["MAIL_FROM"]
-    message["To"] = mail.to_addrs
+    """The outbox row as an EmailMessage whose headers hold exactly what Folio set.
+
+    Headers go through the policy's header registry, which refuses CR and LF
+    as well; header_text() also defuses encoded words.
+    """
+    message = EmailMessage(policy=SMTP)
+    message["From"] = header_text(config["MAIL_FROM"])
+    message["To"] = header_text(mail.to_addrs)
     if mail.reply_to:
-        message["Reply-To"] = mail.reply_to
-    message["Subject"] = mail.subject
+        message["Reply-To"] = header_text(mail.reply_to)
+    message["Subject"] = header_text(mail.subject)
     sender_domain = config["MAIL_FROM"].rpartition("@")[2].strip("> ") or "localhost"
     message["Message-ID"] = make_msgid(f"folio.outbox.{mail.id}", domain=sender_domain)
     message.set_content(mail.body)

@@ -472,3 +472,13 @@ def test_limits_are_checked_in_the_limited_views_only(make_app):
     assert first.headers["X-RateLimit-Remaining"] == "1"
     assert _post(client, app).headers["X-RateLimit-Remaining"] == "0"
     assert _post(client, app).status_code == 429
+
+
+@pytest.mark.parametrize("field", ["subject", "name"])
+def test_encoded_word_syntax_is_refused_in_header_fields(app, field):
+    response = _post(
+        app.test_client(), app, **{field: "=?utf-8?q?Hi=0D=0AReply-To:_x@evil.test?="}
+    )
+    assert response.status_code == 422
+    assert "=?…?=" in response.get_data(as_text=True)
+    assert _messages(app) == [] and _outbox(app) == []

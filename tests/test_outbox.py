@@ -8,6 +8,7 @@ import time
 from datetime import timedelta
 from email import message_from_bytes
 from email import policy
+from email.parser import BytesParser
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -492,3 +493,37 @@ def test_worker_starts_afresh_in_a_forked_process(make_app, smtp_server, monkeyp
             event.set()
         first.join(5)
     assert not first.is_alive()
+
+
+ENCODED_INJECTION = "=?utf-8?q?Hi=0D=0AReply-To:_attacker@evil.test?="
+
+
+@pytest.mark.parametrize(
+    "subject",
+    [
+        ENCODED_INJECTION,
+        "=?utf-8?b?SGkNCkJjYzogdmljdGltQGV4YW1wbGUuY29t?=",
+        f"[Folio] Contact: {ENCODED_INJECTION}",
+    ],
+)
+def test_encoded_words_never_become_headers(subject):
+    """CVE-2024-6923 class: on this interpreter too, user text stays one Subject."""
+    mail = OutboxMail(id=1, to_addrs="team@example.com", subject=subject, body="B")
+    raw = build_message(mail, {"MAIL_FROM": "folio@example.com"}).as_bytes()
+    parsed = BytesParser(policy=policy.default).parsebytes(raw)
+    assert sorted(parsed.keys()) == sorted(
+        [
+            "From",
+            "To",
+            "Subject",
+            "Message-ID",
+            "Content-Type",
+            "Content-Transfer-Encoding",
+            "MIME-Version",
+        ]
+    )
+    assert "\n" not in str(parsed["Subject"])
+    head = raw.split(b"\r\n\r\n", 1)[0]
+    lines = head.split(b"\r\n")
+    assert not any(line.startswith((b"Reply-To", b"Bcc")) for line in lines)
+    assert raw.split(b"\r\n\r\n", 1)[1].strip() == b"B"

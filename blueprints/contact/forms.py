@@ -16,6 +16,7 @@ from wtforms.validators import Length
 from wtforms.validators import StopValidation
 from wtforms.validators import ValidationError
 
+from mail.smtp import ENCODED_WORD
 from web.form_filters import strip
 from web.form_guard import SpamGuardForm
 
@@ -52,6 +53,21 @@ class SingleLine:
             raise StopValidation(self.message)
 
 
+class NoEncodedWords:
+    """Reject RFC 2047 encoded-word syntax (=?charset?q?...?=) in a mail header field.
+
+    People do not type it; sent on, some mail libraries decode it into headers
+    of their own (mail/smtp.py defuses it too).
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+
+    def __call__(self, form: Form, field: Field) -> None:
+        if field.data and ENCODED_WORD.search(field.data):
+            raise StopValidation(self.message)
+
+
 class ContactForm(SpamGuardForm):
     """What a reader sends through the "Contact us" page."""
 
@@ -61,6 +77,7 @@ class ContactForm(SpamGuardForm):
         validators=[
             DataRequired("Enter your name."),
             SingleLine("Your name must be on one line, without control characters."),
+            NoEncodedWords("Your name cannot contain “=?…?=”: remove it."),
             Length(
                 max=NAME_MAX,
                 message=f"Your name can be at most {NAME_MAX} characters long.",
@@ -85,6 +102,7 @@ class ContactForm(SpamGuardForm):
         filters=[strip],
         validators=[
             SingleLine("The subject must be on one line, without control characters."),
+            NoEncodedWords("The subject cannot contain “=?…?=”: remove it."),
             Length(
                 max=SUBJECT_MAX,
                 message=f"The subject can be at most {SUBJECT_MAX} characters long.",
