@@ -16,7 +16,6 @@ import time
 from enum import Enum
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from itsdangerous import BadSignature
 from itsdangerous import SignatureExpired
 from itsdangerous import TimestampSigner
@@ -24,6 +23,7 @@ from wtforms import HiddenField
 from wtforms import StringField
 
 from web.signing import signer
+from web.text_form import TextForm
 
 _SALT = "folio.form-rendered-at"
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)[^\s<>\"']+")
@@ -96,7 +96,7 @@ def matching_word(text: str, words: list[str]) -> str | None:
     return None
 
 
-class SpamGuardForm(FlaskForm):
+class SpamGuardForm(TextForm):
     """A FlaskForm with a honeypot and a signed render timestamp.
 
     CSRF is checked for every POST by CSRFProtect before the view runs, and the

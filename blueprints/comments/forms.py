@@ -93,4 +93,5 @@ class CommentForm(SpamGuardForm):
     def parent_comment_id(self) -> int | None:
         """The comment this replies to, if the hidden field holds a valid id."""
         raw = (self.parent_id.data or "").strip()
-        return int(raw) if raw.isdigit() and len(raw) < 12 else None
+        # isdigit() alone accepts "²" and "①", which int() refuses.
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 12 else None

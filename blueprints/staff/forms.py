@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField
 from wtforms import DateTimeLocalField
 from wtforms import EmailField
@@ -25,6 +24,7 @@ from wtforms.validators import ValidationError
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
 from models import ArticleStatus
 from models import Role
+from web.text_form import TextForm
 
 ROLE_CHOICES = [
     SelectChoice(Role.ADMIN.value, "Admin"),
@@ -35,17 +35,17 @@ PASSWORD_LENGTH = f"Use at least {MIN_PASSWORD_LENGTH} characters (at most 1024)
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 
 
-class ActionForm(FlaskForm):
+class ActionForm(TextForm):
     """A CSRF-only form for buttons that change something."""
 
 
-class LoginForm(FlaskForm):
+class LoginForm(TextForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
     next = HiddenField()
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(TextForm):
     current_password = PasswordField(
         "Current password", validators=[DataRequired(), Length(max=1024)]
     )
@@ -65,7 +65,7 @@ class PasswordChangeForm(FlaskForm):
     )
 
 
-class UserCreateForm(FlaskForm):
+class UserCreateForm(TextForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField(
         "Display name", validators=[DataRequired(), Length(max=100)]
@@ -80,11 +80,11 @@ class UserCreateForm(FlaskForm):
     )
 
 
-class RoleForm(FlaskForm):
+class RoleForm(TextForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ArticleForm(FlaskForm):
+class ArticleForm(TextForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Slug",
@@ -126,7 +126,7 @@ class ArticleForm(FlaskForm):
             raise ValidationError("Each tag must be 64 characters or fewer.")
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(TextForm):
     body = TextAreaField("Your reply", validators=[DataRequired(), Length(max=10_000)])
 
 
