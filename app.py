@@ -29,6 +29,7 @@ from mail import outbox
 from models import User
 from models import db
 from storage import sqlite
+from storage.instance import secure_instance
 from web import errors
 from web import security
 from web import signing
@@ -54,7 +55,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure a Folio app."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
-    os.makedirs(app.instance_path, exist_ok=True)
+    Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if test_config is None:
         load_dotenv(Path(app.root_path) / ".env")
     app.config.update(load_settings(os.environ))
@@ -62,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         app.config.update(test_config)
     _derive_config(app)
     security.check_startup(app)
+    secure_instance(app)
 
     db.init_app(app)
     _check_database(app)

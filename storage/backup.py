@@ -13,7 +13,8 @@ from pathlib import Path
 
 import click
 from flask import current_app
-from sqlalchemy.engine import make_url
+
+from storage.instance import sqlite_file
 
 # All pages in one step: in WAL mode that step is one read transaction, so the
 # copy is a single consistent snapshot and writers are never blocked by it.
@@ -24,12 +25,7 @@ PAGES_PER_STEP = -1
 
 def sqlite_path() -> Path | None:
     """The file of the app's SQLite database, or None for another database."""
-    url = make_url(current_app.config["SQLALCHEMY_DATABASE_URI"])
-    if url.get_backend_name() != "sqlite" or not url.database:
-        return None
-    if url.database == ":memory:":
-        return None
-    return Path(url.database)
+    return sqlite_file(current_app.config["SQLALCHEMY_DATABASE_URI"])
 
 
 def backup_sqlite(source: Path, target: Path) -> dict[str, int]:
