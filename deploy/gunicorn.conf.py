@@ -15,6 +15,10 @@ worker_tmp_dir = "/dev/shm"
 # Enough queued connections for bursts (and wrk -c32) against sync workers.
 backlog = 2048
 graceful_timeout = 10
+# Trust no X-Forwarded-* header here: gunicorn's default trusts them from
+# 127.0.0.1, which would make any local process (or a proxy Folio was not told
+# about) decide the scheme. FOLIO_PROXY_FIX alone decides, in the app.
+forwarded_allow_ips = ""
 
 
 def post_worker_init(worker):

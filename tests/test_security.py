@@ -11,6 +11,7 @@ from flask import request
 from flask import session
 from flask_wtf.csrf import generate_csrf
 
+from tests.support.fixtures import ROOT
 from tests.support.fixtures import base_config
 
 STRONG_KEY = "k3Y-" + "0123456789abcdefghijklmnopqrstuv"
@@ -369,3 +370,11 @@ def test_value_the_database_refuses_is_400_and_nothing_saved(make_app, htmx_head
     assert fragment.status_code == 400 and fragment.headers["HX-Retarget"] == "#alerts"
     with app.app_context():
         assert db.session.scalar(select(func.count(ContactMessage.id))) == 0
+
+
+def test_gunicorn_trusts_no_forwarded_headers_of_its_own():
+    """FOLIO_PROXY_FIX alone decides whose X-Forwarded-* count (issue 14, point 9)."""
+    import runpy
+
+    settings = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))
+    assert settings["forwarded_allow_ips"] == ""
