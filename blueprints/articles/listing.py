@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
-from datetime import datetime
 
 from flask import abort
 from flask import current_app
@@ -149,26 +148,3 @@ def tag_cloud(version: Hashable) -> list[TagCount]:
     )
     cache.update(tags=tags, version=version)
     return tags
-
-
-def page_version(page: ArticlePage) -> list[object]:
-    """What a list page's content depends on, for its ETag."""
-    return [
-        page.number,
-        page.has_next,
-        [
-            (
-                a.id,
-                a.updated_at,
-                a.comment_count,
-                a.author.display_name if a.author else None,
-                [t.slug for t in a.tags],
-            )
-            for a in page.items
-        ],
-    ]
-
-
-def newest_update(articles: list[Article]) -> datetime | None:
-    """The latest updated_at among articles (a feed's updated time)."""
-    return max((a.updated_at for a in articles), default=None)
