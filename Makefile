@@ -8,6 +8,10 @@ export FLASK_APP := app
 HOST ?= 127.0.0.1
 PORT ?= 5000
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
+# Folio refuses to start without a public address (FOLIO_SITE_URL) outside
+# development; on this machine, unless the environment or .env sets one, it is
+# the local address `make run` serves on.
+LOCAL_SITE := $(if $(FOLIO_SITE_URL)$(shell grep -s '^FOLIO_SITE_URL=' .env),,FOLIO_SITE_URL=http://$(HOST):$(PORT))
 
 .PHONY: run install install-dev chromium wrk test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
 
@@ -32,14 +36,14 @@ install-dev: $(VENV)/.installed-dev
 
 ## Install, migrate, seed demo content and serve on http://127.0.0.1:5000
 run: install
-	$(FLASK) db upgrade
-	$(FLASK) seed-demo
+	$(LOCAL_SITE) $(FLASK) db upgrade
+	$(LOCAL_SITE) $(FLASK) seed-demo
 	@echo "Folio is running at http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	$(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'app:create_app()'
+	$(LOCAL_SITE) $(VENV)/bin/gunicorn --bind $(HOST):$(PORT) --workers 2 --access-logfile - 'app:create_app()'
 
 ## Apply migrations after pulling a new version
 upgrade: install
-	$(FLASK) db upgrade
+	$(LOCAL_SITE) $(FLASK) db upgrade
 
 ## Debian's Chromium for the browser tests (Playwright's own download elsewhere)
 chromium: install-dev

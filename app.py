@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from dotenv import load_dotenv
@@ -130,6 +131,7 @@ def _derive_config(app: Flask) -> None:
             hide_password=False
         )
     config["SQLALCHEMY_DATABASE_URI"] = url
+    config["SITE_URL"] = _site_url(config)
     # A server connection can go stale (a restart, an idle timeout), so it is
     # pinged when taken from the pool; a SQLite file cannot, and the ping
     # would be one more statement on every request.
@@ -143,6 +145,33 @@ def _derive_config(app: Flask) -> None:
         # (web.rate_limit.InlineExpiryMemoryStorage).
         config["RATELIMIT_STORAGE_URI"] = "folio-memory://"
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+
+
+# The site URL of development and tests when none is set: `make run`'s address.
+DEVELOPMENT_SITE_URL = "http://127.0.0.1:5000"
+
+
+def _site_url(config: Mapping[str, Any]) -> str:
+    """The configured site URL, checked and without a trailing slash.
+
+    Unset, it stays empty outside development and tests, where
+    security.check_startup() refuses to start.
+    """
+    value = str(config.get("SITE_URL") or "").strip().rstrip("/")
+    if not value:
+        development = config.get("TESTING") or config["ENV"] == "development"
+        return DEVELOPMENT_SITE_URL if development else ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise SystemExit(
+            f"folio: FOLIO_SITE_URL must be an absolute http(s) URL such as "
+            f"https://blog.example.com, got {value!r}"
+        )
+    if parts.query or parts.fragment:
+        raise SystemExit(
+            f"folio: FOLIO_SITE_URL must not have a query or fragment: {value!r}"
+        )
+    return value
 
 
 def _check_database(app: Flask) -> None:

@@ -67,7 +67,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "SITE_URL",
         "",
-        "Public base URL (`https://blog.example.com`) for canonical links, feeds and mail. Unset: taken from the request.",
+        "Public base URL (`https://blog.example.com`): every absolute link (canonical, feeds, sitemap, mail) is built on it, never on the request's `Host`. Required outside development; unset in development: `http://127.0.0.1:5000`.",
     ),
     Setting(
         "HTMX_CDN",

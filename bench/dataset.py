@@ -115,6 +115,7 @@ def migrate(url: str) -> None:
     env = os.environ | {
         "FOLIO_DATABASE_URL": url,
         "FOLIO_SECRET_KEY": "bench-" + "x1y2z3" * 8,
+        "FOLIO_SITE_URL": "http://127.0.0.1",
         "FLASK_APP": "app",
     }
     subprocess.run(

@@ -305,7 +305,7 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[index] * 1000
 
 
-def environment(tmp: Path, db_path: Path, smtp_port: int) -> dict[str, str]:
+def environment(tmp: Path, db_path: Path, port: int, smtp_port: int) -> dict[str, str]:
     """The environment of `flask` and gunicorn for this run."""
     env = dict(os.environ)
     env.update(
@@ -322,7 +322,7 @@ def environment(tmp: Path, db_path: Path, smtp_port: int) -> dict[str, str]:
         FOLIO_SMTP_SECURITY="none",
         FOLIO_SMTP_TIMEOUT="2",
         FOLIO_CONTACT_RECIPIENTS="staff@example.org",
-        FOLIO_SITE_URL="",
+        FOLIO_SITE_URL=f"http://{HOST}:{port}",
         PYTHONDONTWRITEBYTECODE="1",
     )
     env.pop("FLASK_DEBUG", None)
@@ -409,7 +409,7 @@ def harness(args: argparse.Namespace, tmp: Path) -> int:
     """Start Folio, load it while injecting faults, then check what was saved."""
     db_path = tmp / "folio.db"
     port, smtp_port = free_port(), free_port()
-    env = environment(tmp, db_path, smtp_port)
+    env = environment(tmp, db_path, port, smtp_port)
     print(f"faults: Folio in {tmp}, http://{HOST}:{port}/, SMTP down on :{smtp_port}")
     prepare(env)
     log = (tmp / "gunicorn.log").open("w")

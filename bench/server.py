@@ -74,6 +74,7 @@ class Server:
             "FOLIO_DATABASE_URL": self.database_url,
             "FOLIO_SECRET_KEY": secrets.token_hex(32),
             "FOLIO_ENV": "production",
+            "FOLIO_SITE_URL": f"http://127.0.0.1:{self.port}",
             "FOLIO_HTMX_CDN": "true",
         }
         env.pop("FLASK_DEBUG", None)

@@ -15,8 +15,10 @@ fresh values, HTML-escaped. A visitor's own values are never stored.
 The key is the view's ``version(**view_args)``: anything hashable that changes
 whenever the page would, the query arguments it declares included (None: not
 found, render it normally), read by one cheap query; with it, whether htmx
-asked for the fragment, and the request's origin while no site URL is set. Nothing stale is served: a changed version is a new key; entries
-also expire so memory stays bounded.
+asked for the fragment. Absolute links in a page come from the configured site
+URL (web/urls.py), never from the request's Host, so no request can put a host
+of its own into a stored page. Nothing stale is served: a changed version is a
+new key; entries also expire so memory stays bounded.
 
 While the decorator renders a page to keep, code that puts a declared value
 into the page asks ``per_response_value(name, value)`` for its text: the marker
@@ -159,7 +161,7 @@ def cached(
             key = version(**kwargs)
             if key is None:
                 return _private(view(**kwargs), None)
-            key = (request.endpoint, _origin(), wants_fragment(), key)
+            key = (request.endpoint, wants_fragment(), key)
             etag = visitor_etag([key, sorted(request.args.items(multi=True))])
             if not_modified(etag):
                 return not_modified_response(etag)
@@ -179,20 +181,6 @@ def cached(
         return wrapper
 
     return decorate
-
-
-def _origin() -> str:
-    """The host the page's absolute links name: the request's while SITE_URL is unset.
-
-    Pages carry absolute URLs (canonical, og:url, JSON-LD); without a configured
-    site URL they come from the request, so a forged Host must not share a key.
-    Read from the WSGI environ as sent (after the proxy fix): a key needs no
-    parsing.
-    """
-    if current_app.config.get("SITE_URL"):
-        return ""
-    environ = request.environ
-    return f"{environ['wsgi.url_scheme']}://{environ.get('HTTP_HOST', '')}"
 
 
 def _anonymous() -> bool:

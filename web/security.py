@@ -99,6 +99,12 @@ def check_startup(app: Flask) -> None:
             "folio: refusing to start: debug mode is on outside development "
             "(unset FLASK_DEBUG or set FOLIO_ENV=development)"
         )
+    if not app.config["SITE_URL"]:
+        raise SystemExit(
+            "folio: refusing to start: FOLIO_SITE_URL is unset (set the public "
+            "address, e.g. https://blog.example.com: links in mail, feeds and "
+            "pages are built on it; FOLIO_ENV=development for local use)"
+        )
     key = str(app.config["SECRET_KEY"])
     if len(key) < 32 or key.lower() in WEAK_SECRETS or len(set(key)) < 8:
         raise SystemExit(

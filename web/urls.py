@@ -1,4 +1,8 @@
-"""Absolute URLs, for mail, feeds and page metadata (which leave the request)."""
+"""Absolute URLs, for mail, feeds and page metadata (which leave the request).
+
+Every one is built on the configured site URL, never on the request's Host
+header: a forged Host would otherwise reach mail, cached pages and feeds.
+"""
 
 from __future__ import annotations
 
@@ -8,9 +12,11 @@ from flask import current_app
 from flask import url_for
 
 
+def site_url() -> str:
+    """The configured public base URL, without a trailing slash."""
+    return current_app.config["SITE_URL"]
+
+
 def absolute_url(endpoint: str, **values: Any) -> str:
-    """An absolute URL for endpoint: under SITE_URL when set, else the request's."""
-    site_url = str(current_app.config.get("SITE_URL") or "").rstrip("/")
-    if site_url:
-        return site_url + url_for(endpoint, **values)
-    return url_for(endpoint, _external=True, **values)
+    """An absolute URL for endpoint, under the configured site URL."""
+    return site_url() + url_for(endpoint, **values)

@@ -12,6 +12,7 @@ from blueprints.articles.markdown import excerpt_from_html
 from models import Article
 from models import utcnow
 from web.urls import absolute_url
+from web.urls import site_url
 
 
 def site_root() -> str:
@@ -48,12 +49,11 @@ def default_page_meta(
     """Head-tag values for a page that sets none itself (contact, staff, errors).
 
     The canonical URL is the requested path without its query string, under
-    SITE_URL when that is set. title and description are the page's rendered
+    the configured site URL. title and description are the page's rendered
     blocks (already escaped), turned back into text so they are escaped once.
     """
     title, description = _text(title), _text(description)
-    site_url = str(current_app.config.get("SITE_URL") or "").rstrip("/")
-    canonical = site_url + request.path if site_url else request.base_url
+    canonical = site_url() + request.path
     return page_meta(title, description, canonical, noindex=noindex)
 
 

@@ -41,7 +41,7 @@ def base_config(database_url: str) -> dict:
         "RATELIMIT_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
         "HTMX_CDN": True,
-        "SITE_URL": "",
+        "SITE_URL": "http://localhost",
         "SMTP_HOST": "",
     }
 
