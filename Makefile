@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # the local address `make run` serves on.
 LOCAL_SITE := $(if $(FOLIO_SITE_URL)$(shell grep -s '^FOLIO_SITE_URL=' .env),,FOLIO_SITE_URL=http://$(HOST):$(PORT))
 
-.PHONY: run install install-dev chromium wrk test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
+.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -61,8 +61,18 @@ wrk:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; \
 	else echo "wrk is not installed: its tests are skipped (sudo apt-get install wrk)"; fi
 
+## Debian's nginx, the deployed front (bench/slow_clients.py runs a slowloris through it)
+nginx:
+	@if command -v nginx >/dev/null || [ -x /usr/sbin/nginx ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing Debian's nginx for the deployment's tests (its service is not started)"; \
+	  made=; if [ ! -e /usr/sbin/policy-rc.d ]; then printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d; chmod +x /usr/sbin/policy-rc.d; made=1; fi; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+	  status=$$?; [ -z "$$made" ] || rm -f /usr/sbin/policy-rc.d; exit $$status; \
+	else echo "nginx is not installed: its tests are skipped (sudo apt-get install nginx)"; fi
+
 ## Every test: route tests, migrations, and the browser tests in Chromium
-test: install-dev chromium wrk
+test: install-dev chromium wrk nginx
 	$(PY) -m pytest
 
 ## The suite without the browser tests
