@@ -9,12 +9,13 @@ from flask import make_response
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DataError
+from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 
 from models import db
-from storage.sqlite import is_locked_error
+from storage.outages import retry_after
 from web.htmx import wants_fragment
 
 MESSAGES = {
@@ -101,15 +102,26 @@ def _csrf_error(exc: CSRFError) -> Response:
     )
 
 
-def _operational_error(exc: OperationalError) -> Response:
-    db.session.rollback()
-    if is_locked_error(exc):
-        current_app.logger.warning("database busy: answered 503")
-        response = error_response(503)
-        response.headers["Retry-After"] = "2"
-        return response
-    current_app.logger.exception("database error")
-    return error_response(500)
+def _database_error(exc: OperationalError | InterfaceError) -> Response:
+    _rollback()
+    seconds = retry_after(exc)
+    if seconds is None:
+        current_app.logger.exception("database error")
+        return error_response(500)
+    reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
+    current_app.logger.warning("database unavailable (%s): answered 503", reason)
+    response = error_response(503)
+    response.headers["Retry-After"] = str(seconds)
+    return response
+
+
+def _rollback() -> None:
+    """Roll the session back; on a dropped connection that can fail in turn."""
+    try:
+        db.session.rollback()
+    except (OperationalError, InterfaceError):
+        # The connection is gone: the pool replaces it on the next checkout.
+        db.session.close()
 
 
 def _data_error(exc: DataError) -> Response:
@@ -136,6 +148,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(SecurityError, _untrusted_host)
     app.register_error_handler(CSRFError, _csrf_error)
     app.register_error_handler(HTTPException, _http_error)
-    app.register_error_handler(OperationalError, _operational_error)
+    app.register_error_handler(OperationalError, _database_error)
+    app.register_error_handler(InterfaceError, _database_error)
     app.register_error_handler(DataError, _data_error)
     app.register_error_handler(500, _server_error)
