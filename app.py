@@ -32,6 +32,7 @@ from models import db
 from storage import sqlite
 from storage.instance import secure_instance
 from web import errors
+from web import hidden_characters
 from web import security
 from web import signing
 from web.rate_limit import init_limiter
@@ -78,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.init_app(app)
     signing.init_app(app)
     errors.init_app(app)
+    hidden_characters.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
 

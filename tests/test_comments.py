@@ -469,18 +469,18 @@ def test_reply_form_fragment_and_page(app, client, article, htmx_headers):
     assert "HX-Request" in response.headers["Vary"]
     assert html.lstrip().startswith('<div hx-swap-oob="delete:#respond">')
     assert "<html" not in html
-    assert "Reply to Reader" in html
+    assert "Reply to <bdi>Reader" in html
     assert "Cancel reply" in html
     assert f'name="parent_id" type="hidden" value="{root}"' in html
     assert "data-autofocus" in html
     page = client.get(url).get_data(as_text=True)
-    assert "<html" in page and "Reply to Reader" in page
+    assert "<html" in page and "Reply to <bdi>Reader" in page
 
 
 def test_replytocom_without_javascript(app, client, article):
     [root] = make_thread(app, 1)
     html = client.get(f"/articles/hello?replytocom={root}").get_data(as_text=True)
-    assert "Reply to Reader" in html
+    assert "Reply to <bdi>Reader" in html
     assert f'name="parent_id" type="hidden" value="{root}"' in html
     assert 'href="/articles/hello#respond"' in html
     for junk in ("abc", "99999", "-1"):
@@ -554,7 +554,7 @@ def test_body_is_escaped_and_split_into_paragraphs(make_app):
         in html
     )
     assert (
-        '<a href="https://ada.example" rel="nofollow ugc noopener">Ada Reader</a>'
+        '<a href="https://ada.example" rel="nofollow ugc noopener"><bdi>Ada Reader</bdi></a>'
         in html
     )
 
