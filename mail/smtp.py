@@ -73,7 +73,8 @@ def message_id(mail: OutboxMail, config: Mapping[str, Any]) -> str:
 
 def message_id_domain(config: Mapping[str, Any]) -> str:
     """The sender's domain, else the site's, else localhost."""
-    sender = parseaddr(config["MAIL_FROM"])[1].rpartition("@")[2]
+    _, at, sender = parseaddr(config["MAIL_FROM"])[1].rpartition("@")
+    sender = sender if at else ""
     site = urlsplit(config.get("SITE_URL") or "").hostname or ""
     for domain in (sender, site):
         domain = NOT_IN_DOMAIN.sub("", domain).strip(".-")
