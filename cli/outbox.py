@@ -38,13 +38,19 @@ def send_command(limit: int) -> None:
         total.claimed += report.claimed
         total.sent += report.sent
         total.failed += report.failed
-        if report.claimed == 0 or report.failed:
+        total.unrecorded += report.unrecorded
+        if not report.more_may_be_due:
             break
     left = status()
     click.echo(
         f"Sent {total.sent}, failed {total.failed}; "
         f"{left.due + left.retrying} still waiting."
     )
+    if total.unrecorded:
+        click.echo(
+            f"{total.unrecorded} outcome(s) could not be recorded "
+            "(the database stayed locked); see the log."
+        )
 
 
 @outbox_cli.command("status")

@@ -2,22 +2,23 @@
 
 enqueue() adds a row in the caller's transaction: the receivers of Folio's
 domain events (signals.py) queue their mail in a short write of their own
-right after the change commits. Sending happens later: send_due() leases
-the rows that are due (so two workers never send the same row, and a worker that
-dies mid-send only delays a mail until its lease runs out), sends them over SMTP
-and records the outcome, retrying failures with exponential backoff. It runs from
-`flask outbox send` (cron, a systemd timer) and from a background thread in each
-app process (mail/worker.py).
+right after the change commits. Sending happens later: send_due() claims due
+rows one at a time, each with a lease of its own (mail/claims.py), so two
+senders never send the same row and a sender that dies mid-send only delays a
+mail; it sends each over one SMTP connection per round and records the outcome
+at once, retrying failures with exponential backoff. It runs from `flask outbox
+send` (cron, a systemd timer) and from a background thread in each app process
+(mail/worker.py). Delivery is at least once: only a sender killed during an
+SMTP conversation, or one whose database stays locked past its retries, can
+send a mail again, and the copy carries the same Message-ID.
 """
 
 from __future__ import annotations
 
-import secrets
 import smtplib
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
-from datetime import timedelta
-from email.message import EmailMessage
 
 from flask import Flask
 from flask import Response
@@ -28,19 +29,23 @@ from sqlalchemy import func
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 
+from mail.claims import Claim
+from mail.claims import claim_next
+from mail.claims import due
+from mail.claims import record_retrying
+from mail.claims import still_ours
 from mail.smtp import build_message
 from mail.smtp import recipients
 from mail.smtp import smtp_connection
 from mail.worker import OutboxWorker
-from models import ContactMessage
 from models import OutboxMail
 from models import db
 from models import utcnow
 from storage.transactions import write_transaction
 
-FIRST_RETRY = timedelta(minutes=1)
-LONGEST_RETRY = timedelta(hours=6)
+# Claims per round, all sent over one SMTP connection.
 BATCH = 50
 
 
@@ -70,67 +75,6 @@ def enqueue(
     return mail
 
 
-def backoff(attempts: int) -> timedelta:
-    """How long to wait after the given number of failed attempts: 1 min doubling to 6 h."""
-    if attempts < 1:
-        return timedelta(0)
-    return min(FIRST_RETRY * 2 ** min(attempts - 1, 20), LONGEST_RETRY)
-
-
-def lease_length(config) -> timedelta:
-    """How long a claimed row stays reserved: well past a slow SMTP conversation."""
-    return timedelta(seconds=max(60, int(config["SMTP_TIMEOUT"]) * 6))
-
-
-def _due(now: datetime):
-    """The SQL condition for rows to send now: unsent, due, and not leased."""
-    return (
-        OutboxMail.sent_at.is_(None)
-        & (OutboxMail.next_attempt_at <= now)
-        & or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now)
-    )
-
-
-def claim_due(limit: int = BATCH) -> tuple[list[int], datetime]:
-    """Lease up to limit due rows to this caller and commit; return their ids and the lease.
-
-    The lease value doubles as the claim's token: the outcome is recorded only
-    while the row still carries it. The UPDATE re-checks the due condition, so
-    of two workers racing for a row exactly one gets it (PostgreSQL re-evaluates
-    the WHERE after the row lock; SQLite has one writer at a time).
-    """
-    now = utcnow()
-    lease = (
-        now
-        + lease_length(current_app.config)
-        + timedelta(microseconds=secrets.randbelow(1_000_000))
-    )
-    candidates = (
-        select(OutboxMail.id)
-        .where(_due(now))
-        .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-        .limit(limit)
-    )
-    with write_transaction():
-        ids = list(db.session.scalars(candidates))
-        if not ids:
-            return [], lease
-        db.session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id.in_(ids), _due(now))
-            .values(locked_until=lease)
-            .execution_options(synchronize_session=False)
-        )
-        claimed = list(
-            db.session.scalars(
-                select(OutboxMail.id)
-                .where(OutboxMail.id.in_(ids), OutboxMail.locked_until == lease)
-                .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-            )
-        )
-    return claimed, lease
-
-
 @dataclass
 class SendReport:
     """What one send_due() round did."""
@@ -138,6 +82,15 @@ class SendReport:
     claimed: int = 0
     sent: int = 0
     failed: int = 0
+    # Claimed, then found taken over (or stalled) just before sending: not sent.
+    skipped: int = 0
+    # An outcome the database would not take, even after retries (logged).
+    unrecorded: int = 0
+
+    @property
+    def more_may_be_due(self) -> bool:
+        """True when the round claimed mail without trouble: more may be due at once."""
+        return bool(self.claimed) and not (self.failed or self.unrecorded)
 
 
 def _describe(exc: BaseException) -> str:
@@ -146,126 +99,115 @@ def _describe(exc: BaseException) -> str:
     return f"{exc.__class__.__name__}: {text}"[:500]
 
 
-def _record(
-    mail_id: int,
-    message_id: int | None,
-    attempts: int,
-    lease: datetime,
-    error: str | None,
-) -> bool:
-    """Store one attempt's outcome on the outbox row and its contact message."""
-    now = utcnow()
-    attempts += 1
-    values: dict = {"attempts": attempts, "locked_until": None}
-    if error is None:
-        values.update(sent_at=now, last_error="")
-    else:
-        values.update(last_error=error, next_attempt_at=now + backoff(attempts))
-    with write_transaction():
-        result = db.session.execute(
-            update(OutboxMail)
-            .where(OutboxMail.id == mail_id, OutboxMail.locked_until == lease)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
-        if result.rowcount == 1 and message_id is not None:
-            mirror: dict = {"notify_attempts": attempts, "notify_error": error or ""}
-            if error is None:
-                mirror["notified_at"] = now
-            db.session.execute(
-                update(ContactMessage)
-                .where(ContactMessage.id == message_id)
-                .values(**mirror)
-                .execution_options(synchronize_session=False)
+class _Round:
+    """One send_due() round: one SMTP connection, one claimed mail at a time."""
+
+    def __init__(self, app: Flask, smtp: smtplib.SMTP | None, broken: str | None):
+        self.app = app
+        self.smtp = smtp
+        # Why the connection is unusable (the rest of the round's mail fails with it).
+        self.broken = broken
+        self.report = SendReport()
+
+    def claim(self) -> Claim | None:
+        """The next due row, or None (nothing due, or the database is unwritable)."""
+        try:
+            claim = claim_next(self.app.config)
+        except OperationalError as exc:
+            self.app.logger.warning("outbox: could not claim mail: %s", exc.orig or exc)
+            return None
+        if claim is not None:
+            self.report.claimed += 1
+        return claim
+
+    def deliver(self, claim: Claim) -> None:
+        """Send one claimed mail unless it cannot be built or is no longer ours; record it."""
+        try:
+            message = build_message(claim.mail, self.app.config)
+            to_addrs = recipients(claim.mail)
+        except (ValueError, TypeError) as exc:  # a header the mail library refuses
+            self.outcome(claim, _describe(exc))
+            return
+        if self.broken is not None:
+            self.outcome(claim, self.broken)
+            return
+        if not self._still_ours(claim):
+            self.report.skipped += 1
+            return
+        try:
+            self.smtp.send_message(message, to_addrs=to_addrs)
+        except smtplib.SMTPServerDisconnected as exc:
+            self.broken = _describe(exc)
+            self.outcome(claim, self.broken)
+            return
+        except smtplib.SMTPException as exc:  # refused: this mail only
+            self.outcome(claim, _describe(exc))
+            return
+        except OSError as exc:  # SMTPException is an OSError too: it comes first
+            self.broken = _describe(exc)
+            self.outcome(claim, self.broken)
+            return
+        self.outcome(claim, None)
+
+    def _still_ours(self, claim: Claim) -> bool:
+        """still_ours(), with a database that cannot answer taken as a no."""
+        try:
+            ours = still_ours(claim, self.app.config)
+        except OperationalError as exc:
+            self.app.logger.warning(
+                "outbox: could not check mail %s: %s", claim.mail.id, exc.orig or exc
             )
-    return result.rowcount == 1
+            return False
+        if not ours:
+            self.app.logger.warning(
+                "outbox: mail %s not sent: its claim was lost before sending",
+                claim.mail.id,
+            )
+        return ours
+
+    def outcome(self, claim: Claim, error: str | None) -> None:
+        """Record one attempt (retrying a locked database) and count it."""
+        recorded = record_retrying(claim, error)
+        if recorded is None:  # logged by record_retrying()
+            self.report.unrecorded += 1
+        elif recorded and error is None:
+            self.report.sent += 1
+        elif recorded:
+            self.report.failed += 1
+            self.app.logger.warning(
+                "outbox: mail %s not sent: %s", claim.mail.id, error
+            )
 
 
-@dataclass
-class _Attempt:
-    """One claimed mail, built and ready to send (or the reason it cannot be)."""
-
-    mail_id: int
-    message_id: int | None
-    attempts: int
-    message: EmailMessage | None
-    to_addrs: list[str]
-    problem: str | None = None
-
-
-def _prepare(mail: OutboxMail, config) -> _Attempt:
-    """Build the EmailMessage for a claimed row, noting a header the library refuses."""
-    attempt = _Attempt(mail.id, mail.contact_message_id, mail.attempts, None, [])
-    try:
-        attempt.message = build_message(mail, config)
-        attempt.to_addrs = recipients(mail)
-    except (ValueError, TypeError) as exc:  # a header the mail library refuses
-        attempt.problem = _describe(exc)
-    return attempt
+def _anything_due() -> bool:
+    """True when some row is due now (a read: no connection is opened for nothing)."""
+    found = db.session.scalar(select(OutboxMail.id).where(due(utcnow())).limit(1))
+    db.session.rollback()
+    return found is not None
 
 
 def send_due(app: Flask, limit: int = BATCH) -> SendReport:
-    """Send up to limit due mails; record each outcome as soon as it is known.
+    """Send up to limit due mails, claiming each just before it is sent.
 
     Without FOLIO_SMTP_HOST nothing is claimed: mail waits (the staff inbox shows it).
+    No database error while recording escapes: it is retried, then logged.
     """
-    report = SendReport()
     with app.app_context():
-        config = app.config
-        if not config["SMTP_HOST"]:
-            return report
-        ids, lease = claim_due(limit)
-        report.claimed = len(ids)
-        if not ids:
-            return report
-        mails = db.session.scalars(
-            select(OutboxMail)
-            .where(OutboxMail.id.in_(ids))
-            .order_by(OutboxMail.next_attempt_at, OutboxMail.id)
-        ).all()
-        pending = [_prepare(mail, config) for mail in mails]
-        # No read transaction stays open during network I/O.
-        db.session.rollback()
-
-        def outcome(attempt: _Attempt, error: str | None) -> None:
-            recorded = _record(
-                attempt.mail_id, attempt.message_id, attempt.attempts, lease, error
-            )
-            if not recorded:
-                return
-            if error is None:
-                report.sent += 1
-            else:
-                report.failed += 1
-                app.logger.warning(
-                    "outbox: mail %s not sent: %s", attempt.mail_id, error
-                )
-
-        try:
-            with smtp_connection(config) as smtp:
-                while pending:
-                    attempt = pending.pop(0)
-                    if attempt.problem is not None:
-                        outcome(attempt, attempt.problem)
-                        continue
-                    try:
-                        smtp.send_message(attempt.message, to_addrs=attempt.to_addrs)
-                    except smtplib.SMTPServerDisconnected:
-                        pending.insert(0, attempt)
-                        raise
-                    except smtplib.SMTPException as exc:  # refused: this mail only
-                        outcome(attempt, _describe(exc))
-                        continue
-                    except OSError:  # SMTPException is an OSError too: it comes first
-                        pending.insert(0, attempt)
-                        raise
-                    outcome(attempt, None)
-        except (smtplib.SMTPException, OSError) as exc:
-            # Could not connect or log in, or the connection broke: the rest wait.
-            error = _describe(exc)
-            for attempt in pending:
-                outcome(attempt, attempt.problem or error)
-    return report
+        if not app.config["SMTP_HOST"] or not _anything_due():
+            return SendReport()
+        with ExitStack() as stack:
+            try:
+                smtp = stack.enter_context(smtp_connection(app.config))
+                sending = _Round(app, smtp, None)
+            except (smtplib.SMTPException, OSError) as exc:
+                # Could not connect or log in: each due mail records why and waits.
+                sending = _Round(app, None, _describe(exc))
+            while sending.report.claimed < limit:
+                claim = sending.claim()
+                if claim is None:
+                    break
+                sending.deliver(claim)
+        return sending.report
 
 
 def retry_now(mail_id: int) -> bool:
@@ -307,7 +249,7 @@ def status() -> OutboxStatus:
     free = or_(OutboxMail.locked_until.is_(None), OutboxMail.locked_until < now)
     row = db.session.execute(
         select(
-            func.count().filter(_due(now)),
+            func.count().filter(due(now)),
             func.count().filter(unsent & (OutboxMail.next_attempt_at > now) & free),
             func.count().filter(unsent & leased),
             func.count().filter(OutboxMail.sent_at.is_not(None)),

@@ -8,11 +8,13 @@ import ssl
 from collections.abc import Iterator
 from collections.abc import Mapping
 from contextlib import contextmanager
+from datetime import UTC
 from email.message import EmailMessage
 from email.policy import SMTP
 from email.utils import getaddresses
-from email.utils import make_msgid
+from email.utils import parseaddr
 from typing import Any
+from urllib.parse import urlsplit
 
 from models import OutboxMail
 
@@ -23,6 +25,8 @@ SECURITY_MODES = ("starttls", "tls", "none")
 # 3.12.5, CVE-2024-6923) decode such a word in a header value and write out the
 # line breaks it hides, turning user text into headers of its own.
 ENCODED_WORD = re.compile(r"=\?[^?\s]*\?[bBqQ]\?[^?\s]*\?=")
+# What a Message-ID's domain may hold (a dot-atom of letters, digits and hyphens).
+NOT_IN_DOMAIN = re.compile(r"[^A-Za-z0-9.-]")
 
 
 def header_text(value: str) -> str:
@@ -48,10 +52,35 @@ def build_message(mail: OutboxMail, config: Mapping[str, Any]) -> EmailMessage:
     if mail.reply_to:
         message["Reply-To"] = header_text(mail.reply_to)
     message["Subject"] = header_text(mail.subject)
-    sender_domain = config["MAIL_FROM"].rpartition("@")[2].strip("> ") or "localhost"
-    message["Message-ID"] = make_msgid(f"folio.outbox.{mail.id}", domain=sender_domain)
+    message["Message-ID"] = header_text(message_id(mail, config))
     message.set_content(mail.body)
     return message
+
+
+def message_id(mail: OutboxMail, config: Mapping[str, Any]) -> str:
+    """The row's Message-ID, the same on every attempt: a receiver can drop a repeat.
+
+    The creation time keeps an id that comes back (SQLite reuses the largest
+    rowid once it is gone, a restored backup) from naming an older mail.
+    """
+    created = mail.created_at
+    stamp = ""
+    if created is not None:
+        created = created.astimezone(UTC) if created.tzinfo else created
+        stamp = f"-{created:%Y%m%d%H%M%S%f}"
+    return f"<folio-outbox-{mail.id}{stamp}@{message_id_domain(config)}>"
+
+
+def message_id_domain(config: Mapping[str, Any]) -> str:
+    """The sender's domain, else the site's, else localhost."""
+    _, at, sender = parseaddr(config["MAIL_FROM"])[1].rpartition("@")
+    sender = sender if at else ""
+    site = urlsplit(config.get("SITE_URL") or "").hostname or ""
+    for domain in (sender, site):
+        domain = NOT_IN_DOMAIN.sub("", domain).strip(".-")
+        if domain:
+            return domain
+    return "localhost"
 
 
 def recipients(mail: OutboxMail) -> list[str]:

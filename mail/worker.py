@@ -91,6 +91,6 @@ class OutboxWorker:
                 report = None
             if stop.is_set():
                 break
-            if report is not None and report.claimed and not report.failed:
-                continue  # more may be due right away
+            if report is not None and report.more_may_be_due:
+                continue
             wake.wait(poll)

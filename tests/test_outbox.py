@@ -16,6 +16,7 @@ from aiosmtpd.smtp import AuthResult
 from sqlalchemy import select
 from sqlalchemy import update
 
+from mail import claims
 from mail import outbox
 from mail.smtp import build_message
 from models import ContactMessage
@@ -320,7 +321,7 @@ def test_status_command_counts(make_app):
     ],
 )
 def test_backoff_doubles_up_to_six_hours(attempts, wait):
-    assert outbox.backoff(attempts) == wait
+    assert claims.backoff(attempts) == wait
 
 
 def test_failures_back_off_further_each_time(make_app):
