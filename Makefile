@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # the local address `make run` serves on.
 LOCAL_SITE := $(if $(FOLIO_SITE_URL)$(shell grep -s '^FOLIO_SITE_URL=' .env),,FOLIO_SITE_URL=http://$(HOST):$(PORT))
 
-.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke clean
+.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke security-smoke clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -101,6 +101,10 @@ format: install-dev
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
+
+## Replay the attacker's findings 1-6 of issue 14 against a running Folio (about 1 min)
+security-smoke: install-dev
+	$(PY) -m bench.security_smoke
 
 .PHONY: faults
 ## The fault harness, short (about 15 s, run by CI): nothing acknowledged is lost
