@@ -15,6 +15,7 @@ from blueprints.staff.forms import ROLE_CHOICES
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import RoleForm
 from blueprints.staff.forms import UserCreateForm
+from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.sessions import end_all_sessions
 from blueprints.staff.views import bp
@@ -35,6 +36,7 @@ def _users_page(form: UserCreateForm, status: int = 200):
             form=form,
             roles=ROLE_CHOICES,
             action_form=ActionForm(),
+            strength_hint=STRENGTH_HINT,
         ),
         status,
     )

@@ -19,6 +19,8 @@ from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
+from blueprints.staff.forms import UserCreateForm
+from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import needs_rehash
 from blueprints.staff.passwords import verify_password
@@ -131,6 +133,7 @@ def _password_page(form: PasswordChangeForm, status: int = 200):
             form=form,
             sessions=live_sessions(current_user.id),
             is_current=is_current,
+            strength_hint=STRENGTH_HINT,
         ),
         status,
     )
@@ -167,6 +170,27 @@ def password_post():
         "Your password has been changed. Your other sessions are signed out.", "success"
     )
     return see_other(url_for("staff.dashboard"))
+
+
+# The forms that set a password, by the name their strength check is called
+# with: the form and its password field.
+PASSWORD_FIELDS = {
+    "own": (PasswordChangeForm, "new_password"),
+    "new-account": (UserCreateForm, "password"),
+}
+
+
+@bp.post('/password/strength/<any(own, "new-account"):kind>')
+@login_required
+def password_strength(kind: str):
+    """Judge a password as it is typed, by its form's own rules; htmx gets the hint."""
+    form_class, name = PASSWORD_FIELDS[kind]
+    form = form_class()
+    field = form[name]
+    field.validate(form)
+    return render_template(
+        "staff/_password_hint.html", field=field, strength_hint=STRENGTH_HINT
+    )
 
 
 @bp.post("/sessions/others")
