@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -27,7 +28,6 @@ from config import load_settings
 from extensions import csrf
 from extensions import login_manager
 from mail import outbox
-from models import User
 from models import db
 from storage import sqlite
 from storage.instance import secure_instance
@@ -142,6 +142,13 @@ def _derive_config(app: Flask) -> None:
         {"pool_pre_ping": not make_url(url).drivername.startswith("sqlite")},
     )
     config["WTF_CSRF_TIME_LIMIT"] = None
+    # A staff session's cookie lasts as long as the session may (the server
+    # also ends it sooner: blueprints/staff/sessions.py), and is sent again
+    # only when it changes, not with every staff response.
+    config["PERMANENT_SESSION_LIFETIME"] = timedelta(
+        days=config["STAFF_SESSION_MAX_DAYS"]
+    )
+    config["SESSION_REFRESH_EACH_REQUEST"] = False
     if config.get("RATELIMIT_STORAGE_URI") == "memory://":
         # The same in-process counters, without a timer thread per request
         # (web.rate_limit.InlineExpiryMemoryStorage).
@@ -190,9 +197,3 @@ def _check_database(app: Flask) -> None:
             ) from None
         finally:
             db.engine.dispose()
-
-
-@login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-    return user if user is not None and user.is_active else None

@@ -96,6 +96,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed staff sign-ins allowed for one email address, from anywhere (then 429).",
     ),
     Setting(
+        "STAFF_SESSION_IDLE_MINUTES",
+        720,
+        "A staff session unused for this long ends (the next request asks to sign in again).",
+    ),
+    Setting(
+        "STAFF_SESSION_MAX_DAYS",
+        14,
+        "A staff session ends this many days after sign-in, however active; also the session cookie's lifetime.",
+    ),
+    Setting(
         "SMTP_HOST",
         "",
         "Mail server. Unset: mail stays in the outbox and the staff area shows it.",

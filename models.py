@@ -123,11 +123,35 @@ class User(UserMixin, db.Model):
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Moved by blueprints.staff.sessions.end_all_sessions(): a session cookie
+    # carrying another number is refused, whatever its row says.
+    session_generation: Mapped[int] = mapped_column(
+        Integer, default=0, server_default="0"
+    )
 
     articles: Mapped[list[Article]] = relationship(back_populates="author")
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+class StaffSession(db.Model):
+    """A signed-in staff session: the cookie holds a random token, the row its hash."""
+
+    __tablename__ = "staff_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+
+    def __repr__(self) -> str:
+        return f"<StaffSession {self.id} user={self.user_id}>"
 
 
 article_tags = Table(

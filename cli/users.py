@@ -9,7 +9,9 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
+from blueprints.staff.passwords import account_words
 from blueprints.staff.passwords import hash_password
+from blueprints.staff.passwords import weakness
 from models import Role
 from models import User
 from models import db
@@ -66,6 +68,9 @@ def create_user_command(
         raise click.ClickException(
             f"the password must have at least {MIN_PASSWORD_LENGTH} characters"
         )
+    problem = weakness(password, account_words(email, display_name))
+    if problem:
+        raise click.ClickException(problem)
     # Hashed before the write lock, which other writers wait on.
     user = new_user(email, password, Role(role), display_name)
     with write_transaction():

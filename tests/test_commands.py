@@ -1,5 +1,6 @@
 """CLI commands: seed-demo and users create."""
 
+import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
@@ -51,10 +52,36 @@ def test_users_create_rejects_short_password_and_duplicates(app, runner):
     )
     assert short.exit_code != 0 and "at least" in short.output
     ok = runner.invoke(
-        args=["users", "create", "--email", "a@b.org"], input="x" * 14 + "\n"
+        args=["users", "create", "--email", "a@b.org"], input=STRONG + "\n"
     )
     assert ok.exit_code == 0
     dup = runner.invoke(
-        args=["users", "create", "--email", "a@b.org"], input="x" * 14 + "\n"
+        args=["users", "create", "--email", "a@b.org"], input=STRONG + "\n"
     )
     assert dup.exit_code != 0 and "already exists" in dup.output
+
+
+STRONG = "a long enough password"
+
+
+@pytest.mark.parametrize(
+    "password",
+    ["x" * 14, "qwerty123456", "Password1234", "boss@example.org1"],
+)
+def test_users_create_refuses_guessable_passwords(app, runner, password):
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "boss@example.org",
+            "--name",
+            "Boss Sample",
+        ],
+        input=password + "\n",
+    )
+    assert result.exit_code != 0
+    assert "too easy to guess" in result.output
+    assert password not in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))) == 0

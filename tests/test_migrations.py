@@ -100,3 +100,36 @@ def test_upgrade_from_the_first_release_keeps_rows_and_swaps_the_index(tmp_path)
         }
         assert "ix_articles_status_published_at" in indexes
         db.engine.dispose()
+
+
+def test_staff_sessions_migration_keeps_users_and_goes_back(tmp_path):
+    url = f"sqlite:///{tmp_path / 'sessions.db'}"
+    app = create_app(base_config(url))
+    init_migrations(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0004"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO users (email, display_name, password_hash, role,"
+                " is_active, created_at) VALUES ('ed@example.com', 'Ed', 'x',"
+                " 'editor', 1, '2026-11-01')"
+            )
+        )
+        db.session.commit()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        assert db.session.scalar(text("SELECT session_generation FROM users")) == 0
+        assert db.session.scalar(text("SELECT count(*) FROM staff_sessions")) == 0
+    result = runner.invoke(args=["db", "downgrade", "0004"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(text("SELECT email FROM users")) == "ed@example.com"
+        tables = {
+            row[0]
+            for row in db.session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'table'")
+            )
+        }
+        assert "staff_sessions" not in tables
+        db.engine.dispose()

@@ -19,6 +19,9 @@ PERMISSIONS_POLICY = (
     "microphone=(), payment=(), usb=(), interest-cohort=()"
 )
 
+# The session cookie's name when the site is served over HTTPS.
+HOST_SESSION_COOKIE = "__Host-folio_session"
+
 WEAK_SECRETS = {"dev", "development", "secret", "changeme", "change-me", "folio"}
 
 
@@ -144,6 +147,28 @@ def _with_secure(cookie: str) -> str:
     return cookie if "secure" in parts else cookie + "; Secure"
 
 
+def https_configured(config) -> bool:
+    """True when the site is declared HTTPS: its URL, the preferred scheme, or Secure cookies."""
+    return (
+        str(config.get("SITE_URL") or "").lower().startswith("https://")
+        or config.get("PREFERRED_URL_SCHEME") == "https"
+        or bool(config.get("SESSION_COOKIE_SECURE"))
+    )
+
+
+def _host_only_session_cookie(config) -> None:
+    """Name the session cookie __Host-: Secure, Path=/ and no Domain, enforced by browsers.
+
+    A page on a sibling subdomain or over plain HTTP can then neither set nor
+    overwrite it (session fixation through a cookie planted from elsewhere).
+    """
+    config["SESSION_COOKIE_SECURE"] = True
+    config["SESSION_COOKIE_PATH"] = "/"
+    config["SESSION_COOKIE_DOMAIN"] = None
+    if config.get("SESSION_COOKIE_NAME", "session") == "session":
+        config["SESSION_COOKIE_NAME"] = HOST_SESSION_COOKIE
+
+
 def init_app(app: Flask) -> None:
     """Apply cookie flags, trusted hosts, the proxy fix and the header hook."""
     # Flask's own default for SESSION_COOKIE_SAMESITE is None, so setdefault
@@ -151,6 +176,8 @@ def init_app(app: Flask) -> None:
     if not app.config.get("SESSION_COOKIE_SAMESITE"):
         app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
     app.config["SESSION_COOKIE_HTTPONLY"] = True
+    if https_configured(app.config):
+        _host_only_session_cookie(app.config)
     app.config.setdefault("REMEMBER_COOKIE_HTTPONLY", True)
     app.config.setdefault("REMEMBER_COOKIE_SAMESITE", "Lax")
     if app.config["TRUSTED_HOSTS"]:

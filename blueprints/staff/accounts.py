@@ -15,7 +15,9 @@ from blueprints.staff.forms import ROLE_CHOICES
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import RoleForm
 from blueprints.staff.forms import UserCreateForm
+from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
+from blueprints.staff.sessions import end_all_sessions
 from blueprints.staff.views import bp
 from models import Role
 from models import User
@@ -34,6 +36,7 @@ def _users_page(form: UserCreateForm, status: int = 200):
             form=form,
             roles=ROLE_CHOICES,
             action_form=ActionForm(),
+            strength_hint=STRENGTH_HINT,
         ),
         status,
     )
@@ -95,13 +98,16 @@ def users_role(user_id: int):
 @bp.post("/users/<int:user_id>/active")
 @role_required(ACCOUNTS)
 def users_active(user_id: int):
-    """Deactivate an account (it can no longer sign in), or reactivate it."""
+    """Deactivate an account (signed out everywhere, no new sign-in), or reactivate it."""
     if user_id == current_user.id:
         flash(SELF_CHANGE, "error")
         return see_other(url_for("staff.users"))
     with write_transaction():
         user = db.get_or_404(User, user_id)
         user.is_active = not user.is_active
+        if not user.is_active:
+            # Reactivating it later must not bring its old sessions back.
+            end_all_sessions(user_id)
     state = "reactivated" if user.is_active else "deactivated"
     flash(f"{user.email} {state}.", "success")
     return see_other(url_for("staff.users"))

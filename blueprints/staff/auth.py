@@ -1,4 +1,4 @@
-"""Signing in and out, and changing one's own password."""
+"""Signing in and out, one's own password, and one's sessions."""
 
 from __future__ import annotations
 
@@ -12,16 +12,25 @@ from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
-from flask_login import login_user
 from flask_login import logout_user
 from sqlalchemy import select
 
+from blueprints.staff.credentials import PASSWORD
+from blueprints.staff.credentials import credentials_changed
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
+from blueprints.staff.forms import UserCreateForm
+from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import needs_rehash
 from blueprints.staff.passwords import verify_password
 from blueprints.staff.safe_next import safe_next
+from blueprints.staff.sessions import end_all_sessions
+from blueprints.staff.sessions import end_this_session
+from blueprints.staff.sessions import is_current
+from blueprints.staff.sessions import live_sessions
+from blueprints.staff.sessions import sign_in
+from blueprints.staff.sessions import start_session
 from blueprints.staff.views import bp
 from extensions import limiter
 from models import User
@@ -30,7 +39,6 @@ from models import utcnow
 from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
-from web.signing import rotate_csrf_token
 
 BAD_LOGIN = "That email and password do not match an active staff account."
 
@@ -97,12 +105,9 @@ def login_post():
         if rehashed is not None:
             user.password_hash = rehashed
         user.last_login_at = utcnow()
+        ticket = start_session(user)
     target = safe_next(form.next.data) or url_for("staff.dashboard")
-    # Rotate the session: nothing from before sign-in survives, and the next
-    # form gets a new CSRF token.
-    session.clear()
-    rotate_csrf_token()
-    login_user(user)
+    sign_in(user, ticket)
     staff_signed_in.send(current_app._get_current_object(), user=user)
     flash(f"Signed in as {user.display_name}.", "success")
     return see_other(target)
@@ -112,33 +117,88 @@ def login_post():
 def logout():
     """Sign out (a POST, so no other site can sign a user out with a link)."""
     # CSRFProtect has already checked the token of every POST.
+    with write_transaction():
+        end_this_session()
     logout_user()
     session.clear()
     flash("Signed out.", "success")
     return see_other(url_for("staff.login"))
 
 
+def _password_page(form: PasswordChangeForm, status: int = 200):
+    """The password page: the form, and the account's sessions."""
+    return (
+        render_template(
+            "staff/password.html",
+            form=form,
+            sessions=live_sessions(current_user.id),
+            is_current=is_current,
+            strength_hint=STRENGTH_HINT,
+        ),
+        status,
+    )
+
+
 @bp.get("/password")
 @login_required
 def password():
-    """Show the form to change one's own password."""
-    return render_template("staff/password.html", form=PasswordChangeForm())
+    """Show the form to change one's own password, and one's sessions."""
+    return _password_page(PasswordChangeForm())
 
 
 @bp.post("/password")
 @login_required
 def password_post():
-    """Change one's own password; the current one is required."""
+    """Change one's own password; the current one is required.
+
+    Every other session of the account ends; this one goes on, re-issued.
+    """
     form = PasswordChangeForm()
     if not form.validate_on_submit():
-        return render_template("staff/password.html", form=form), 422
+        return _password_page(form, 422)
     user_id = current_user.id
     user = db.session.get(User, user_id)
     if not verify_password(user.password_hash, form.current_password.data):
         form.current_password.errors.append("That is not your current password.")
-        return render_template("staff/password.html", form=form), 422
+        return _password_page(form, 422)
     new_hash = hash_password(form.new_password.data)
     with write_transaction():
-        db.session.get(User, user_id).password_hash = new_hash
-    flash("Your password has been changed.", "success")
+        user = db.session.get(User, user_id)
+        user.password_hash = new_hash
+        credentials_changed(user, PASSWORD)
+    flash(
+        "Your password has been changed. Your other sessions are signed out.", "success"
+    )
     return see_other(url_for("staff.dashboard"))
+
+
+# The forms that set a password, by the name their strength check is called
+# with: the form and its password field.
+PASSWORD_FIELDS = {
+    "own": (PasswordChangeForm, "new_password"),
+    "new-account": (UserCreateForm, "password"),
+}
+
+
+@bp.post('/password/strength/<any(own, "new-account"):kind>')
+@login_required
+def password_strength(kind: str):
+    """Judge a password as it is typed, by its form's own rules; htmx gets the hint."""
+    form_class, name = PASSWORD_FIELDS[kind]
+    form = form_class()
+    field = form[name]
+    field.validate(form)
+    return render_template(
+        "staff/_password_hint.html", field=field, strength_hint=STRENGTH_HINT
+    )
+
+
+@bp.post("/sessions/others")
+@login_required
+def sessions_end_others():
+    """Sign out every other session of one's account (this one goes on, re-issued)."""
+    user_id = current_user.id
+    with write_transaction():
+        end_all_sessions(user_id, except_current=True)
+    flash("Your other sessions are signed out.", "success")
+    return see_other(url_for("staff.password"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask_login import current_user
 from wtforms import BooleanField
 from wtforms import DateTimeLocalField
 from wtforms import EmailField
@@ -22,6 +23,8 @@ from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
+from blueprints.staff.passwords import StrongPassword
+from blueprints.staff.passwords import account_words
 from models import ArticleStatus
 from models import Role
 from web.text_form import TextForm
@@ -54,6 +57,11 @@ class PasswordChangeForm(TextForm):
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+            StrongPassword(
+                lambda form: account_words(
+                    current_user.email, current_user.display_name
+                )
+            ),
         ],
     )
     confirm = PasswordField(
@@ -76,6 +84,9 @@ class UserCreateForm(TextForm):
         validators=[
             DataRequired(),
             Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+            StrongPassword(
+                lambda form: account_words(form.email.data, form.display_name.data)
+            ),
         ],
     )
 

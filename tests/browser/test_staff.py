@@ -257,3 +257,50 @@ def test_saved_editor_leaves_without_warning_but_failed_save_warns(live_server, 
     page.get_by_role("link", name="Dashboard").click()
     page.wait_for_url("**/staff/")
     assert dialogs == ["beforeunload"]
+
+
+def test_password_strength_hint_as_you_type(live_server, page):
+    seed(live_server.app)
+    sign_in(page, live_server)
+    page.goto(live_server("/staff/password"))
+    wait_for_htmx(page)
+    mark_page(page)
+    hint = page.locator("#new_password-hint")
+    page.get_by_label("New password", exact=True).press_sequentially("qwerty123456")
+    expect(hint).to_contain_text("too easy to guess")
+    page.get_by_label("New password", exact=True).fill("")
+    page.get_by_label("New password", exact=True).press_sequentially(
+        "a brand new long password"
+    )
+    expect(hint).to_have_text("Strong enough.")
+    # The field keeps what was typed, and focus: only the hint was swapped.
+    assert page.get_by_label("New password", exact=True).input_value() == (
+        "a brand new long password"
+    )
+    assert page.evaluate("document.activeElement.id") == "new_password"
+    assert stayed(page)
+    assert_no_axe_violations(page)
+
+
+def test_password_change_and_sign_out_elsewhere_without_javascript(
+    live_server, nojs_page, page
+):
+    seed(live_server.app)
+    other = page  # another browser, with its own session
+    sign_in(other, live_server)
+    sign_in(nojs_page, live_server)
+    nojs_page.goto(live_server("/staff/password"))
+    nojs_page.get_by_label("Current password").fill(PASSWORD)
+    nojs_page.get_by_label("New password", exact=True).fill("qwerty123456")
+    nojs_page.get_by_label("Repeat the new password").fill("qwerty123456")
+    nojs_page.get_by_role("button", name="Change password").click()
+    expect(nojs_page.locator("#new_password-error")).to_contain_text(
+        "too easy to guess"
+    )
+    nojs_page.get_by_role("button", name="Sign out everywhere else").click()
+    nojs_page.wait_for_url("**/staff/password")
+    assert "other sessions are signed out" in nojs_page.locator("#alerts").inner_text()
+    other.goto(live_server("/staff/"))
+    assert "/staff/login" in other.url
+    nojs_page.goto(live_server("/staff/"))
+    assert nojs_page.locator("h1").inner_text() == "Dashboard"

@@ -4,15 +4,25 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
+from blueprints.staff.sessions import GENERATION_KEY
+from blueprints.staff.sessions import TOKEN_KEY
+from blueprints.staff.sessions import start_session
 from models import Role
+from models import User
+from models import db
 from tests.support.factories import make_user
 
 
 def sign_in_as(client: FlaskClient, user) -> None:
-    """Put a signed-in session for user into the client (no password hashing)."""
+    """Start a staff session for user and put it into the client (no password hashing)."""
+    with client.application.test_request_context():
+        ticket = start_session(db.session.get(User, user.id))
+        db.session.commit()
     with client.session_transaction() as session:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
+        session[TOKEN_KEY] = ticket.token
+        session[GENERATION_KEY] = ticket.generation
 
 
 def staff_client(app, role: Role = Role.ADMIN, **kw):
@@ -22,9 +32,5 @@ def staff_client(app, role: Role = Role.ADMIN, **kw):
         user_id = user.id
     client = app.test_client()
     with app.app_context():
-        from models import User
-        from models import db
-
-        user = db.session.get(User, user_id)
-        sign_in_as(client, user)
+        sign_in_as(client, db.session.get(User, user_id))
     return client, user_id
