@@ -137,6 +137,7 @@ def sessions(smoke: Smoke) -> list[Check]:
     data = _set(fill(editor, "smoke", 0), title="Planted by a copied cookie")
     planted = thief.post(editor.action, data)
     return [
+        *_ended_elsewhere(smoke),
         Check(
             "1",
             "a cookie copied before logout opens /staff/ afterwards",
@@ -151,6 +152,53 @@ def sessions(smoke: Smoke) -> list[Check]:
             f"to {planted.headers.get('location', '-')}",
         ),
     ]
+
+
+def _ended_elsewhere(smoke: Smoke) -> list[Check]:
+    """Another browser's session ends with "sign out everywhere" and a password change."""
+    checks = []
+    new_password = ADMIN_PASSWORD + "-rotated"
+    for what, page, action, fields in (
+        ("sign out everywhere else", "/staff/password", "/sessions", {}),
+        (
+            "a password change",
+            "/staff/password",
+            "/staff/password",
+            {
+                "current_password": ADMIN_PASSWORD,
+                "new_password": new_password,
+                "confirm": new_password,
+            },
+        ),
+    ):
+        other, own = smoke.client(), smoke.client()
+        smoke.sign_in(other)
+        smoke.sign_in(own)
+        form = smoke.form(own, page, action)
+        done = own.post(form.action, _set(fill(form, "smoke", 0), **fields))
+        after = other.get("/staff/")
+        checks.append(
+            Check(
+                "1",
+                f"another browser's session outlives {what}",
+                done.status == 303 and after.status != 200,
+                f"{what}: {done.status}; the other browser then: {after.status}",
+            )
+        )
+    # Back to the password the other checks sign in with.
+    own = smoke.client()
+    smoke.sign_in(own, password=new_password)
+    form = smoke.form(own, "/staff/password", "/staff/password")
+    own.post(
+        form.action,
+        _set(
+            fill(form, "smoke", 0),
+            current_password=new_password,
+            new_password=ADMIN_PASSWORD,
+            confirm=ADMIN_PASSWORD,
+        ),
+    )
+    return checks
 
 
 # Finding 2: forged Host headers.
