@@ -1,7 +1,9 @@
-"""Rate limiting: the in-process counters' storage and binding the limiter.
+"""Rate limiting: binding the limiter, and the in-process counters' storage.
 
 Folio's limits are decorators on the views that need them (`@limiter.limit`,
-from extensions.py); this module binds the limiter to the app.
+from extensions.py); this module binds the limiter to the app. The counters
+live where RATELIMIT_STORAGE_URI says (app.py's _derive_config()): by default
+the SQLite file every worker shares (storage/limit_counters.py).
 """
 
 from __future__ import annotations
@@ -12,6 +14,10 @@ from flask import Flask
 from limits.storage import MemoryStorage
 
 from extensions import limiter
+
+# Imported for its side effect: defining the class registers the
+# folio-sqlite:// scheme with limits, before init_app() looks it up.
+from storage.limit_counters import SQLiteCounterStorage  # noqa: F401
 
 # Settings that give the limiter app-wide limits, checked before every request.
 APP_WIDE_LIMIT_SETTINGS = (

@@ -1,0 +1,226 @@
+"""Rate limits hold for the whole site: shared counters, counted atomically (issue 14, point 4)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sqlite3
+import stat
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from extensions import limiter
+from storage import limit_counters
+from storage.limit_counters import SQLiteCounterStorage
+from tests.support.factories import make_article
+from tests.support.fixtures import ROOT
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+ATTEMPTS = 40
+
+
+def _storage(path: Path) -> SQLiteCounterStorage:
+    return SQLiteCounterStorage(f"folio-sqlite://{path}")
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_sqlite_counters_count_expire_and_clear(tmp_path):
+    storage = _storage(tmp_path / "counters.sqlite")
+    assert [storage.incr("k", 60) for _ in range(3)] == [1, 2, 3]
+    assert storage.get("k") == 3
+    assert 59 < storage.get_expiry("k") - time.time() <= 60
+    assert storage.incr("k", 60, amount=-1) == 2
+    assert storage.get("missing") == 0
+    storage.incr("short", 0.05)
+    time.sleep(0.06)
+    assert storage.get("short") == 0
+    assert storage.incr("short", 60) == 1  # a new window
+    storage.clear("k")
+    assert storage.get("k") == 0
+    assert storage.reset() == 1
+    assert storage.check()
+
+
+def test_two_storages_on_one_file_share_their_counts(tmp_path):
+    first, second = (_storage(tmp_path / "counters.sqlite") for _ in range(2))
+    assert first.incr("k", 60) == 1
+    assert second.incr("k", 60) == 2
+    assert first.get("k") == 2
+
+
+_COUNTING_PROCESS = """
+import sys, time
+from storage.limit_counters import SQLiteCounterStorage
+storage = SQLiteCounterStorage(sys.argv[1])
+time.sleep(max(0.0, float(sys.argv[2]) - time.time()))
+print(" ".join(str(storage.incr("shared", 60)) for _ in range(int(sys.argv[3]))))
+"""
+
+
+def test_counts_from_several_processes_are_atomic(tmp_path):
+    """Every increment from four processes at once gets its own number."""
+    uri = f"folio-sqlite://{tmp_path / 'counters.sqlite'}"
+    _storage(tmp_path / "counters.sqlite")
+    start, each = time.time() + 1.5, 200
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", _COUNTING_PROCESS, uri, str(start), str(each)],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(4)
+    ]
+    seen = []
+    for process in processes:
+        out, _ = process.communicate(timeout=60)
+        assert process.returncode == 0
+        seen += [int(n) for n in out.split()]
+    assert sorted(seen) == list(range(1, 4 * each + 1))
+    assert _storage(tmp_path / "counters.sqlite").get("shared") == 4 * each
+
+
+def test_ended_windows_are_swept(tmp_path):
+    path = tmp_path / "counters.sqlite"
+    storage = _storage(path)
+    storage.incr("gone", 0.01)
+    time.sleep(0.02)
+    storage._next_sweep = 0.0
+    storage.incr("live", 60)
+    with sqlite3.connect(path) as conn:
+        keys = [key for (key,) in conn.execute("SELECT key FROM counters")]
+    assert keys == ["live"]
+
+
+def test_counters_file_is_private(tmp_path):
+    path = tmp_path / "counters.sqlite"
+    old = os.umask(0o022)
+    try:
+        storage = _storage(path)
+        storage.incr("k", 60)  # the -wal and -shm exist while it is open
+    finally:
+        os.umask(old)
+    for suffix in ("", "-wal", "-shm"):
+        assert _mode(path.with_name(path.name + suffix)) == 0o600
+
+
+@pytest.mark.parametrize("uri", ["folio-sqlite://relative.sqlite", "folio-sqlite://"])
+def test_counters_need_an_absolute_path(uri):
+    with pytest.raises(ValueError, match="absolute path"):
+        SQLiteCounterStorage(uri)
+
+
+def test_default_storage_is_the_shared_file_in_the_instance_folder(make_app):
+    app = make_app(RATELIMIT_STORAGE_URI=None, RATELIMIT_ENABLED=True)
+    path = Path(app.instance_path) / "ratelimits.sqlite"
+    assert app.config["RATELIMIT_STORAGE_URI"] == f"folio-sqlite://{path}"
+    with app.app_context():
+        assert isinstance(limiter.storage, SQLiteCounterStorage)
+        assert limiter.storage.path == path
+    assert _mode(path) == 0o600
+    assert _mode(Path(app.instance_path)) == 0o700
+
+
+def test_memory_and_redis_settings_are_kept(make_app):
+    memory = make_app(RATELIMIT_STORAGE_URI="memory://")
+    assert memory.config["RATELIMIT_STORAGE_URI"] == "folio-memory://"
+    assert memory.config["RATELIMIT_STORAGE_OPTIONS"] == {"wrap_exceptions": True}
+    redis = make_app(RATELIMIT_STORAGE_URI=REDIS_URL)
+    assert redis.config["RATELIMIT_STORAGE_URI"] == REDIS_URL
+
+
+def test_locked_counters_answer_503_and_store_nothing(make_app, monkeypatch):
+    """A limit that cannot be counted is refused, never skipped."""
+    monkeypatch.setattr(limit_counters, "BUSY_TIMEOUT_SECONDS", 0.05)
+    app = make_app(RATELIMIT_STORAGE_URI=None, RATELIMIT_ENABLED=True)
+    holder = sqlite3.connect(Path(app.instance_path) / "ratelimits.sqlite")
+    holder.isolation_level = None
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        response = app.test_client().post("/contact/", data={})
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "2"
+
+
+def _redis_up() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["sqlite-file", "redis"])
+def shared_limits(request, make_app):
+    """Make an app whose counters all workers would share: the default, or Redis."""
+    if request.param == "sqlite-file":
+        storage = {"RATELIMIT_STORAGE_URI": None}
+    elif _redis_up():
+        # A prefix of its own: resetting it leaves anyone else's keys alone.
+        prefix = f"folio-test-{secrets.token_hex(4)}"
+        storage = {
+            "RATELIMIT_STORAGE_URI": REDIS_URL,
+            "RATELIMIT_STORAGE_OPTIONS": {"key_prefix": prefix},
+        }
+    else:
+        pytest.skip(f"no Redis at {REDIS_URL}")
+    made = []
+
+    def _make(**overrides):
+        made.append(make_app(RATELIMIT_ENABLED=True, **storage, **overrides))
+        return made[-1]
+
+    yield _make
+    if made:
+        with made[-1].app_context():
+            limiter.reset()
+
+
+def _burst(app, path: str, data_for, attempts: int = ATTEMPTS) -> Counter:
+    """Post attempts requests at once, from as many threads; count the statuses."""
+    start = threading.Barrier(attempts, timeout=60)
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+
+    def attempt(n: int) -> None:
+        client = app.test_client()
+        start.wait()
+        status = client.post(path, data=data_for(n)).status_code
+        with lock:
+            statuses[status] += 1
+
+    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(attempts)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.mark.parametrize("form", ["contact", "comments"])
+def test_concurrent_form_posts_get_exactly_the_limit(shared_limits, form):
+    app = shared_limits(
+        SPAM_MIN_SECONDS=0,
+        CONTACT_RATE_LIMIT="5 per minute",
+        COMMENTS_RATE_LIMIT="5 per minute",
+    )
+    path = "/contact/"
+    if form == "comments":
+        with app.app_context():
+            path = f"/articles/{make_article(slug='hello').slug}/comments"
+    # Invalid posts count too (422): the limit is checked before the form.
+    statuses = _burst(app, path, lambda n: {})
+    assert statuses[429] == ATTEMPTS - 5 and statuses.total() == ATTEMPTS
