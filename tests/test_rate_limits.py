@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import secrets
 import sqlite3
@@ -10,6 +11,8 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -18,8 +21,12 @@ import pytest
 from extensions import limiter
 from storage import limit_counters
 from storage.limit_counters import SQLiteCounterStorage
+from tests.support.factories import PASSWORD
 from tests.support.factories import make_article
+from tests.support.factories import make_user
 from tests.support.fixtures import ROOT
+from tests.support.gunicorn_server import gunicorn_folio
+from tests.support.html_forms import parse
 
 REDIS_URL = "redis://127.0.0.1:6379/0"
 ATTEMPTS = 40
@@ -210,6 +217,23 @@ def _burst(app, path: str, data_for, attempts: int = ATTEMPTS) -> Counter:
     return statuses
 
 
+@pytest.mark.parametrize("per", ["account", "address"])
+def test_concurrent_failed_sign_ins_get_exactly_the_limit(shared_limits, per):
+    """The check-then-count race: 40 attempts at once, no more than 5 get to try."""
+    app = shared_limits(
+        LOGIN_LIMIT_PER_ACCOUNT="5 per 15 minutes" if per == "account" else "1000/day",
+        LOGIN_LIMIT_PER_IP="5 per 15 minutes" if per == "address" else "1000/day",
+    )
+    with app.app_context():
+        make_user(email="ed@example.com")
+
+    def data(n: int) -> dict:
+        email = "ed@example.com" if per == "account" else f"guess{n}@example.com"
+        return {"email": email, "password": "a wrong password"}
+
+    assert _burst(app, "/staff/login", data) == {422: 5, 429: ATTEMPTS - 5}
+
+
 @pytest.mark.parametrize("form", ["contact", "comments"])
 def test_concurrent_form_posts_get_exactly_the_limit(shared_limits, form):
     app = shared_limits(
@@ -224,3 +248,86 @@ def test_concurrent_form_posts_get_exactly_the_limit(shared_limits, form):
     # Invalid posts count too (422): the limit is checked before the form.
     statuses = _burst(app, path, lambda n: {})
     assert statuses[429] == ATTEMPTS - 5 and statuses.total() == ATTEMPTS
+
+
+def test_successful_sign_ins_are_refunded_failures_still_capped(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI=None,
+        LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes",
+        LOGIN_LIMIT_PER_IP="3 per 15 minutes",
+    )
+    with app.app_context():
+        make_user(email="ed@example.com")
+    wrong = {"email": "ed@example.com", "password": "a wrong password"}
+    right = {"email": "ed@example.com", "password": PASSWORD}
+    statuses = [
+        app.test_client().post("/staff/login", data=data).status_code
+        for data in (wrong, right, wrong, right, right, wrong, wrong)
+    ]
+    assert statuses == [422, 303, 422, 303, 303, 422, 429]
+
+
+def _form_session(base: str, page: str, action: str) -> tuple[str, dict[str, str]]:
+    """GET page: its session cookie and the hidden fields of the form posting to action."""
+    answer = urllib.request.urlopen(base + page, timeout=30)
+    cookie = "; ".join(
+        value.split(";", 1)[0] for value in answer.headers.get_all("Set-Cookie") or []
+    )
+    form = next(f for f in parse(answer.read().decode()).forms if f.action == action)
+    hidden = {f["name"]: f["value"] for f in form.fields if f["type"] == "hidden"}
+    return cookie, hidden
+
+
+def _http_burst(base: str, action: str, cookie: str, bodies: list[dict]) -> Counter:
+    """POST every body at once, each on its own connection; count the statuses."""
+    start = threading.Barrier(len(bodies), timeout=60)
+    statuses: Counter = Counter()
+    lock = threading.Lock()
+    host, port = urllib.parse.urlsplit(base).netloc.split(":")
+
+    def attempt(body: dict) -> None:
+        conn = http.client.HTTPConnection(host, int(port), timeout=60)
+        start.wait()
+        try:
+            conn.request(
+                "POST",
+                action,
+                body=urllib.parse.urlencode(body),
+                headers={
+                    "Cookie": cookie,
+                    "Content-Type": "application/x-www-form-urlencoded",
+                },
+            )
+            status = conn.getresponse().status
+        finally:
+            conn.close()
+        with lock:
+            statuses[status] += 1
+
+    threads = [threading.Thread(target=attempt, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return statuses
+
+
+@pytest.mark.slow
+def test_limits_hold_across_gunicorn_workers(database_url, tmp_path):
+    """Four workers, the default storage: the configured number, not four times it."""
+    env = {"FOLIO_LOGIN_LIMIT_PER_IP": "1000 per day", "FOLIO_SPAM_MIN_SECONDS": "0"}
+    with gunicorn_folio(database_url, tmp_path / "instance", env) as base:
+        cookie, hidden = _form_session(base, "/staff/login", "/staff/login")
+        wrong = hidden | {"email": "ed@example.com", "password": "a wrong password"}
+        assert _http_burst(base, "/staff/login", cookie, [wrong] * 24) == {
+            422: 5,
+            429: 19,
+        }
+        # Only the token and timestamp: each allowed post is a 422, nothing stored.
+        cookie, hidden = _form_session(base, "/contact/", "/contact/")
+        assert _http_burst(base, "/contact/", cookie, [hidden] * 24) == {
+            422: 5,
+            429: 19,
+        }
+    assert (tmp_path / "instance" / "ratelimits.sqlite").exists()

@@ -1,4 +1,4 @@
-"""Rate limiting: binding the limiter, and the in-process counters' storage.
+"""Rate limiting: binding the limiter, the in-process counters, refunds.
 
 Folio's limits are decorators on the views that need them (`@limiter.limit`,
 from extensions.py); this module binds the limiter to the app. The counters
@@ -12,6 +12,7 @@ import time
 
 from flask import Flask
 from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from extensions import limiter
 
@@ -116,3 +117,23 @@ def init_limiter(app: Flask) -> None:
     )
     if not app_wide and len(added) == 1:
         hooks.remove(added[0])
+
+
+def refund_hits() -> None:
+    """Give back what this request counted against its view's limits.
+
+    For limits on failures only (sign-in): every attempt is counted before
+    the view runs, in one atomic step, and the view refunds the ones that
+    succeed. Counting after the response instead (Flask-Limiter's
+    `deduct_when`) tests the limit first and counts later, so concurrent
+    attempts all pass the test. A refund is a -1 on the same fixed-window
+    counter; should the window have ended meanwhile, the -1 starts a counter
+    that lives one second. Folio uses the fixed window (Flask-Limiter's
+    default); under another strategy nothing is refunded.
+    """
+    counted = list(limiter.current_limits)
+    if not counted or not isinstance(limiter.limiter, FixedWindowRateLimiter):
+        return
+    for request_limit in counted:
+        if not request_limit.breached:
+            limiter.storage.incr(request_limit.key, 1, amount=-1)
