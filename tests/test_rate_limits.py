@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
 import secrets
 import sqlite3
 import stat
@@ -331,3 +332,12 @@ def test_limits_hold_across_gunicorn_workers(database_url, tmp_path):
             429: 19,
         }
     assert (tmp_path / "instance" / "ratelimits.sqlite").exists()
+
+
+def test_no_limit_is_tested_before_it_is_counted():
+    """deduct_when and limiter.test() check first and count later: the race."""
+    sources = [
+        path for part in ("blueprints", "web") for path in (ROOT / part).rglob("*.py")
+    ]
+    racy = re.compile(r"deduct_when\s*=|limiter\.test\(")
+    assert [str(p) for p in sources if racy.search(p.read_text())] == []
