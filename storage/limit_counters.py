@@ -1,9 +1,9 @@
 """Rate-limit counters in a small SQLite file that every worker on the machine shares.
 
-`folio-sqlite:///<absolute path>` selects it (the default is
-`instance/ratelimits.sqlite`; see _derive_config() in app.py). It is a public
-limits `Storage` with the fixed-window strategy's calls, the strategy Folio
-uses. The file is not the site's database, so counting never waits on the
+`folio-sqlite:///<absolute path>` selects it; the default is
+`instance/ratelimits.sqlite` (app.py, _derive_rate_limit_config()). It is a
+public limits `Storage` with the fixed-window strategy's calls, the strategy
+Folio uses. The file is not the site's database, so counting never waits on the
 site's write lock.
 """
 

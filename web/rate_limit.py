@@ -2,8 +2,8 @@
 
 Folio's limits are decorators on the views that need them (`@limiter.limit`,
 from extensions.py); this module binds the limiter to the app. The counters
-live where RATELIMIT_STORAGE_URI says (app.py's _derive_config()): by default
-the SQLite file every worker shares (storage/limit_counters.py).
+live where RATELIMIT_STORAGE_URI says (app.py's _derive_rate_limit_config()):
+by default the SQLite file every worker shares (storage/limit_counters.py).
 """
 
 from __future__ import annotations
@@ -54,9 +54,8 @@ class InlineExpiryMemoryStorage(MemoryStorage):
     it starts none, and the counting methods sweep expired keys themselves at
     most once a second, through the public ``get()`` and ``clear()``. An
     expired counter is also dropped whenever it is read.
-    ``memory://`` (the default setting) selects it; see _derive_config() in
-    app.py. tests/test_app.py fails if a limits upgrade changes what this
-    relies on.
+    ``memory://`` selects it; see _derive_rate_limit_config() in app.py.
+    tests/test_app.py fails if a limits upgrade changes what this relies on.
     """
 
     STORAGE_SCHEME = ["folio-memory"]
