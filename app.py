@@ -29,6 +29,7 @@ from extensions import csrf
 from extensions import login_manager
 from mail import outbox
 from models import db
+from storage import limit_counters
 from storage import sqlite
 from storage.instance import secure_instance
 from web import errors
@@ -149,10 +150,28 @@ def _derive_config(app: Flask) -> None:
         days=config["STAFF_SESSION_MAX_DAYS"]
     )
     config["SESSION_REFRESH_EACH_REQUEST"] = False
-    if config.get("RATELIMIT_STORAGE_URI") == "memory://":
+    _derive_rate_limit_config(app)
+
+
+def _derive_rate_limit_config(app: Flask) -> None:
+    """Where the limiter counts, and what it raises when it cannot."""
+    config = app.config
+    uri = config.get("RATELIMIT_STORAGE_URI")
+    if not uri:
+        # One file all workers share: a limit holds however many there are.
+        path = Path(app.instance_path) / limit_counters.FILE_NAME
+        uri = f"{limit_counters.SCHEME}://{path}"
+    elif uri == "memory://":
         # The same in-process counters, without a timer thread per request
         # (web.rate_limit.InlineExpiryMemoryStorage).
-        config["RATELIMIT_STORAGE_URI"] = "folio-memory://"
+        uri = "folio-memory://"
+    config["RATELIMIT_STORAGE_URI"] = uri
+    # Counters that cannot be read raise limits' StorageError, which
+    # web/errors.py answers 503: a limit is never skipped.
+    config["RATELIMIT_STORAGE_OPTIONS"] = {
+        "wrap_exceptions": True,
+        **config.get("RATELIMIT_STORAGE_OPTIONS", {}),
+    }
     config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
 
 

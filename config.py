@@ -82,8 +82,8 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "RATELIMIT_STORAGE_URI",
-        "memory://",
-        "Rate-limit counters: `memory://` (one process) or `redis://127.0.0.1:6379/0` (shared by all workers).",
+        None,
+        "Where rate-limit counters live. Unset: `instance/ratelimits.sqlite`, a SQLite file every worker on this machine shares (`folio-sqlite:///<absolute path>` for another file). Several machines: `redis://127.0.0.1:6379/0`. `memory://` counts in each process, so every worker allows the full limit.",
     ),
     Setting(
         "LOGIN_LIMIT_PER_IP",

@@ -29,7 +29,11 @@ def free_port() -> int:
 
 
 def gunicorn_command(
-    port: int, workers: int, worker_class: str, threads: int
+    port: int,
+    workers: int,
+    worker_class: str,
+    threads: int,
+    app: str = "app:create_app()",
 ) -> list[str]:
     """The gunicorn command line the benchmark serves Folio with."""
     command = [
@@ -47,7 +51,7 @@ def gunicorn_command(
     ]
     if threads > 1:
         command += ["--threads", str(threads)]
-    return command + ["app:create_app()"]
+    return command + [app]
 
 
 @dataclass
@@ -59,6 +63,8 @@ class Server:
     worker_class: str = "sync"
     threads: int = 1
     env: dict[str, str] = field(default_factory=dict)
+    # gunicorn's app argument: the factory may take literal arguments.
+    app: str = "app:create_app()"
     port: int = 0
     process: subprocess.Popen | None = None
     log_path: Path | None = None
@@ -83,7 +89,9 @@ class Server:
         log = open(self.log_path, "wb")  # noqa: SIM115 (closed in stop())
         self._log = log
         self.process = subprocess.Popen(
-            gunicorn_command(self.port, self.workers, self.worker_class, self.threads),
+            gunicorn_command(
+                self.port, self.workers, self.worker_class, self.threads, self.app
+            ),
             cwd=ROOT,
             env=env,
             stdout=log,

@@ -9,6 +9,8 @@ from pathlib import Path
 from flask import Flask
 from sqlalchemy.engine import make_url
 
+from storage.limit_counters import counters_file
+
 FOLDER_MODE = 0o700
 FILE_MODE = 0o600
 # SQLite gives the write-ahead log and shared-memory files the database's mode.
@@ -16,25 +18,31 @@ SQLITE_SUFFIXES = ("", "-wal", "-shm", "-journal")
 
 
 def secure_instance(app: Flask) -> None:
-    """Create the instance folder 0700 and the SQLite database 0600, or tighten them.
+    """Create the instance folder 0700 and the SQLite files 0600, or tighten them.
 
     Comments hold readers' email addresses and the folder holds the secret
     key: another account on the machine must not read them. Wider modes found
     at start-up (an older Folio, a copy made by hand) are narrowed and logged.
+    The SQLite files are the database and the rate-limit counters, which name
+    sign-in emails and client addresses.
     """
     folder = Path(app.instance_path)
     folder.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
     _narrow(app, folder, FOLDER_MODE)
-    database = sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"])
-    if database is None:
-        return
-    if not database.exists() and database.parent.is_dir():
-        # Created here with its mode, before SQLite creates it with the umask's.
-        os.close(os.open(database, os.O_WRONLY | os.O_CREAT, FILE_MODE))
-    for suffix in SQLITE_SUFFIXES:
-        path = database.with_name(database.name + suffix)
-        if path.exists():
-            _narrow(app, path, FILE_MODE)
+    files = (
+        sqlite_file(app.config["SQLALCHEMY_DATABASE_URI"]),
+        counters_file(app.config.get("RATELIMIT_STORAGE_URI")),
+    )
+    for database in files:
+        if database is None:
+            continue
+        if not database.exists() and database.parent.is_dir():
+            # Created here with its mode, before SQLite creates it with the umask's.
+            os.close(os.open(database, os.O_WRONLY | os.O_CREAT, FILE_MODE))
+        for suffix in SQLITE_SUFFIXES:
+            path = database.with_name(database.name + suffix)
+            if path.exists():
+                _narrow(app, path, FILE_MODE)
 
 
 def sqlite_file(url: str) -> Path | None:

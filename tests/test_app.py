@@ -23,7 +23,7 @@ def test_defaults_run_with_nothing_set():
     settings = load_settings({})
     assert settings["DATABASE_URL"] is None
     assert settings["HTMX_CDN"] is True
-    assert settings["RATELIMIT_STORAGE_URI"] == "memory://"
+    assert settings["RATELIMIT_STORAGE_URI"] is None  # the shared SQLite file
 
 
 @pytest.mark.parametrize(

@@ -54,3 +54,18 @@ def test_wide_modes_are_narrowed_at_start_up(make_app, database, tmp_path, caplo
     assert _mode(instance) == 0o700
     assert all(_mode(path) == 0o600 for path in files)
     assert "narrowed to 600" in caplog.text
+
+
+def test_rate_limit_counters_file_is_private_and_narrowed(make_app, caplog):
+    """The counters name sign-in emails and client addresses (storage/limit_counters.py)."""
+    app = make_app(RATELIMIT_STORAGE_URI=None, RATELIMIT_ENABLED=True)
+    counters = Path(app.instance_path) / "ratelimits.sqlite"
+    assert _mode(counters) == 0o600
+    app.test_client().post("/contact/", data={})  # counted: the -wal and -shm exist
+    for suffix in ("", "-wal", "-shm"):
+        path = counters.with_name(counters.name + suffix)
+        assert _mode(path) == 0o600, path
+        path.chmod(0o644)
+    make_app(RATELIMIT_STORAGE_URI=None)
+    assert _mode(counters) == 0o600
+    assert f"{counters} was mode 644; narrowed to 600" in caplog.text

@@ -8,6 +8,7 @@ from flask import current_app
 from flask import make_response
 from flask import render_template
 from flask_wtf.csrf import CSRFError
+from limits.errors import StorageError
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
@@ -124,6 +125,16 @@ def _rollback() -> None:
         db.session.close()
 
 
+def _rate_limit_storage_error(exc: StorageError) -> Response:
+    # The counters could not be read or written (their SQLite file stayed
+    # locked, Redis is down): refuse rather than skip the limit.
+    db.session.rollback()
+    current_app.logger.warning("rate-limit counters unavailable: %s", exc)
+    response = error_response(503)
+    response.headers["Retry-After"] = "2"
+    return response
+
+
 def _data_error(exc: DataError) -> Response:
     # The database refused a value the views let through: a NUL character
     # (PostgreSQL text cannot hold one), a number out of range. That is bad
@@ -150,5 +161,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
+    app.register_error_handler(StorageError, _rate_limit_storage_error)
     app.register_error_handler(DataError, _data_error)
     app.register_error_handler(500, _server_error)

@@ -1,7 +1,9 @@
-"""Rate limiting: the in-process counters' storage and binding the limiter.
+"""Rate limiting: binding the limiter, the in-process counters, refunds.
 
 Folio's limits are decorators on the views that need them (`@limiter.limit`,
-from extensions.py); this module binds the limiter to the app.
+from extensions.py); this module binds the limiter to the app. The counters
+live where RATELIMIT_STORAGE_URI says (app.py's _derive_rate_limit_config()):
+by default the SQLite file every worker shares (storage/limit_counters.py).
 """
 
 from __future__ import annotations
@@ -10,8 +12,13 @@ import time
 
 from flask import Flask
 from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 
 from extensions import limiter
+
+# Imported for its side effect: defining the class registers the
+# folio-sqlite:// scheme with limits, before init_app() looks it up.
+from storage.limit_counters import SQLiteCounterStorage  # noqa: F401
 
 # Settings that give the limiter app-wide limits, checked before every request.
 APP_WIDE_LIMIT_SETTINGS = (
@@ -47,9 +54,8 @@ class InlineExpiryMemoryStorage(MemoryStorage):
     it starts none, and the counting methods sweep expired keys themselves at
     most once a second, through the public ``get()`` and ``clear()``. An
     expired counter is also dropped whenever it is read.
-    ``memory://`` (the default setting) selects it; see _derive_config() in
-    app.py. tests/test_app.py fails if a limits upgrade changes what this
-    relies on.
+    ``memory://`` selects it; see _derive_rate_limit_config() in app.py.
+    tests/test_app.py fails if a limits upgrade changes what this relies on.
     """
 
     STORAGE_SCHEME = ["folio-memory"]
@@ -110,3 +116,23 @@ def init_limiter(app: Flask) -> None:
     )
     if not app_wide and len(added) == 1:
         hooks.remove(added[0])
+
+
+def refund_hits() -> None:
+    """Give back what this request counted against its view's limits.
+
+    For limits on failures only (sign-in): every attempt is counted before
+    the view runs, in one atomic step, and the view refunds the ones that
+    succeed. Counting after the response instead (Flask-Limiter's
+    `deduct_when`) tests the limit first and counts later, so concurrent
+    attempts all pass the test. A refund is a -1 on the same fixed-window
+    counter; should the window have ended meanwhile, the -1 starts a counter
+    that lives one second. Folio uses the fixed window (Flask-Limiter's
+    default); under another strategy nothing is refunded.
+    """
+    counted = list(limiter.current_limits)
+    if not counted or not isinstance(limiter.limiter, FixedWindowRateLimiter):
+        return
+    for request_limit in counted:
+        if not request_limit.breached:
+            limiter.storage.incr(request_limit.key, 1, amount=-1)

@@ -39,6 +39,7 @@ from models import utcnow
 from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
+from web.rate_limit import refund_hits
 
 BAD_LOGIN = "That email and password do not match an active staff account."
 
@@ -49,11 +50,6 @@ def _dummy_hash() -> str:
     # Verifying against a real hash with today's parameters keeps the timing
     # of "no such user" and "wrong password" the same.
     return hash_password("no account has this password")
-
-
-def _login_failed(response) -> bool:
-    """Only failed attempts (the form shown again) count against the limits."""
-    return response.status_code != 303
 
 
 def _account_key() -> str:
@@ -71,16 +67,16 @@ def login():
     return render_template("staff/login.html", form=form)
 
 
+# Both limits count failed attempts: each attempt is counted before the view
+# runs, atomically, and a successful one is refunded (web.rate_limit.refund_hits).
 @bp.post("/login")
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
     key_func=lambda: f"login-ip:{request.remote_addr}",
-    deduct_when=_login_failed,
 )
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
     key_func=_account_key,
-    deduct_when=_login_failed,
 )
 def login_post():
     """Check the credentials; on success start a fresh session."""
@@ -98,6 +94,7 @@ def login_post():
     if user is None or not password_ok or not user.is_active:
         form.password.errors.append(BAD_LOGIN)
         return render_template("staff/login.html", form=form, failed=True), 422
+    refund_hits()
     rehashed = hash_password(form.password.data) if needs_rehash(stored) else None
     user_id = user.id
     with write_transaction():
