@@ -62,6 +62,7 @@ def gunicorn_folio(
         "FOLIO_DATABASE_URL": database_url,
         "FOLIO_SECRET_KEY": secrets.token_hex(32),
         "FOLIO_ENV": "production",
+        "FOLIO_SITE_URL": f"http://127.0.0.1:{port}",
         "FOLIO_OUTBOX_WORKER": "false",
         **(env or {}),
     }
