@@ -103,7 +103,7 @@ clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache
 
 .PHONY: faults
-## The fault harness, short (CI runs it): 15 s on SQLite, 15 s on a private PostgreSQL, ~50 s
+## The fault harness, short (CI runs it): 15 s on SQLite, 15 s on a private PostgreSQL, ~45-65 s
 fault-smoke: install
 	$(PY) -m bench.faults --database both --seconds 15
 
