@@ -107,10 +107,10 @@ security-smoke: install-dev
 	$(PY) -m bench.security_smoke
 
 .PHONY: faults
-## The fault harness, short (about 15 s, run by CI): nothing acknowledged is lost
+## The fault harness, short (CI runs it): 15 s on SQLite, 15 s on a private PostgreSQL, ~45-65 s
 fault-smoke: install
-	$(PY) -m bench.faults --seconds 15
+	$(PY) -m bench.faults --database both --seconds 15
 
-## The full fault harness (60 s): gunicorn, 16 posters, 32 readers, injected faults
+## The full fault harness (bench/README.md): 60 s per database, about 2.5 min
 faults: install
-	$(PY) -m bench.faults
+	$(PY) -m bench.faults --database both --seconds 60

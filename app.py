@@ -31,6 +31,7 @@ from mail import outbox
 from models import db
 from storage import limit_counters
 from storage import sqlite
+from storage import teardown
 from storage.instance import secure_instance
 from web import errors
 from web import hidden_characters
@@ -69,6 +70,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     secure_instance(app)
 
     db.init_app(app)
+    teardown.init_app(app)  # after db.init_app(): it must run first
     _check_database(app)
     sqlite.init_app(app)
     if click.get_current_context(silent=True) is not None:

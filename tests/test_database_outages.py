@@ -106,6 +106,19 @@ def test_a_restarting_server_is_a_503_then_serves_again(behind_proxy):
     assert _comments(app) == 1
 
 
+def test_a_connection_dropped_after_the_answer_is_not_a_500(behind_proxy):
+    app, proxy = behind_proxy
+
+    @app.after_request
+    def restart_now(response):
+        proxy.cut()  # the server restarts after the page was made, before teardown
+        return response
+
+    client = app.test_client()
+    assert client.get("/articles/hello").status_code == 200
+    assert client.get("/articles/hello").status_code == 200  # a fresh connection
+
+
 def _operational(orig: BaseException) -> OperationalError:
     return OperationalError("SELECT 1", {}, orig)
 

@@ -1,6 +1,6 @@
 """Reading a page's POST forms the way a browser would, and filling them in.
 
-The bad-input tests and the fault harness (bench/faults.py) both post through
+The bad-input tests and the fault harness (bench/fault_load.py) both post through
 the real forms, so field names come from the rendered HTML.
 """
 
