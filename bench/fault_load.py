@@ -20,44 +20,12 @@ from collections import Counter
 from bench.fault_table import ACK_STATUSES
 from bench.fault_table import Result
 from bench.fault_table import Window
+from bench.http_session import Session as Client
 from tests.support.html_forms import Form
 from tests.support.html_forms import fill
 from tests.support.html_forms import parse
 
 HOST = "127.0.0.1"
-
-
-class Client:
-    """A tiny cookie-keeping HTTP client; a new connection per request."""
-
-    def __init__(self, port: int, timeout: float = 60.0) -> None:
-        self.port = port
-        self.timeout = timeout
-        self.cookies: dict[str, str] = {}
-
-    def request(
-        self, method: str, path: str, body: bytes | None = None
-    ) -> tuple[int, dict[str, str], str]:
-        """Send one request; return status, headers (lower-case) and text."""
-        conn = http.client.HTTPConnection(HOST, self.port, timeout=self.timeout)
-        headers = {"Connection": "close", "User-Agent": "folio-faults/1"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        if body is not None:
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        try:
-            conn.request(method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            text = response.read().decode("utf-8", "replace")
-            for value in response.headers.get_all("Set-Cookie") or []:
-                pair = value.split(";", 1)[0]
-                if "=" in pair:
-                    key, val = pair.split("=", 1)
-                    self.cookies[key.strip()] = val.strip()
-            lower = {k.lower(): v for k, v in response.getheaders()}
-            return response.status, lower, text
-        finally:
-            conn.close()
 
 
 class Target:
@@ -83,7 +51,7 @@ def find_target(port: int, wanted: str) -> Target:
     problems = []
     for name in candidates:
         if name == "comments":
-            _, _, home = client.request("GET", "/")
+            home = client.get("/").text
             slugs = [
                 link
                 for link in parse(home).links
@@ -95,7 +63,8 @@ def find_target(port: int, wanted: str) -> Target:
             target = Target("comments", slugs[0], r"/articles/[^/]+/comments/?$")
         else:
             target = Target("contact", "/contact/", r"/contact/?$")
-        status, _, html = client.request("GET", target.page)
+        answer = client.get(target.page)
+        status, html = answer.status, answer.text
         if status == 200 and target.form(html) is not None:
             return target
         problems.append(f"{name}: no POST form on {target.page} (status {status})")
@@ -162,7 +131,9 @@ def timed(
     """One request, recorded with its start and latency; (status, headers, text)."""
     started = time.monotonic()
     try:
-        status, headers, text = client.request(method, path, body)
+        form = "application/x-www-form-urlencoded" if body is not None else None
+        answer = client.request(method, path, body, form)
+        status, headers, text = answer.status, answer.headers, answer.text
     except (OSError, http.client.HTTPException) as exc:
         run.record(Result(kind, 0, started, time.monotonic() - started, marker=marker))
         with run.lock:
@@ -214,7 +185,7 @@ def read_paths(port: int, target: Target) -> list[str]:
     """What readers fetch: list pages, articles linked from them, the target page."""
     client = Client(port)
     paths = ["/", "/?page=2", "/?page=3", "/healthz", target.page]
-    _, _, home = client.request("GET", "/")
+    home = client.get("/").text
     paths += sorted(
         {link for link in parse(home).links if re.fullmatch(r"/articles/[^/?#]+", link)}
     )[:8]

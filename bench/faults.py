@@ -44,7 +44,6 @@ from bench.fault_injection import inject
 from bench.fault_injection import killer
 from bench.fault_injection import schedule
 from bench.fault_load import HOST
-from bench.fault_load import Client
 from bench.fault_load import Run
 from bench.fault_load import find_target
 from bench.fault_load import free_port
@@ -62,6 +61,7 @@ from bench.fault_stores import sqlite_store
 from bench.fault_table import ORDER
 from bench.fault_table import SMTP
 from bench.fault_table import Window
+from bench.http_session import Session as Client
 from bench.pg_cluster import ClusterError
 
 
@@ -148,7 +148,7 @@ def wait_ready(port: int, proc: subprocess.Popen, timeout: float = 30) -> None:
         if proc.poll() is not None:
             raise SystemExit(f"faults: gunicorn exited with {proc.returncode}")
         try:
-            status, _, _ = Client(port, timeout=2).request("GET", "/healthz")
+            status = Client(port, timeout=2).get("/healthz").status
             if status == 200:
                 return
         except OSError:
