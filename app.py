@@ -37,6 +37,7 @@ from web import errors
 from web import hidden_characters
 from web import security
 from web import signing
+from web import stylesheet
 from web.rate_limit import init_limiter
 
 HTMX_VERSION = "2.0.11"
@@ -83,6 +84,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     signing.init_app(app)
     errors.init_app(app)
     hidden_characters.init_app(app)
+    stylesheet.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
 
