@@ -68,11 +68,17 @@ ALLOWED_ATTRIBUTES = {
     "h4": {"id"},
     "h5": {"id"},
     "h6": {"id"},
-    "td": {"style"},
-    "th": {"style"},
+    "td": {"class"},
+    "th": {"class"},
     "code": {"class"},
     "ol": {"start"},
 }
+
+
+# Table cell alignment as classes: markdown-it writes style="text-align:...",
+# which the site's CSP (style-src 'self') refuses to apply.
+ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+_ALIGN_STYLE = re.compile(r"text-align:(left|center|right)")
 
 
 @dataclass
@@ -116,6 +122,20 @@ def _demote_and_anchor(tokens, used: set[str]) -> list[Heading]:
     return headings
 
 
+def _align_as_class(tokens) -> None:
+    """Turn table cells' text-align styles into align-* classes."""
+    for token in tokens:
+        if token.type not in ("th_open", "td_open"):
+            continue
+        style = token.attrGet("style")
+        if style is None:
+            continue
+        del token.attrs["style"]
+        found = _ALIGN_STYLE.fullmatch(str(style))
+        if found:
+            token.attrSet("class", f"align-{found.group(1)}")
+
+
 def _link_attributes(element: str, attribute: str, value: str) -> str | None:
     if element == "a" and attribute == "href":
         scheme = urlsplit(value).scheme.lower()
@@ -124,14 +144,12 @@ def _link_attributes(element: str, attribute: str, value: str) -> str | None:
     if element == "img" and attribute == "src":
         if urlsplit(value).scheme.lower() not in {"", "http", "https"}:
             return None
-    if attribute == "style" and value not in {
-        "text-align:left",
-        "text-align:center",
-        "text-align:right",
-    }:
-        return None
-    if attribute == "class" and not re.fullmatch(r"language-[\w+-]{1,30}", value):
-        return None
+    if attribute == "class":
+        allowed = ALIGN_CLASSES if element in {"td", "th"} else ()
+        if value not in allowed and not (
+            element == "code" and re.fullmatch(r"language-[\w+-]{1,30}", value)
+        ):
+            return None
     return value
 
 
@@ -167,6 +185,7 @@ def render_markdown(source: str) -> Rendered:
     env: dict = {}
     tokens = _md.parse(source or "", env)
     headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
+    _align_as_class(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
     html = _link_headings(sanitize(html))
