@@ -230,6 +230,31 @@ def headings_from_html(html: str) -> list[Heading]:
     ]
 
 
+_INLINE_TEXT = frozenset({"text", "code_inline", "image"})
+
+
+def markdown_to_text(source: str) -> str:
+    """The words of some Markdown with its markup dropped (link text, not URLs).
+
+    For text cut out of an article's source, like a search snippet: whatever
+    the cut leaves unbalanced stays as it is, as plain text.
+    """
+    blocks = []
+    for token in _md.parse(source or ""):
+        if token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+        elif token.children is not None:
+            # An image's content is its alt text.
+            blocks.append(
+                "".join(
+                    child.content if child.type in _INLINE_TEXT else " "
+                    for child in token.children
+                    if child.type in _INLINE_TEXT or child.type.endswith("break")
+                )
+            )
+    return " ".join(" ".join(blocks).split())
+
+
 def excerpt_from_html(html: str, limit: int = 200) -> str:
     """Plain text of the first words of some HTML, cut at a word boundary."""
     text = " ".join(html_lib.unescape(_TAG.sub(" ", html or "")).split())
