@@ -126,7 +126,9 @@ def test_awaiting_moderation_notice_only_for_the_author(server, page, browser):
     held = page.locator("#new-comments li")
     held.first.wait_for()
     expect(held.first).to_contain_text("Your comment is awaiting moderation.")
-    expect(page.locator("#comment-status")).to_contain_text("awaiting moderation")
+    # Said once, on the comment; the status line thanks instead.
+    expect(page.locator("#comment-status")).to_contain_text("once it is approved")
+    expect(page.locator("#comments")).not_to_contain_text("No comments yet")
     assert comments(server)[-1].status == CommentStatus.PENDING
     page.reload()
     expect(page.locator("#new-comments li").first).to_contain_text(
