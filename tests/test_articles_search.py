@@ -205,11 +205,11 @@ def test_highlight_drops_markdown_markup():
     marked = (
         f"## The {OPEN}wren{CLOSE} **nests** in [the {OPEN}hedge{CLOSE}]"
         f"(https://example.org/{OPEN}wren{CLOSE}) `code` and ![a photo](p.png)"
-        " | cell | [half a link](https://exa"
+        " | cell | [half a link](https://exa *cut* off*, here"
     )
     assert str(highlight(marked)) == (
         "The <mark>wren</mark> nests in the <mark>hedge</mark> code and a photo"
-        " cell half a link"
+        " cell half a link cut off, here"
     )
 
 

@@ -78,11 +78,13 @@ def highlight(snippet: str) -> Markup:
     and what a cut left of it (half a link, a lone `**`) is dropped as noise.
     """
     cleaned = _MARKDOWN_NOISE.sub(" ", markdown_to_text(snippet or ""))
-    text = _balanced_marks(" ".join(cleaned.split()))
+    # Noise dropped before a comma or stop leaves a space there: close it up.
+    text = _balanced_marks(_SPACE_BEFORE_STOP.sub(r"\1", " ".join(cleaned.split())))
     safe = str(escape(text))
     return Markup(safe.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
+_SPACE_BEFORE_STOP = re.compile(r" ([,.;:!?])")
 _MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 
 
