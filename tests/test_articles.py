@@ -203,8 +203,8 @@ def test_tag_cloud_on_home_page(app, client):
         make_article(tags=["Hidden"], status=ArticleStatus.DRAFT)
     html = client.get("/").get_data(as_text=True)
     assert 'id="tag-cloud"' in html
-    assert 'href="/tags/python">Python <span class="tag-count">(2' in html
-    assert 'href="/tags/web">Web <span class="tag-count">(1' in html
+    assert 'href="/tags/python">Python <span class="tag-count">2<' in html
+    assert 'href="/tags/web">Web <span class="tag-count">1<' in html
     assert "/tags/hidden" not in html
 
 

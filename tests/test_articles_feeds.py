@@ -170,6 +170,28 @@ def test_sitemap_lists_articles_and_tags_with_lastmod(app, client):
     assert "/articles/hidden" not in urls
 
 
+def test_favicon_ico_is_served_not_a_404(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype == "image/vnd.microsoft.icon"
+    assert response.data[:4] == b"\x00\x00\x01\x00"
+    assert "max-age=604800" in response.headers["Cache-Control"]
+
+
+def test_pages_link_their_icons_and_the_icons_exist(client):
+    html = client.get("/").get_data(as_text=True)
+    icons = re.findall(r'<link rel="(icon|apple-touch-icon)" href="([^"]+)"', html)
+    assert {rel for rel, _ in icons} == {"icon", "apple-touch-icon"}
+    assert '<link rel="icon" href="/favicon.ico" sizes="32x32">' in html
+    types = {}
+    for _, href in icons:
+        response = client.get(href)
+        assert response.status_code == 200, href
+        types[href] = response.mimetype
+    assert types["/static/favicon.svg"] == "image/svg+xml"
+    assert types["/static/apple-touch-icon.png"] == "image/png"
+
+
 def test_robots_points_to_sitemap(client):
     response = client.get("/robots.txt")
     body = response.get_data(as_text=True)

@@ -7,6 +7,7 @@ import pytest
 from blueprints.articles.markdown import excerpt_from_html
 from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.markdown import render_markdown
+from blueprints.articles.markdown import sanitize
 
 
 @pytest.mark.parametrize(
@@ -35,8 +36,36 @@ def test_dangerous_markdown_never_reaches_html(source, forbidden):
 def test_gfm_tables_and_strikethrough():
     html = render_markdown("| a | b |\n|---|:-:|\n| 1 | 2 |\n\n~~gone~~").html
     assert "<table>" in html
-    assert '<td style="text-align:center">2</td>' in html
+    assert '<td class="align-center">2</td>' in html
     assert "<s>gone</s>" in html
+
+
+def test_table_alignment_is_a_class_never_a_style():
+    """The CSP (style-src 'self') would refuse a style attribute."""
+    html = render_markdown(
+        "| l | c | r | n |\n|:--|:-:|--:|---|\n| 1 | 2 | 3 | 4 |"
+    ).html
+    assert '<th class="align-left">l</th>' in html
+    assert '<td class="align-center">2</td>' in html
+    assert '<td class="align-right">3</td>' in html
+    assert "<td>4</td>" in html
+    assert "style" not in html
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<td style="text-align:center">x</td>',
+        '<td style="color:red">x</td>',
+        '<td class="evil">x</td>',
+        '<p class="align-left">x</p>',
+        '<code class="align-left">x</code>',
+    ],
+)
+def test_sanitizer_keeps_only_alignment_classes_on_cells(html):
+    cleaned = sanitize(f"<table><tbody><tr>{html}</tr></tbody></table>")
+    assert "style" not in cleaned
+    assert "evil" not in cleaned and "align-left" not in cleaned
 
 
 def test_external_links_get_nofollow_noopener_internal_do_not():
@@ -92,3 +121,12 @@ def test_heading_with_a_link_keeps_its_own_link():
     html = render_markdown("## See [docs](https://e.org)\n").html
     assert html.count("<a ") == 1
     assert 'class="heading-anchor"' not in html
+
+
+def test_demo_article_table_is_aligned_by_classes(app, runner, client):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    html = client.get("/articles/writing-in-markdown").get_data(as_text=True)
+    assert '<th class="align-left">Setting</th>' in html
+    assert '<th class="align-center">Default</th>' in html
+    assert '<td class="align-right">cards per list page</td>' in html
+    assert not re.search(r"<[^>]+\sstyle=", html)

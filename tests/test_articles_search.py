@@ -201,6 +201,39 @@ def test_highlight_escapes_all_but_marks():
     assert str(highlight(marked)) == "&lt;i&gt;x&lt;/i&gt; <mark>word</mark> &amp;"
 
 
+def test_highlight_drops_markdown_markup():
+    marked = (
+        f"## The {OPEN}wren{CLOSE} **nests** in [the {OPEN}hedge{CLOSE}]"
+        f"(https://example.org/{OPEN}wren{CLOSE}) `code` and ![a photo](p.png)"
+        " | cell | [half a link](https://exa *cut* off*, here"
+    )
+    assert str(highlight(marked)) == (
+        "The <mark>wren</mark> nests in the <mark>hedge</mark> code and a photo"
+        " cell half a link cut off, here"
+    )
+
+
+def test_search_snippets_are_plain_text_not_markdown(app, client):
+    with app.app_context():
+        make_article(
+            slug="marked-up",
+            title="Birds",
+            summary="Notes.",
+            body=(
+                "## Where the wren sings\n\nThe **wren** sings in "
+                "[the hedge](https://example.org/hedge), see `wren.sing()`.\n\n"
+                "> A _small_ wren.\n\n| Bird | Song |\n|:--|--:|\n| wren | loud |\n"
+            ),
+        )
+    html = client.get("/search?q=wren").get_data(as_text=True)
+    snippet = html[html.index('class="snippet"') :]
+    snippet = snippet[snippet.index(">") + 1 : snippet.index("</p>")]
+    assert "<mark>wren</mark>" in snippet.lower()
+    for markup in ("##", "**", "](", "https://", "`", "&gt;", "|", ":--", "_small_"):
+        assert markup not in snippet, markup
+    assert "the hedge" in snippet
+
+
 def test_postgres_index_expression_matches_the_query():
     migration = (ROOT / "migrations/versions/0001_initial_schema.py").read_text()
     flattened = "".join(

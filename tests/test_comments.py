@@ -130,15 +130,68 @@ def test_htmx_post_returns_fragment_with_out_of_band_updates(
     assert re.search(r'name="rendered_at" type="hidden" value="[^"]+"', html)
 
 
-def test_htmx_held_post_says_awaiting_moderation_and_sets_cookie(
+def test_htmx_held_post_says_awaiting_moderation_once_and_sets_cookie(
     app, client, article, htmx_headers
 ):
     response = post(client, headers=htmx_headers)
     html = response.get_data(as_text=True)
     assert "Your comment is awaiting moderation." in html
-    assert "awaiting moderation." in html
+    assert html.count("awaiting moderation") == 1
+    assert "once it is approved" in html
     assert "folio_held=" in str(response.headers.getlist("Set-Cookie"))
-    assert '<span id="comment-count" hx-swap-oob="true">No comments yet</span>' in html
+    # The held comment is listed, so the heading does not say there are none.
+    assert '<span id="comment-count" hx-swap-oob="true">Comments</span>' in html
+    assert "No comments yet" not in html
+    # Focus goes to the notice htmx inserts, not to <body>.
+    assert re.search(
+        r'<p class="comment-awaiting" tabindex="-1" autofocus>Your comment is', html
+    )
+
+
+def test_held_comment_is_not_under_no_comments_yet(app, client, article):
+    assert post(client).status_code == 303
+    html = client.get("/articles/hello").get_data(as_text=True)
+    assert "Your comment is awaiting moderation." in html
+    assert html.count("awaiting moderation") == 1
+    assert "No comments yet" not in html
+    assert '<span id="comment-count">Comments</span>' in html
+    # Anyone else still sees an empty section.
+    other = app.test_client().get("/articles/hello").get_data(as_text=True)
+    assert "No comments yet" in other
+
+
+def test_htmx_post_focuses_the_new_comment(app, client, article, htmx_headers):
+    approve_author(app)
+    html = post(client, headers=htmx_headers).get_data(as_text=True)
+    comment = stored(app)[-1]
+    assert (
+        f'<li id="comment-{comment.id}" class="comment" tabindex="-1" autofocus>'
+        in html
+    )
+    # Only the answer to the post carries it: the page's list does not.
+    page = client.get("/articles/hello").get_data(as_text=True)
+    assert "autofocus" not in page
+
+
+def test_fresh_form_after_htmx_post_keeps_what_the_reader_chose(
+    app, client, article, htmx_headers
+):
+    html = post(
+        client, headers=htmx_headers, remember="y", url="https://ada.example"
+    ).get_data(as_text=True)
+    form = html[html.index('id="respond"') :]
+    assert 'value="Ada Reader"' in form
+    assert 'value="ada@example.org"' in form
+    assert 'value="https://ada.example"' in form
+    assert re.search(r'<input [^>]*checked id="remember"', form)
+    # Unticked this time: the fresh form forgets them, as the cookie does.
+    html = post(
+        client, headers=htmx_headers, comment="Another thought entirely."
+    ).get_data(as_text=True)
+    form = html[html.index('id="respond"') :]
+    assert 'value="Ada Reader"' not in form
+    assert "ada@example.org" not in form
+    assert not re.search(r'<input [^>]*checked id="remember"', form)
 
 
 @pytest.mark.parametrize(

@@ -56,7 +56,15 @@ def crawl(app, client, limit: int = 200) -> dict[str, str]:
             continue
         for headers in ({}, {"HX-Request": "true"}):
             response = client.get(url, headers=headers)
-            body = response.get_data(as_text=True)
+            # Fonts and icons are binary: no text in them to search or follow.
+            textual = response.mimetype.startswith("text/") or response.mimetype in (
+                "application/xml",
+                "application/atom+xml",
+                "application/json",
+                "image/svg+xml",
+            )
+            body = response.get_data(as_text=True) if textual else ""
+            response.close()
             seen[url] = seen.get(url, "") + body + str(response.headers)
         for link in LINK.findall(seen[url]):
             target = urljoin(url, link.replace("&amp;", "&"))

@@ -133,3 +133,52 @@ def test_staff_sessions_migration_keeps_users_and_goes_back(tmp_path):
         }
         assert "staff_sessions" not in tables
         db.engine.dispose()
+
+
+def test_table_alignment_migration_turns_styles_into_classes(tmp_path):
+    url = f"sqlite:///{tmp_path / 'align.db'}"
+    app = create_app(base_config(url))
+    init_migrations(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0005"]).exit_code == 0
+    old = (
+        '<table><tr><th style="text-align:left">a</th>'
+        '<td style="text-align:center">b</td><td style="text-align:right">c</td>'
+        "<td>d</td></tr></table>"
+    )
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO articles (slug, title, summary, body, body_html,"
+                " reading_minutes, status, comments_open, comment_count,"
+                " comments_version, created_at, updated_at) VALUES"
+                " ('table', 'T', '', 'x', :html, 1, 'published', 1, 0, 0,"
+                " '2026-11-01', '2026-11-01'), ('plain', 'P', '', 'x', '<p>x</p>',"
+                " 1, 'published', 1, 0, 0, '2026-11-01', '2026-11-01')"
+            ),
+            {"html": old},
+        )
+        db.session.commit()
+    assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+    with app.app_context():
+        rows = dict(
+            db.session.execute(text("SELECT slug, body_html FROM articles")).all()
+        )
+        touched = dict(
+            db.session.execute(text("SELECT slug, updated_at FROM articles")).all()
+        )
+    assert rows["table"] == (
+        '<table><tr><th class="align-left">a</th>'
+        '<td class="align-center">b</td><td class="align-right">c</td>'
+        "<td>d</td></tr></table>"
+    )
+    assert rows["plain"] == "<p>x</p>"
+    assert touched["plain"].startswith("2026-11-01")
+    assert not touched["table"].startswith("2026-11-01")
+    assert runner.invoke(args=["db", "downgrade", "0005"]).exit_code == 0
+    with app.app_context():
+        html = db.session.scalar(
+            text("SELECT body_html FROM articles WHERE slug='table'")
+        )
+        db.engine.dispose()
+    assert html == old

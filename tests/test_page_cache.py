@@ -299,7 +299,7 @@ def test_retagged_article_shows_everywhere(app):
         article.tags = [Tag(name="Fresh tag", slug="fresh-tag")]
         db.session.commit()
     home = _html(app, "/")
-    assert '/tags/fresh-tag">Fresh tag <span class="tag-count">(1' in home
+    assert '/tags/fresh-tag">Fresh tag <span class="tag-count">1<' in home
     assert "/articles/anchor" not in _html(app, "/tags/topic")
     assert "/tags/fresh-tag" in _html(app, "/articles/anchor")
 

@@ -68,11 +68,17 @@ ALLOWED_ATTRIBUTES = {
     "h4": {"id"},
     "h5": {"id"},
     "h6": {"id"},
-    "td": {"style"},
-    "th": {"style"},
+    "td": {"class"},
+    "th": {"class"},
     "code": {"class"},
     "ol": {"start"},
 }
+
+
+# Table cell alignment as classes: markdown-it writes style="text-align:...",
+# which the site's CSP (style-src 'self') refuses to apply.
+ALIGN_CLASSES = frozenset({"align-left", "align-center", "align-right"})
+_ALIGN_STYLE = re.compile(r"text-align:(left|center|right)")
 
 
 @dataclass
@@ -116,6 +122,20 @@ def _demote_and_anchor(tokens, used: set[str]) -> list[Heading]:
     return headings
 
 
+def _align_as_class(tokens) -> None:
+    """Turn table cells' text-align styles into align-* classes."""
+    for token in tokens:
+        if token.type not in ("th_open", "td_open"):
+            continue
+        style = token.attrGet("style")
+        if style is None:
+            continue
+        del token.attrs["style"]
+        found = _ALIGN_STYLE.fullmatch(str(style))
+        if found:
+            token.attrSet("class", f"align-{found.group(1)}")
+
+
 def _link_attributes(element: str, attribute: str, value: str) -> str | None:
     if element == "a" and attribute == "href":
         scheme = urlsplit(value).scheme.lower()
@@ -124,14 +144,12 @@ def _link_attributes(element: str, attribute: str, value: str) -> str | None:
     if element == "img" and attribute == "src":
         if urlsplit(value).scheme.lower() not in {"", "http", "https"}:
             return None
-    if attribute == "style" and value not in {
-        "text-align:left",
-        "text-align:center",
-        "text-align:right",
-    }:
-        return None
-    if attribute == "class" and not re.fullmatch(r"language-[\w+-]{1,30}", value):
-        return None
+    if attribute == "class":
+        allowed = ALIGN_CLASSES if element in {"td", "th"} else ()
+        if value not in allowed and not (
+            element == "code" and re.fullmatch(r"language-[\w+-]{1,30}", value)
+        ):
+            return None
     return value
 
 
@@ -167,6 +185,7 @@ def render_markdown(source: str) -> Rendered:
     env: dict = {}
     tokens = _md.parse(source or "", env)
     headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
+    _align_as_class(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
     html = _link_headings(sanitize(html))
@@ -209,6 +228,31 @@ def headings_from_html(html: str) -> list[Heading]:
         Heading(int(level), html_lib.unescape(_TAG.sub("", inner)).strip(), anchor)
         for level, anchor, inner in _HEADING.findall(html or "")
     ]
+
+
+_INLINE_TEXT = frozenset({"text", "code_inline", "image"})
+
+
+def markdown_to_text(source: str) -> str:
+    """The words of some Markdown with its markup dropped (link text, not URLs).
+
+    For text cut out of an article's source, like a search snippet: whatever
+    the cut leaves unbalanced stays as it is, as plain text.
+    """
+    blocks = []
+    for token in _md.parse(source or ""):
+        if token.type in ("fence", "code_block"):
+            blocks.append(token.content)
+        elif token.children is not None:
+            # An image's content is its alt text.
+            blocks.append(
+                "".join(
+                    child.content if child.type in _INLINE_TEXT else " "
+                    for child in token.children
+                    if child.type in _INLINE_TEXT or child.type.endswith("break")
+                )
+            )
+    return " ".join(" ".join(blocks).split())
 
 
 def excerpt_from_html(html: str, limit: int = 200) -> str:

@@ -23,6 +23,7 @@ from sqlalchemy import table
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 
+from blueprints.articles.markdown import markdown_to_text
 from models import Article
 from models import db
 
@@ -71,10 +72,31 @@ def fts5_match(query: str) -> str | None:
 
 
 def highlight(snippet: str) -> Markup:
-    """Escape a snippet entirely, then turn the private marks into <mark>."""
-    cleaned = _MARKDOWN_NOISE.sub(" ", snippet or "")
-    safe = str(escape(" ".join(cleaned.split())))
+    """The snippet as plain text, escaped entirely; then the private marks become <mark>.
+
+    A snippet is a cut of the Markdown source: its markup goes (markdown_to_text),
+    and what a cut left of it (half a link, a lone `**`) is dropped as noise.
+    """
+    cleaned = _MARKDOWN_NOISE.sub(" ", markdown_to_text(snippet or ""))
+    # Noise dropped before a comma or stop leaves a space there: close it up.
+    text = _balanced_marks(_SPACE_BEFORE_STOP.sub(r"\1", " ".join(cleaned.split())))
+    safe = str(escape(text))
     return Markup(safe.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
+
+
+_SPACE_BEFORE_STOP = re.compile(r" ([,.;:!?])")
+_MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
+
+
+def _balanced_marks(text: str) -> str:
+    """Text with every mark paired: a mark whose partner the markup took is dropped."""
+    pieces, end = [], 0
+    for found in _MARKED.finditer(text):
+        pieces.append(text[end : found.start()].replace(OPEN, "").replace(CLOSE, ""))
+        pieces.append(found.group())
+        end = found.end()
+    pieces.append(text[end:].replace(OPEN, "").replace(CLOSE, ""))
+    return "".join(pieces)
 
 
 def search(query: str, page: int = 1) -> tuple[list[Hit], bool]:

@@ -12,6 +12,7 @@ from flask import abort
 from flask import current_app
 from flask import redirect
 from flask import request
+from flask import send_from_directory
 from flask import url_for
 from markupsafe import escape
 from sqlalchemy import select
@@ -257,6 +258,17 @@ def robots():
     ]
     response = Response("\n".join(lines) + "\n", mimetype="text/plain")
     return public_resource(response, fingerprint(lines))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The site's icon where browsers and feed readers look for it first."""
+    return send_from_directory(
+        current_app.static_folder,
+        "favicon.ico",
+        mimetype="image/vnd.microsoft.icon",
+        max_age=7 * 24 * 3600,
+    )
 
 
 def current_site_title() -> str:

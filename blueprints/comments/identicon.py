@@ -31,8 +31,10 @@ def identicon_svg(key: str) -> str:
     """A symmetric 5x5 identicon for an avatar key, as an SVG document."""
     digest = hashlib.sha256(key.encode()).digest()
     hue = int.from_bytes(digest[:2], "big") % 360
-    colour = f"hsl({hue} 55% 45%)"
-    background = f"hsl({hue} 40% 92%)"
+    # Mid tones, and a see-through tint behind them: readable on the light and
+    # the dark page alike (the page shows it in a circle on its own surface).
+    colour = f"hsl({hue} 50% 50%)"
+    background = f"hsl({hue} 50% 55%)"
     size = GRID * CELL + 2 * MARGIN
     cells = []
     half = (GRID + 1) // 2
@@ -49,6 +51,6 @@ def identicon_svg(key: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
         f'width="{size}" height="{size}">'
-        f'<rect width="{size}" height="{size}" fill="{background}"/>'
+        f'<rect width="{size}" height="{size}" fill="{background}" fill-opacity="0.2"/>'
         f'<g fill="{colour}">{"".join(cells)}</g></svg>'
     )

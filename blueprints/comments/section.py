@@ -226,7 +226,7 @@ COMMENT_FORM_VALUES: dict[str, Callable[[], str]] = {
 }
 
 
-def blank_form(article: ArticleRef) -> Markup:
+def blank_form(article: ArticleRef, details: dict[str, str] | None = None) -> Markup:
     """The blank comment form with this response's token, timestamp and details.
 
     Every visitor gets the same form but for the CSRF token, the signed
@@ -234,12 +234,30 @@ def blank_form(article: ArticleRef) -> Markup:
     rendered once per article and process (WTForms renders slowly), cut at
     those values, and each call joins in this response's: escaped, or the page
     cache's markers while it renders a page to keep (per_response_value).
+
+    details: the name, email and url this very response remembers (or {} when
+    it forgets them), in place of the request's cookie: the fresh form after a
+    post shows what the reader just chose, not what their browser sent.
     """
     cached = form_cache().get_or_render(article.slug, lambda: _blank(article))
+    sources = dict(COMMENT_FORM_VALUES)
+    if details is not None:
+        sources.update(_posted_details(details))
     values = {CSRF: csrf_token().encode()}
-    for name, value in COMMENT_FORM_VALUES.items():
+    for name, value in sources.items():
         values[name] = str(escape(per_response_value(name, value))).encode()
     return Markup(cached.join(values).decode())
+
+
+def _posted_details(details: dict[str, str]) -> dict[str, Callable[[], str]]:
+    """The remembered-detail values of the form, from details rather than the cookie."""
+    checked = Markup("checked") if details else Markup("")
+    return {
+        AUTHOR: lambda: details.get("name", ""),
+        EMAIL: lambda: details.get("email", ""),
+        URL: lambda: details.get("url", ""),
+        REMEMBER: lambda: checked,
+    }
 
 
 def _blank(article: ArticleRef) -> CachedPage:
@@ -259,12 +277,14 @@ def _blank(article: ArticleRef) -> CachedPage:
 
 
 def fresh_form(
-    article: ArticleRef, reply_to: Comment | None = None
+    article: ArticleRef,
+    reply_to: Comment | None = None,
+    details: dict[str, str] | None = None,
 ) -> tuple[CommentForm | None, Markup | None]:
     """A new form for open comments: (None, the cached blank form), or for a
-    reply (a CommentForm, None)."""
+    reply (a CommentForm, None). details: see blank_form()."""
     if reply_to is None:
-        return None, blank_form(article)
+        return None, blank_form(article, details)
     return new_form(reply_to), None
 
 

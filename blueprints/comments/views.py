@@ -78,6 +78,8 @@ RATE_LIMITED = (
     "You are posting comments too quickly, so this one was not saved. "
     "Wait a minute, then send it again."
 )
+# The held comment itself says it awaits moderation; the status line does not repeat it.
+HELD_STATUS = "Thank you. Your comment will appear for everyone once it is approved."
 CLOSED = "Comments are closed on this article, so your comment was not saved."
 
 
@@ -280,7 +282,7 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
     """The answer to a stored comment, with the held and remember-me cookies."""
     held = comment.status != CommentStatus.APPROVED
     if wants_fragment():
-        response = _created(article, comment, held)
+        response = _created(article, comment, held, _remembered_now(form))
     else:
         anchor = f"comment-{comment.id}"
         response = see_other(
@@ -298,13 +300,30 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
     return response
 
 
-def _created(article: ArticleRef, comment: StoredComment, held: bool) -> Response:
+def _remembered_now(form: CommentForm) -> dict[str, str]:
+    """The details this post asks the browser to remember ({}: forget them)."""
+    if not form.remember.data:
+        return {}
+    return {
+        "name": form.author.data or "",
+        "email": form.email.data or "",
+        "url": form.url.data or "",
+    }
+
+
+def _created(
+    article: ArticleRef,
+    comment: StoredComment,
+    held: bool,
+    remembered: dict[str, str],
+) -> Response:
     """The htmx answer to a stored comment: it, the new count and a fresh form.
 
     Only what comments/_created.html shows: the comment list is not re-rendered
-    (the next page view renders it once per worker).
+    (the next page view renders it once per worker). The fresh form carries the
+    details the reader just chose to remember (the cookie comes with this answer).
     """
-    form, blank = fresh_form(article)
+    form, blank = fresh_form(article, details=remembered)
     response = render(
         PAGE,
         "comments/_created.html",
@@ -315,11 +334,7 @@ def _created(article: ArticleRef, comment: StoredComment, held: bool) -> Respons
             form,
             is_open=True,
             blank=blank,
-            status_message=(
-                "Your comment was submitted and is awaiting moderation."
-                if held
-                else "Your comment was posted."
-            ),
+            status_message=(HELD_STATUS if held else "Your comment was posted."),
         ),
         new_comment=ThreadComment.from_row(comment),
         new_parent_id=comment.parent_id,

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import poll
+from tests.browser.conftest import settled_after
 from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
@@ -95,6 +96,44 @@ def test_search_as_you_type_updates_results_and_url(live_server, page):
     expect(results.locator("mark").first).to_have_text("tomatoes")
     assert page.evaluate("window.__stayed") is True
     assert not _script_errors(page)
+
+
+def test_home_search_as_you_type(live_server, page):
+    _seed(live_server.app)
+    with live_server.app.app_context():
+        make_article(
+            title="Bicycles", slug="bikes", summary="Two wheels.", body="Ride."
+        )
+    page.goto(live_server("/"))
+    wait_for_htmx(page)
+    page.evaluate("window.__stayed = true")
+    results = page.locator("#search-results")
+    expect(results).to_be_hidden()
+    box = page.get_by_label("Search articles")
+    settled_after(page, lambda: box.press_sequentially("bicyc", delay=30))
+    expect(results).to_be_visible()
+    expect(results.get_by_role("link", name="Bicycles")).to_be_visible()
+    expect(results.get_by_role("link", name="Story 0")).to_have_count(0)
+    # The home page stays the home page: no navigation, no new URL.
+    assert page.evaluate("window.__stayed") is True
+    assert page.evaluate("location.pathname + location.search") == "/"
+    expect(page.locator("#article-list")).to_contain_text("Story 0")
+    settled_after(page, lambda: box.fill("tomatoes"))
+    expect(results.locator("mark").first).to_have_text("tomatoes")
+    # Cleared, the results fold away again.
+    settled_after(page, lambda: box.fill(""))
+    expect(results).to_be_hidden()
+    assert_no_axe_violations(page)
+    assert not _script_errors(page)
+
+
+def test_home_search_without_javascript_opens_search(live_server, nojs_page):
+    _seed(live_server.app)
+    nojs_page.goto(live_server("/"))
+    nojs_page.get_by_label("Search articles").fill("tomatoes 3")
+    nojs_page.get_by_role("button", name="Search").click()
+    nojs_page.wait_for_url("**/search?q=tomatoes+3")
+    expect(nojs_page.locator("#search-results")).to_contain_text("Story 3")
 
 
 def test_search_without_javascript(live_server, nojs_page):

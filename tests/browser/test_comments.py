@@ -11,6 +11,7 @@ from models import CommentStatus
 from models import db
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import poll
+from tests.browser.conftest import settled_after
 from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
@@ -71,6 +72,62 @@ def test_htmx_post_shows_comment_without_navigation(server, page):
     assert [e for e in page.console_log.errors if "ERR_FAILED" not in e] == []
 
 
+def test_focus_goes_to_the_new_comment_not_body(server, page):
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    fill(page, comment="Where does focus go?")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    new = comments(server)[-1]
+    assert new.status == CommentStatus.APPROVED
+    poll(page, f"document.activeElement.id === 'comment-{new.id}'")
+    assert page.evaluate("document.activeElement.tagName") == "LI"
+    # The next Tab reaches the new comment's own links, not the top of the page.
+    page.keyboard.press("Tab")
+    assert page.evaluate(
+        f"document.activeElement.closest('#comment-{new.id}') !== null"
+    )
+    assert_no_axe_violations(page, "#comments")
+
+
+def test_focus_goes_to_the_held_comment_notice(server, page):
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    fill(page, comment="A first word.", name="Newcomer", email="new@example.org")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    new = comments(server)[-1]
+    assert new.status == CommentStatus.PENDING
+    poll(page, "document.activeElement.classList.contains('comment-awaiting')")
+    assert page.evaluate(
+        f"document.activeElement.closest('li').id === 'comment-{new.id}'"
+    )
+    expect(page.locator("#comments")).to_contain_text("awaiting moderation")
+    assert page.locator("#comments").inner_text().count("awaiting moderation") == 1
+
+
+def test_remembered_details_refill_the_fresh_form(server, page):
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    mark_page(page)
+    fill(page, comment="Remember me, please.")
+    page.fill("#url", "https://known.example")
+    page.check("#remember")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    page.locator("#respond-home #comment-form").wait_for()
+    assert page.input_value("#comment") == ""
+    assert page.input_value("#author") == "Known Reader"
+    assert page.input_value("#email") == "known@example.org"
+    assert page.input_value("#url") == "https://known.example"
+    assert page.is_checked("#remember")
+    assert page.evaluate("window.__noNavigation") is True
+    # Unticked, the next fresh form forgets them, as the cookie does.
+    page.fill("#comment", "Now forget me.")
+    page.uncheck("#remember")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    page.locator("#respond-home #comment-form").wait_for()
+    assert page.input_value("#author") == ""
+    assert not page.is_checked("#remember")
+
+
 def test_field_errors_inline_with_focus(server, page):
     page.goto(server("/articles/threads"))
     wait_for_htmx(page)
@@ -126,7 +183,9 @@ def test_awaiting_moderation_notice_only_for_the_author(server, page, browser):
     held = page.locator("#new-comments li")
     held.first.wait_for()
     expect(held.first).to_contain_text("Your comment is awaiting moderation.")
-    expect(page.locator("#comment-status")).to_contain_text("awaiting moderation")
+    # Said once, on the comment; the status line thanks instead.
+    expect(page.locator("#comment-status")).to_contain_text("once it is approved")
+    expect(page.locator("#comments")).not_to_contain_text("No comments yet")
     assert comments(server)[-1].status == CommentStatus.PENDING
     page.reload()
     expect(page.locator("#new-comments li").first).to_contain_text(
