@@ -205,3 +205,37 @@ def test_a_late_check_never_overwrites_what_the_reader_typed(make_live_server, p
     # The next blur checks (and shows) the new value.
     page.locator("#name").press("Tab")
     expect(page.locator("#name-error")).to_have_text("")
+
+
+def test_submit_waits_for_the_check_of_the_field_just_left(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    _fill(page, message="")
+    held = []
+    page.route("**/contact/validate/**", lambda route: held.append(route))
+    posts = []
+    page.on("request", lambda r: posts.append(r.url) if r.method == "POST" else None)
+    page.locator("#message").fill("A question about the analytical engine.")
+    # Leaving the message for the button starts its check, then submits.
+    page.get_by_role("button", name="Send message").click()
+    poll(page, "document.querySelectorAll('.htmx-request').length > 0")
+    assert [p for p in posts if p.endswith("/contact/")] == []  # held back
+    assert len(held) == 1
+    # The check answers: the form goes, once, and nothing was aborted.
+    held[0].continue_()
+    expect(page.locator("#contact-thanks")).to_be_visible()
+    assert [p for p in posts if p.endswith("/contact/")] == [server("/contact/")]
+    assert len(_messages(server.app)) == 1
+
+
+@pytest.mark.allow_console_errors("htmx:sendAbort", "htmx:afterRequest")
+def test_a_check_that_hangs_does_not_hold_the_submit(make_live_server, page):
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    _fill(page, message="")
+    page.route("**/contact/validate/**", lambda route: None)  # never answered
+    page.locator("#message").fill("A question about the analytical engine.")
+    page.get_by_role("button", name="Send message").click()
+    # Sent after the 2 s wait, aborting the check (which htmx logs).
+    expect(page.locator("#contact-thanks")).to_be_visible(timeout=5_000)
+    assert len(_messages(server.app)) == 1
