@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import poll
+from tests.browser.conftest import settled_after
 from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
@@ -36,17 +37,20 @@ def test_load_more_appends_without_navigation(make_live_server, page):
     cards = page.locator("#article-list article.card")
     expect(cards).to_have_count(2)
     page.evaluate("window.__stayed = true")
-    button = page.get_by_role("button", name="Load more")
-    button.click()
+    load_more = page.get_by_role("button", name="Load more")
+    # Focus moves once the swap has settled (folio.js, htmx:afterSettle); the
+    # cards are counted at the swap, before it, so wait for the settle.
+    settled_after(page, load_more.click)
     expect(cards).to_have_count(4)
     assert page.evaluate("window.__stayed") is True
     poll(page, "location.search === '?page=2'")
     expect(page.locator("#article-list")).to_contain_text("Story 3")
-    page.get_by_role("button", name="Load more").click()
+    assert page.evaluate("document.activeElement.textContent") == "Story 2"
+    settled_after(page, load_more.click)
     expect(cards).to_have_count(5)
     poll(page, "location.search === '?page=3'")
     assert page.evaluate("window.__stayed") is True
-    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    expect(load_more).to_have_count(0)
     # Focus moved to the first of the newly added cards.
     assert page.evaluate("document.activeElement.textContent") == "Story 4"
 
