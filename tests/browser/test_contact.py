@@ -239,3 +239,27 @@ def test_a_check_that_hangs_does_not_hold_the_submit(make_live_server, page):
     # Sent after the 2 s wait, aborting the check (which htmx logs).
     expect(page.locator("#contact-thanks")).to_be_visible(timeout=5_000)
     assert len(_messages(server.app)) == 1
+
+
+# What a password manager or form-filling extension does to the fields it
+# decorates (the textarea's resize handle does the same): style set through
+# the CSSOM, which the CSP allows, and cleared again, leaving style="".
+DECORATE_FIELDS = """
+for (const field of document.querySelectorAll("#contact-form input, #contact-form textarea")) {
+  field.style.backgroundImage = "none";
+  field.style.backgroundImage = "";
+}
+"""
+
+
+@pytest.mark.allow_console_errors("status of 422")  # the form with errors
+def test_a_swap_never_writes_a_style_attribute_left_on_a_field(make_live_server, page):
+    # htmx settles "style" by default (htmx.config.attributesToSettle): an
+    # outerHTML swap copies the old element's style attribute onto the new one
+    # with setAttribute, which style-src 'self' refuses, one violation per field.
+    server = make_live_server(**CONFIG)
+    _open(page, server)
+    page.evaluate(DECORATE_FIELDS)
+    page.locator("#message").fill("Hi")
+    page.get_by_role("button", name="Send message").click()
+    expect(page.locator("#contact-form-summary")).to_contain_text("problems")
