@@ -54,7 +54,6 @@ def run_lighthouse(
         f"--output-path={report}",
         f"--only-categories={','.join(CATEGORIES)}",
         f"--chrome-flags={CHROME_FLAGS}",
-        "--quiet",
     ]
     if cookie:
         command.append("--extra-headers=" + json.dumps({"Cookie": cookie}))
@@ -63,15 +62,26 @@ def run_lighthouse(
     env = os.environ | {"CHROME_PATH": chromium_path() or "/usr/bin/chromium"}
     # A session of its own: on a timeout its process group (Lighthouse and the
     # Chromium it launched) is stopped, and nothing else.
-    process = subprocess.Popen(command, env=env, start_new_session=True)
+    log = report.with_suffix(".log")
+    with open(log, "wb") as output:
+        process = subprocess.Popen(
+            command, env=env, stdout=output, stderr=output, start_new_session=True
+        )
+        status = _wait(process, url)
+    if status != 0 or not report.exists():
+        tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+        raise RuntimeError(f"lighthouse failed on {url} (exit {status}):\n{tail}")
+
+
+def _wait(process: subprocess.Popen, url: str) -> int:
+    """The exit status of a Lighthouse run, or RuntimeError after RUN_SECONDS."""
     try:
         status = process.wait(timeout=RUN_SECONDS)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
+        os.killpg(process.pid, signal.SIGKILL)  # its group: Lighthouse, its Chromium
         process.wait(timeout=10)
         raise RuntimeError(f"lighthouse took over {RUN_SECONDS} s on {url}") from None
-    if status != 0 or not report.exists():
-        raise RuntimeError(f"lighthouse failed on {url} (exit {status})")
+    return status
 
 
 def scores(report: dict) -> dict[str, int | None]:
@@ -110,7 +120,11 @@ def measure(
         report.unlink(missing_ok=True)
         print(f"lighthouse {name} ...", file=sys.stderr, flush=True)
         cookie = site.cookie_header if staff else None
-        run_lighthouse(site(path), report, cookie, preset)
+        try:
+            run_lighthouse(site(path), report, cookie, preset)
+        except RuntimeError as failed:  # Chromium on a busy machine, now and then
+            print(f"{failed}\nonce more ...", file=sys.stderr, flush=True)
+            run_lighthouse(site(path), report, cookie, preset)
         reports[name] = json.loads(report.read_text())
     return reports
 
