@@ -152,7 +152,7 @@ class ConsoleGuard:
 
 
 def _allowed(item: pytest.Item) -> list[str] | None:
-    """The message texts a test allows: None for none, [] or more with the marker."""
+    """None without the marker; with it, the texts it allows ("" allows any)."""
     marks = list(item.iter_markers("allow_console_errors"))
     if not marks:
         return None
@@ -169,15 +169,17 @@ def console_guard() -> ConsoleGuard:
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_call(item: pytest.Item):
-    result = yield
     guard = item.funcargs.get("console_guard")
+    try:
+        result = yield
+    except BaseException:
+        if guard is not None:  # shown beside the failure, which may be its cause
+            _add_section(item, guard)
+        raise
     if guard is not None:
         guard.flush()
+        _add_section(item, guard)
         unexpected = guard.unexpected(_allowed(item))
-        if guard.problems:
-            item.add_report_section(
-                "call", "browser console", "\n".join(guard.problems)
-            )
         if unexpected:
             pytest.fail(
                 "Console errors or CSP violations in the browser:\n  "
@@ -185,6 +187,11 @@ def pytest_runtest_call(item: pytest.Item):
                 pytrace=False,
             )
     return result
+
+
+def _add_section(item: pytest.Item, guard: ConsoleGuard) -> None:
+    if guard.problems:
+        item.add_report_section("call", "browser console", "\n".join(guard.problems))
 
 
 @pytest.fixture(scope="session")
