@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # the local address `make run` serves on.
 LOCAL_SITE := $(if $(FOLIO_SITE_URL)$(shell grep -s '^FOLIO_SITE_URL=' .env),,FOLIO_SITE_URL=http://$(HOST):$(PORT))
 
-.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke security-smoke clean
+.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke security-smoke screenshots lighthouse clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -100,7 +100,20 @@ format: install-dev
 	$(VENV)/bin/ruff check --fix .
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build bench/lighthouse/node_modules
+
+## Full-page PNGs of every public and staff page, light, dark and 390 px, in build/screenshots/ (about 1.5 min)
+screenshots: install-dev chromium
+	$(PY) -m bench.screenshots $(SCREENSHOTS_ARGS)
+
+LIGHTHOUSE_MODULES := bench/lighthouse/node_modules/.package-lock.json
+$(LIGHTHOUSE_MODULES): bench/lighthouse/package.json bench/lighthouse/package-lock.json
+	@command -v npm >/dev/null || { echo "make lighthouse needs Node.js 18.16+ and npm (sudo apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix bench/lighthouse --no-audit --no-fund
+
+## Lighthouse scores of home, an article, contact, search and the staff dashboard; JSON in build/lighthouse/ (about 2 min)
+lighthouse: install-dev chromium $(LIGHTHOUSE_MODULES)
+	$(PY) -m bench.lighthouse $(LIGHTHOUSE_ARGS)
 
 ## Replay the attacker's findings 1-6 of issue 14 against a running Folio (about 1 min)
 security-smoke: install-dev

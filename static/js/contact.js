@@ -20,19 +20,59 @@
       (elt.tagName === "INPUT" || elt.tagName === "TEXTAREA") ? elt : null;
   }
 
+  // Field checks on their way, and the form's submit while it waits for them.
+  var checking = [];
+  var waitingSubmit = null;
+
   // A field's check answers with the field as the server saw it. If the reader
   // has typed since, keep what they typed: the next blur checks the new value.
   document.addEventListener("htmx:beforeRequest", function (event) {
     var input = fieldInput(event.detail.elt);
-    if (input) input.dataset.checkedValue = input.value;
+    if (!input) return;
+    input.dataset.checkedValue = input.value;
+    checking.push(event.detail.xhr);
   });
 
   document.addEventListener("htmx:beforeSwap", function (event) {
     // Fired on the target (the field's wrapper); the request came from its input.
     var config = event.detail.requestConfig;
     var input = fieldInput(config && config.elt);
-    if (input && input.isConnected && input.value !== input.dataset.checkedValue) {
+    if (!input) return;
+    // The form's answer, on its way next, shows every field again.
+    if (waitingSubmit || (input.isConnected && input.value !== input.dataset.checkedValue)) {
       event.detail.shouldSwap = false;
+    }
+  });
+
+  function submit() {
+    var go = waitingSubmit;
+    waitingSubmit = null;
+    window.clearTimeout(go.timer);
+    go();
+  }
+
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var index = checking.indexOf(event.detail.xhr);
+    if (index < 0) return;
+    checking.splice(index, 1);
+    if (!checking.length && waitingSubmit) submit();
+  });
+
+  // Leaving the last field for "Send message" starts that field's check just
+  // before the submit, which would abort it (hx-sync), and htmx logs an aborted
+  // request as an error. The submit waits for the check instead: it takes
+  // milliseconds, and its answer is not swapped. A check that hangs is aborted
+  // after 2 s, as before.
+  document.addEventListener("htmx:confirm", function (event) {
+    if (event.target.id !== "contact-form") return;
+    if (waitingSubmit) {
+      event.preventDefault(); // clicked again while waiting: it is sent once
+    } else if (checking.length) {
+      event.preventDefault();
+      waitingSubmit = function () {
+        event.detail.issueRequest(true);
+      };
+      waitingSubmit.timer = window.setTimeout(submit, 2000);
     }
   });
 

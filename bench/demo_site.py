@@ -1,0 +1,224 @@
+"""Folio under gunicorn with demo content and a signed-in admin, to look at its pages.
+
+`make screenshots` and `make lighthouse` start it. A temporary SQLite database
+gets the migrations, a staff admin, `flask seed-demo --articles N`, and what the
+staff pages list: comments held for moderation, spam and trash, and contact
+messages new, read, archived and spam. htmx is served by the site itself
+(FOLIO_HTMX_CDN=false). The admin signs in through the real form; its cookies
+open the staff pages.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from dataclasses import field
+from datetime import timedelta
+from pathlib import Path
+
+from bench.dataset import ROOT
+from bench.dataset import migrate
+from bench.http_session import Session
+from bench.server import Server
+from tests.support.html_forms import parse
+
+ADMIN = "admin@example.com"
+# The demo's first article (cli/demo_content.py): tagged, with a threaded discussion.
+ARTICLE_SLUG = "welcome-to-folio"
+TAG_SLUG = "folio"
+SEARCH_WORDS = "markdown"
+
+
+@dataclass
+class DemoSite:
+    """A running demo site: where it is, the admin's cookies, ids worth opening."""
+
+    url: str
+    cookies: dict[str, str]
+    ids: dict[str, int] = field(default_factory=dict)
+
+    def __call__(self, path: str) -> str:
+        return self.url + path
+
+    @property
+    def cookie_header(self) -> str:
+        """The signed-in admin's cookies as one Cookie header."""
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+
+def settings(workdir: Path) -> dict[str, str]:
+    """The environment the demo's commands and server share."""
+    return {
+        "FOLIO_DATABASE_URL": f"sqlite:///{workdir / 'folio.db'}",
+        "FOLIO_SECRET_KEY": "demo-" + secrets.token_hex(24),
+        "FOLIO_HTMX_CDN": "false",
+        "FOLIO_OUTBOX_WORKER": "false",
+        "FOLIO_SMTP_HOST": "",
+        "FOLIO_RATELIMIT_STORAGE_URI": f"folio-sqlite://{workdir / 'ratelimits.sqlite'}",
+    }
+
+
+def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "flask", *args],
+        cwd=ROOT,
+        env=env,
+        input=stdin,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def build(workdir: Path, env: dict[str, str], articles: int) -> tuple[str, dict]:
+    """Migrate, add the admin, seed the demo and the staff's work; (password, ids)."""
+    url = env["FOLIO_DATABASE_URL"]
+    migrate(url)
+    password = secrets.token_urlsafe(18)
+    commands = os.environ | env | {"FLASK_APP": "app", "FOLIO_SITE_URL": "http://x"}
+    _flask(commands, "users", "create", "--email", ADMIN, "--role", "admin",
+           "--name", "Folio Admin", "--password-stdin", stdin=password + "\n")  # fmt: skip
+    # After the admin exists, so seed-demo writes no sign-in file into instance/.
+    _flask(commands, "seed-demo", "--articles", str(articles))
+    return password, _add_staff_work(url, workdir)
+
+
+def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
+    """Held, spam and trashed comments and contact messages in every state."""
+    from app import create_app
+    from models import db
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "demo-" + "k3m9" * 8,
+            "INSTANCE_PATH": str(workdir / "instance-build"),
+            "ENV": "development",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
+    with app.app_context():
+        try:
+            return _staff_work()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+
+
+def _staff_work() -> dict[str, int]:
+    from sqlalchemy import select
+
+    from models import Article
+    from models import Comment
+    from models import CommentStatus
+    from models import ContactMessage
+    from models import MessageStatus
+    from models import db
+    from models import utcnow
+
+    article = db.session.scalar(select(Article).where(Article.slug == ARTICLE_SLUG))
+    first = db.session.scalar(
+        select(Comment).where(Comment.article_id == article.id).order_by(Comment.id)
+    )
+    now = utcnow()
+    held = [
+        ("Priya Natarajan", "First time here: does Folio import from WordPress?",
+         CommentStatus.PENDING, "first comment from this author", None),
+        ("Tom Becker", "Agreed with the above, and the Markdown preview is great.",
+         CommentStatus.PENDING, "first comment from this author", first),
+        ("Lena Ortiz", "A question about feeds: is there one per tag?",
+         CommentStatus.PENDING, "held: contains a link", None),
+        ("Cheap Pills", "Buy now http://spam.example http://spam.example/2",
+         CommentStatus.SPAM, "too many links", None),
+        ("SEO Expert", "Great post! Visit my site for backlinks.",
+         CommentStatus.SPAM, "honeypot filled", None),
+        ("Old Reader", "Posted twice by mistake, please ignore.",
+         CommentStatus.TRASH, "trashed by staff", None),
+    ]  # fmt: skip
+    for hours, (name, body, status, reason, parent) in enumerate(held, start=1):
+        db.session.add(
+            Comment(
+                article=article,
+                parent=parent,
+                depth=parent.depth + 1 if parent else 0,
+                author_name=name,
+                author_email=name.lower().replace(" ", ".") + "@example.org",
+                body=body,
+                status=status,
+                status_reason=reason,
+                created_at=now - timedelta(hours=hours),
+            )
+        )
+    messages = [
+        ("Ada Lovelace", "Engines", "Could Folio publish a table of Bernoulli numbers?",
+         MessageStatus.NEW, ""),
+        ("Grace Hopper", "A bug report", "I found a moth in the search results page.",
+         MessageStatus.NEW, ""),
+        ("Alan Turing", "", "Is the contact form a test of whether I am human?",
+         MessageStatus.READ, ""),
+        ("Edsger Dijkstra", "Archived thought", "Simplicity is prerequisite for reliability.",
+         MessageStatus.ARCHIVED, ""),
+        ("Win Big", "You won", "Claim your prize at http://prize.example today!",
+         MessageStatus.SPAM, "too many links"),
+    ]  # fmt: skip
+    for hours, (name, subject, text, status, reason) in enumerate(messages, start=1):
+        db.session.add(
+            ContactMessage(
+                name=name,
+                email=name.split()[0].lower() + "@example.org",
+                subject=subject,
+                message=text,
+                status=status,
+                status_reason=reason,
+                created_at=now - timedelta(hours=hours),
+            )
+        )
+    article.refresh_comment_stats()
+    db.session.commit()
+    message = db.session.scalar(
+        select(ContactMessage.id)
+        .where(ContactMessage.status == MessageStatus.NEW)
+        .order_by(ContactMessage.id)
+    )
+    return {"article": article.id, "comment": first.id, "message": message}
+
+
+def sign_in(port: int, password: str) -> dict[str, str]:
+    """Sign the admin in through the login form; the cookies of that session."""
+    session = Session(port)
+    [form] = parse(session.get("/staff/login").text).forms
+    hidden = [(f["name"], f["value"]) for f in form.fields if f["type"] == "hidden"]
+    answer = session.post(
+        form.action, [*hidden, ("email", ADMIN), ("password", password)]
+    )
+    if answer.status != 303:
+        raise RuntimeError(f"the demo admin could not sign in ({answer.status})")
+    session.get("/staff/")  # shows, and so uses up, the "Signed in as" message
+    return dict(session.cookies)
+
+
+@contextmanager
+def demo_site(
+    workdir: Path, articles: int = 12, lifetime: float = 900.0
+) -> Iterator[DemoSite]:
+    """Serve the demo on 127.0.0.1 for at most lifetime seconds; yield it."""
+    env = settings(workdir)
+    password, ids = build(workdir, env, articles)
+    server = Server(env["FOLIO_DATABASE_URL"], workers=2, env=env)
+    # Stopped by its PID when the block ends, and by this timer at the latest.
+    watchdog = threading.Timer(lifetime, server.stop)
+    watchdog.daemon = True
+    watchdog.start()
+    try:
+        server.start(workdir)
+        yield DemoSite(server.base_url, sign_in(server.port, password), ids)
+    finally:
+        watchdog.cancel()
+        server.stop()

@@ -1,0 +1,180 @@
+"""`make screenshots`: full-page PNGs of every public and staff page.
+
+Each page in light and dark at 1280 px and dark at 390 px, written to
+build/screenshots/<page>-<variant>.png, from the demo site (bench/demo_site.py)
+driven by Debian's Chromium through Playwright. Public pages are taken as an
+anonymous reader, staff pages signed in as the demo admin. Console errors and
+CSP violations seen on the way are listed at the end (the browser tests fail
+on them; here they are only reported).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.dataset import ROOT
+from bench.demo_site import ARTICLE_SLUG
+from bench.demo_site import SEARCH_WORDS
+from bench.demo_site import TAG_SLUG
+from bench.demo_site import DemoSite
+from bench.demo_site import demo_site
+
+OUT = ROOT / "build" / "screenshots"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-sync"]
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    width: int
+    height: int
+    scheme: str
+
+
+VARIANTS = [
+    Variant("light-1280", 1280, 800, "light"),
+    Variant("dark-1280", 1280, 800, "dark"),
+    Variant("dark-390", 390, 844, "dark"),
+]
+
+# (name, path, signed in); {article}, {message} come from the demo's ids. The
+# inbox list comes before the message: opening a message marks it read.
+PAGES = [
+    ("home", "/", False),
+    ("article", f"/articles/{ARTICLE_SLUG}", False),
+    ("tag", f"/tags/{TAG_SLUG}", False),
+    ("search", f"/search?q={SEARCH_WORDS}", False),
+    ("contact", "/contact/", False),
+    ("contact-thanks", "/contact/thanks", False),
+    ("not-found", "/no-such-page", False),
+    ("staff-login", "/staff/login", False),
+    ("staff-dashboard", "/staff/", True),
+    ("staff-articles", "/staff/articles", True),
+    ("staff-editor-new", "/staff/articles/new", True),
+    ("staff-editor", "/staff/articles/{article}/edit", True),
+    ("staff-comments-pending", "/staff/comments?tab=pending", True),
+    ("staff-comments-approved", "/staff/comments?tab=approved", True),
+    ("staff-comments-spam", "/staff/comments?tab=spam", True),
+    ("staff-comments-trash", "/staff/comments?tab=trash", True),
+    ("staff-inbox", "/staff/inbox", True),
+    ("staff-inbox-message", "/staff/inbox/{message}", True),
+    ("staff-accounts", "/staff/users", True),
+    ("staff-password", "/staff/password", True),
+]
+
+
+def chromium_path() -> str | None:
+    """FOLIO_CHROMIUM, Debian's Chromium, or None for Playwright's own."""
+    for candidate in (
+        os.environ.get("FOLIO_CHROMIUM"),
+        "/usr/bin/chromium",
+        shutil.which("chromium"),
+    ):
+        if candidate and os.path.exists(candidate):
+            return candidate
+    return None
+
+
+def _console(problems: list[str], where: str, url: str, message) -> None:
+    """Keep an error, but not the 404 page's own status, which is its point."""
+    if message.type != "error":
+        return
+    if message.location.get("url") == url and "status of 404" in message.text:
+        return
+    problems.append(f"{where}: {message.text} ({message.location.get('url')})")
+
+
+def _settle(page, timeout: float = 10.0) -> None:
+    """Wait for htmx (it reveals Load more) and the fonts (they change the layout).
+
+    Polled with evaluate: wait_for_function evaluates strings with eval, which
+    Folio's CSP refuses.
+    """
+    deadline = time.monotonic() + timeout
+    while not page.evaluate("!!window.htmx") and time.monotonic() < deadline:
+        page.wait_for_timeout(50)
+    page.evaluate("document.fonts.ready.then(() => true)")
+
+
+def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list[str]:
+    """Write every page in every variant; the console problems seen."""
+    from playwright.sync_api import sync_playwright
+
+    problems: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_path(), args=CHROMIUM_ARGS
+        )
+        try:
+            contexts = {}
+            for variant in VARIANTS:
+                for staff in (False, True):
+                    context = browser.new_context(
+                        viewport={"width": variant.width, "height": variant.height},
+                        color_scheme=variant.scheme,
+                    )
+                    context.set_default_timeout(30_000)
+                    if staff:
+                        context.add_cookies(
+                            [
+                                {"name": k, "value": v, "url": site.url}
+                                for k, v in site.cookies.items()
+                            ]
+                        )
+                    contexts[variant.name, staff] = context
+            for name, path, staff in pages:
+                url = site(path.format(**site.ids))
+                for variant in VARIANTS:
+                    page = contexts[variant.name, staff].new_page()
+                    where = f"{name}-{variant.name}"
+                    page.on(
+                        "console", lambda m, w=where, u=url: _console(problems, w, u, m)
+                    )
+                    page.on(
+                        "pageerror", lambda e, w=where: problems.append(f"{w}: {e}")
+                    )
+                    page.goto(url, wait_until="load")
+                    _settle(page)
+                    target = out / f"{where}.png"
+                    page.screenshot(path=str(target), full_page=True)
+                    page.close()
+                    print(target.relative_to(ROOT), flush=True)
+        finally:
+            browser.close()
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=OUT)
+    parser.add_argument(
+        "--only", action="append", help="a page name to take (repeatable)"
+    )
+    parser.add_argument("--articles", type=int, default=12)
+    args = parser.parse_args(argv)
+    pages = [p for p in PAGES if not args.only or p[0] in args.only]
+    if not pages:
+        parser.error(f"no page called {args.only}; pages: {[p[0] for p in PAGES]}")
+    args.out.mkdir(parents=True, exist_ok=True)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="folio-screenshots-") as workdir:
+        with demo_site(Path(workdir), articles=args.articles) as site:
+            problems = shoot(site, args.out, pages)
+    count = len(pages) * len(VARIANTS)
+    print(f"{count} screenshots in {args.out} ({time.monotonic() - started:.0f} s)")
+    if problems:
+        print(f"\n{len(problems)} console errors or CSP violations:", file=sys.stderr)
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
