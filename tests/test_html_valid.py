@@ -7,6 +7,7 @@ from collections import Counter
 import html5lib
 import pytest
 
+from models import Comment
 from models import CommentStatus
 from models import ContactMessage
 from models import Role
@@ -191,3 +192,22 @@ def test_staff_fragments_are_valid(app, site, path, htmx_headers):
     response = client.get(path.format(**site), headers=htmx_headers)
     assert response.status_code == 200
     assert fragment_problems(response.get_data(as_text=True)) == []
+
+
+def test_staff_htmx_answers_are_valid(app, site, htmx_headers):
+    """The editor's save (form, status, heading out of band) and a queue action."""
+    client, _ = staff_client(app, Role.ADMIN)
+    saved = client.post(
+        "/staff/articles",
+        data={"title": "Saved", "body": "Text", "status": "draft"},
+        headers=htmx_headers,
+    )
+    assert saved.status_code == 200
+    assert fragment_problems(saved.get_data(as_text=True)) == []
+    with app.app_context():
+        held = db.session.scalar(
+            db.select(Comment.id).where(Comment.status == CommentStatus.PENDING)
+        )
+    action = client.post(f"/staff/comments/{held}/approve", headers=htmx_headers)
+    assert action.status_code == 200
+    assert fragment_problems(action.get_data(as_text=True)) == []

@@ -10,6 +10,7 @@ Public modules: passwords.
 from blueprints.staff import accounts  # noqa: F401
 from blueprints.staff import articles  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
+from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401

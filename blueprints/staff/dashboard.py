@@ -59,7 +59,15 @@ def dashboard():
             ),
             Article.published_at,
         )
-    return render_template("staff/dashboard.html", sections=sections)
+    return render_template(
+        "staff/dashboard.html", sections=sections, badges=_badges(sections)
+    )
+
+
+def _badges(sections: dict) -> dict[str, int]:
+    """The sidebar's counts, from the sections that have them (no second query)."""
+    names = {"comments": "comments", "messages": "inbox"}
+    return {names[key]: sections[key]["count"] for key in names if key in sections}
 
 
 def _section(query, order, *options) -> dict:

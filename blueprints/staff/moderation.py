@@ -274,7 +274,7 @@ def comments_bulk():
         return see_other(url_for("staff.comments", tab=tab, q=q or None, page=page))
     context = _queue_context(tab, q, page)
     return render(
-        "staff/comments.html", "staff/_queue.html", message=message, **context
+        "staff/comments.html", "staff/_queue_changed.html", message=message, **context
     )
 
 

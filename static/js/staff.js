@@ -1,12 +1,47 @@
 // The staff area's small behaviours. Progressive: every page works without it.
+// No inline styles anywhere (the CSP forbids them): state is classes, ARIA
+// attributes and the hidden attribute, drawn by staff.css.
 (function () {
   "use strict";
 
-  // Warn before leaving the article editor with unsaved changes.
+  function closest(element, selector) {
+    return element && element.closest ? element.closest(selector) : null;
+  }
+
+  // ---- The sidebar: a <details> that is the "Menu" button on phones. On wide
+  // screens staff.css shows its content anyway; opening it there too keeps what
+  // assistive technology is told in line with what is on screen.
+  var wide = window.matchMedia("(min-width: 48rem)");
+
+  function syncMenu() {
+    var menu = document.querySelector("[data-staff-menu]");
+    if (menu) menu.open = wide.matches;
+  }
+  syncMenu();
+  if (wide.addEventListener) wide.addEventListener("change", syncMenu);
+
+  // ---- htmx settles "style" from an old element onto its replacement with
+  // setAttribute, which the CSP blocks (a console error). A style attribute
+  // can only come from outside Folio (a resized textarea, a browser
+  // extension); drop it before the swap, as the swap would have anyway.
+  function dropStyles(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.hasAttribute("style")) root.removeAttribute("style");
+    var styled = root.querySelectorAll("[style]");
+    for (var i = 0; i < styled.length; i++) styled[i].removeAttribute("style");
+  }
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    dropStyles(event.detail.target);
+  });
+  document.addEventListener("htmx:oobBeforeSwap", function (event) {
+    dropStyles(event.detail.target);
+  });
+
+  // ---- Warn before leaving the article editor with unsaved changes.
   var dirty = false;
 
   function editorOf(element) {
-    return element && element.closest ? element.closest("form[data-warn-unsaved]") : null;
+    return closest(element, "form[data-warn-unsaved]");
   }
 
   document.addEventListener("input", function (event) {
@@ -41,5 +76,144 @@
     if (!dirty) return;
     event.preventDefault();
     event.returnValue = "";
+  });
+
+  // ---- The editor's Write / Preview tabs (narrow screens; staff.css shows
+  // both panels side by side on wide ones and hides the tab row there). The
+  // chosen tab survives a save, which replaces the form.
+  var editorTab = "write";
+
+  function showTab(form, name) {
+    editorTab = name;
+    form.classList.toggle("is-previewing", name === "preview");
+    var tabs = form.querySelectorAll("[data-editor-tabs] [role='tab']");
+    for (var i = 0; i < tabs.length; i++) {
+      var selected = tabs[i].id === "editor-tab-" + name;
+      tabs[i].setAttribute("aria-selected", selected ? "true" : "false");
+      tabs[i].tabIndex = selected ? 0 : -1;
+    }
+  }
+
+  function initEditor(form) {
+    var tabs = form.querySelector("[data-editor-tabs]");
+    if (!tabs || form.classList.contains("is-tabbed")) return;
+    var panels = { write: "editor-write", preview: "editor-preview" };
+    Object.keys(panels).forEach(function (name) {
+      var panel = form.querySelector("#" + panels[name]);
+      if (!panel) return;
+      panel.setAttribute("role", "tabpanel");
+      panel.setAttribute("aria-labelledby", "editor-tab-" + name);
+    });
+    tabs.hidden = false;
+    form.classList.add("is-tabbed");
+    showTab(form, editorTab);
+  }
+
+  function initEditors(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches && root.matches("form[data-editor]")) initEditor(root);
+    var forms = root.querySelectorAll("form[data-editor]");
+    for (var i = 0; i < forms.length; i++) initEditor(forms[i]);
+  }
+  initEditors(document);
+  document.addEventListener("htmx:load", function (event) {
+    initEditors(event.target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var tab = closest(event.target, "[data-editor-tabs] [role='tab']");
+    if (!tab) return;
+    showTab(closest(tab, "form"), tab.id.replace("editor-tab-", ""));
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var tab = closest(event.target, "[data-editor-tabs] [role='tab']");
+    if (!tab || (event.key !== "ArrowLeft" && event.key !== "ArrowRight")) return;
+    var form = closest(tab, "form");
+    var next = editorTab === "write" ? "preview" : "write";
+    showTab(form, next);
+    form.querySelector("#editor-tab-" + next).focus();
+    event.preventDefault();
+  });
+
+  // ---- The moderation queue's keyboard shortcuts, as in WordPress: j / k
+  // select the next / previous comment (focus and aria-current), a / s / t
+  // submit its Approve / Spam / Trash form, the very form its button submits
+  // (so htmx, or a plain POST without it). Never while typing or with a
+  // modifier key held.
+  var SHORTCUTS = { a: "approve", s: "spam", t: "trash" };
+  var selectedId = null;
+
+  function rowsOf(queue) {
+    return Array.prototype.slice.call(queue.querySelectorAll("[data-queue-row]"));
+  }
+
+  function markSelected(row) {
+    var queue = closest(row, "[data-queue]");
+    if (!queue) return;
+    rowsOf(queue).forEach(function (other) {
+      if (other !== row) other.removeAttribute("aria-current");
+    });
+    row.setAttribute("aria-current", "true");
+    selectedId = row.id;
+  }
+
+  function selectedRow(queue) {
+    var focused = closest(document.activeElement, "[data-queue-row]");
+    if (focused && queue.contains(focused)) return focused;
+    var marked = queue.querySelector("[data-queue-row][aria-current='true']");
+    if (marked) return marked;
+    return selectedId ? document.getElementById(selectedId) : null;
+  }
+
+  function move(queue, step) {
+    var rows = rowsOf(queue);
+    if (!rows.length) return;
+    var index = rows.indexOf(selectedRow(queue));
+    index = index < 0 ? (step > 0 ? 0 : rows.length - 1) : index + step;
+    var row = rows[Math.max(0, Math.min(rows.length - 1, index))];
+    markSelected(row);
+    row.focus();
+    row.scrollIntoView({ block: "nearest" });
+  }
+
+  function isTyping(element) {
+    if (!element) return false;
+    if (element.isContentEditable) return true;
+    return !!closest(element, "input, textarea, select");
+  }
+
+  document.addEventListener("keydown", function (event) {
+    if (event.defaultPrevented || event.isComposing) return;
+    if (event.ctrlKey || event.metaKey || event.altKey || event.shiftKey) return;
+    if (isTyping(event.target)) return;
+    var queue = document.querySelector("[data-queue]");
+    if (!queue) return;
+    if (event.key === "j" || event.key === "k") {
+      event.preventDefault();
+      move(queue, event.key === "j" ? 1 : -1);
+      return;
+    }
+    var action = SHORTCUTS[event.key];
+    var row = action ? selectedRow(queue) : null;
+    var form = row ? row.querySelector("form[data-action='" + action + "']") : null;
+    if (!form) return;
+    event.preventDefault();
+    if (form.requestSubmit) form.requestSubmit();
+    else form.submit();
+  });
+
+  // Clicking or tabbing into a comment selects it too.
+  document.addEventListener("focusin", function (event) {
+    var row = closest(event.target, "[data-queue-row]");
+    if (row) markSelected(row);
+  });
+
+  // A row swapped by htmx (after an action) keeps the selection.
+  document.addEventListener("htmx:load", function (event) {
+    var row = event.target;
+    if (row && row.id && row.id === selectedId && row.matches("[data-queue-row]")) {
+      row.setAttribute("aria-current", "true");
+    }
   });
 })();
