@@ -20,23 +20,6 @@
   syncMenu();
   if (wide.addEventListener) wide.addEventListener("change", syncMenu);
 
-  // ---- htmx settles "style" from an old element onto its replacement with
-  // setAttribute, which the CSP blocks (a console error). A style attribute
-  // can only come from outside Folio (a resized textarea, a browser
-  // extension); drop it before the swap, as the swap would have anyway.
-  function dropStyles(root) {
-    if (!root || !root.querySelectorAll) return;
-    if (root.hasAttribute("style")) root.removeAttribute("style");
-    var styled = root.querySelectorAll("[style]");
-    for (var i = 0; i < styled.length; i++) styled[i].removeAttribute("style");
-  }
-  document.addEventListener("htmx:beforeSwap", function (event) {
-    dropStyles(event.detail.target);
-  });
-  document.addEventListener("htmx:oobBeforeSwap", function (event) {
-    dropStyles(event.detail.target);
-  });
-
   // ---- Warn before leaving the article editor with unsaved changes.
   var dirty = false;
 
