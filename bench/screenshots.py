@@ -101,6 +101,16 @@ def _settle(page, timeout: float = 10.0) -> None:
     while not page.evaluate("!!window.htmx") and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     page.evaluate("document.fonts.ready.then(() => true)")
+    # A full-page shot does not scroll, so lazy images below the first screen
+    # (comment avatars) would never load: load them all, then wait for them.
+    page.evaluate(
+        """Promise.all([...document.images].map(img => {
+            img.loading = "eager";
+            return img.complete ? true : new Promise(done => {
+                img.addEventListener("load", done); img.addEventListener("error", done);
+            });
+        }))"""
+    )
 
 
 def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list[str]:
