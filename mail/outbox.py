@@ -37,6 +37,7 @@ from mail.claims import due
 from mail.claims import record_retrying
 from mail.claims import still_ours
 from mail.smtp import build_message
+from mail.smtp import message_id
 from mail.smtp import recipients
 from mail.smtp import smtp_connection
 from mail.worker import OutboxWorker
@@ -170,9 +171,17 @@ class _Round:
         recorded = record_retrying(claim, error)
         if recorded is None:  # logged by record_retrying()
             self.report.unrecorded += 1
-        elif recorded and error is None:
+        elif not recorded:
+            # Sent (or tried) after the lease was lost: another sender may
+            # send it too, under the same Message-ID (at-least-once).
+            self.app.logger.warning(
+                "outbox: mail %s lost its lease while being sent (Message-ID %s)",
+                claim.mail.id,
+                message_id(claim.mail, self.app.config),
+            )
+        elif error is None:
             self.report.sent += 1
-        elif recorded:
+        else:
             self.report.failed += 1
             self.app.logger.warning(
                 "outbox: mail %s not sent: %s", claim.mail.id, error
@@ -220,7 +229,16 @@ def retry_now(mail_id: int) -> bool:
     with write_transaction():
         result = db.session.execute(
             update(OutboxMail)
-            .where(OutboxMail.id == mail_id, OutboxMail.sent_at.is_(None))
+            .where(
+                OutboxMail.id == mail_id,
+                OutboxMail.sent_at.is_(None),
+                # Not while a sender holds it: "now" would undo the margin a
+                # claim keeps past its lease against a second, overlapping send.
+                or_(
+                    OutboxMail.locked_until.is_(None),
+                    OutboxMail.locked_until < utcnow(),
+                ),
+            )
             .values(next_attempt_at=utcnow())
             .execution_options(synchronize_session=False)
         )

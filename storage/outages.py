@@ -23,6 +23,19 @@ OUT_OF_SPACE = 60
 # 57P01 admin shutdown, 57P02 crash shutdown, 57P03 cannot connect now.
 _RESTARTING = frozenset({"57P01", "57P02", "57P03"})
 _DISK_FULL = "53100"
+# What libpq says when the server cannot be reached or went away.
+_UNREACHABLE = (
+    "connection failed",
+    "connection refused",
+    "server closed the connection",
+    "connection is lost",
+    "connection timeout expired",
+    "could not receive data",
+    "could not send data",
+    "consuming input failed",
+    "terminating connection",
+    "the database system is",
+)
 
 
 def retry_after(exc: DBAPIError) -> int | None:
@@ -44,6 +57,10 @@ def retry_after(exc: DBAPIError) -> int | None:
         return OUT_OF_SPACE
     # psycopg gives no SQLSTATE when it could not reach the server at all
     # (refused, reset, closed unexpectedly): the server is down or restarting.
-    if type(orig).__module__.startswith("psycopg"):
+    # Only those messages: psycopg's other errors without one (a closed cursor,
+    # too many parameters) are bugs, and stay 500s with their traceback.
+    if type(orig).__name__ == "OperationalError" and any(
+        sign in text for sign in _UNREACHABLE
+    ):
         return CONNECTION_LOST
     return None

@@ -133,7 +133,22 @@ def _operational(orig: BaseException) -> OperationalError:
         ),
         (psycopg.errors.DiskFull("could not extend file"), OUT_OF_SPACE),
         (psycopg.errors.TooManyConnections("too many clients"), CONNECTION_LOST),
-        (psycopg.OperationalError("connection refused"), CONNECTION_LOST),
+        (
+            psycopg.OperationalError("connection failed: Connection refused"),
+            CONNECTION_LOST,
+        ),
+        (
+            psycopg.OperationalError("server closed the connection unexpectedly"),
+            CONNECTION_LOST,
+        ),
+        (
+            psycopg.OperationalError(
+                "sending query and params failed: number of parameters must be "
+                "between 0 and 65535"
+            ),
+            None,
+        ),
+        (psycopg.InterfaceError("the cursor is closed"), None),
         (psycopg.errors.UndefinedTable("no such relation"), None),
         (psycopg.errors.SyntaxError("syntax error"), None),
     ],

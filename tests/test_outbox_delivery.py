@@ -422,3 +422,23 @@ def test_cli_says_when_an_outcome_was_not_recorded(make_app, smtp, quick_retries
     assert result.exit_code == 0, result.output
     assert "Sent 0, failed 0; 0 still waiting." in result.output
     assert "1 outcome(s) could not be recorded" in result.output
+
+
+def test_retry_now_leaves_a_mail_a_sender_holds(make_app):
+    """ "Retry now" must not make a leased mail due before its lease runs out."""
+    from datetime import timedelta
+
+    from mail import outbox
+    from models import OutboxMail
+    from models import db
+    from models import utcnow
+
+    app = make_app()
+    with app.app_context():
+        mail = OutboxMail(to_addrs="a@example.org", subject="s", body="b")
+        mail.locked_until = utcnow() + timedelta(minutes=1)
+        db.session.add(mail)
+        db.session.commit()
+        mail_id = mail.id
+    with app.test_request_context():
+        assert outbox.retry_now(mail_id) is False

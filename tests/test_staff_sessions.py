@@ -433,3 +433,36 @@ def test_two_factor_hook_ends_other_sessions_and_mails(app):
         mail = db.session.scalar(select(OutboxMail))
     assert mail.to_addrs == "ed@example.com"
     assert "two-factor authentication" in mail.subject
+
+
+def test_signing_in_again_ends_the_session_this_browser_had(app):
+    with app.app_context():
+        make_user(email="ed@example.com")
+    client = app.test_client()
+    assert login(client, "ed@example.com").status_code == 303
+    copy = copy_of(client)
+    assert login(client, "ed@example.com").status_code == 303
+    assert signed_in(client)
+    assert not signed_in(copy)
+
+
+def test_guessing_the_current_password_is_limited(make_app):
+    """A stolen cookie gets the sign-in limit's tries, not Argon2's pace."""
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="3 per 15 minutes")
+    client, _ = staff_client(app)
+    wrong = {"current_password": "a guess", "new_password": NEW_PASSWORD}
+    statuses = [
+        client.post(
+            "/staff/password", data={**wrong, "confirm": NEW_PASSWORD}
+        ).status_code
+        for _ in range(4)
+    ]
+    assert statuses == [422, 422, 422, 429]
+
+
+def test_the_right_current_password_uses_up_no_try(make_app):
+    app = make_app(RATELIMIT_ENABLED=True, LOGIN_LIMIT_PER_ACCOUNT="2 per 15 minutes")
+    client, _ = staff_client(app)
+    weak = {"current_password": PASSWORD, "new_password": "x", "confirm": "x"}
+    for _ in range(4):  # weak new passwords, the current one right: no lock-out
+        assert client.post("/staff/password", data=weak).status_code == 422

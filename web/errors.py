@@ -111,6 +111,11 @@ def _database_error(exc: OperationalError | InterfaceError) -> Response:
         return error_response(500)
     reason = str(exc.orig).strip().splitlines()[0] if str(exc.orig).strip() else ""
     current_app.logger.warning("database unavailable (%s): answered 503", reason)
+    return _try_again_in(seconds)
+
+
+def _try_again_in(seconds: int) -> Response:
+    """503 with Retry-After: nothing was saved, and the fault should pass."""
     response = error_response(503)
     response.headers["Retry-After"] = str(seconds)
     return response
@@ -128,18 +133,16 @@ def _rollback() -> None:
 def _rate_limit_storage_error(exc: StorageError) -> Response:
     # The counters could not be read or written (their SQLite file stayed
     # locked, Redis is down): refuse rather than skip the limit.
-    db.session.rollback()
+    _rollback()
     current_app.logger.warning("rate-limit counters unavailable: %s", exc)
-    response = error_response(503)
-    response.headers["Retry-After"] = "2"
-    return response
+    return _try_again_in(2)
 
 
 def _data_error(exc: DataError) -> Response:
     # The database refused a value the views let through: a NUL character
     # (PostgreSQL text cannot hold one), a number out of range. That is bad
     # input, not a fault: the transaction is rolled back and nothing is saved.
-    db.session.rollback()
+    _rollback()
     current_app.logger.warning("database refused a value: %s", exc.orig)
     return error_response(
         400,
@@ -150,7 +153,7 @@ def _data_error(exc: DataError) -> Response:
 
 def _server_error(exc: Exception) -> Response:
     # Flask has already logged the original exception; undo its half-done work.
-    db.session.rollback()
+    _rollback()
     return error_response(500)
 
 

@@ -42,6 +42,8 @@ def visible(value: object) -> str:
 def reveal(value: object) -> Markup:
     """The text, escaped, isolated in <bdi>, each hidden character shown and named."""
     text = "" if value is None else str(value)
+    if not any(is_hidden(char) for char in text):
+        return Markup("<bdi>%s</bdi>") % text
     parts = []
     for char in text:
         if is_hidden(char):

@@ -102,6 +102,9 @@ def login_post():
         if rehashed is not None:
             user.password_hash = rehashed
         user.last_login_at = utcnow()
+        # Signing in again (or as someone else) in this browser ends the
+        # session it had: a copy of the old cookie must not outlive it.
+        end_this_session()
         ticket = start_session(user)
     target = safe_next(form.next.data) or url_for("staff.dashboard")
     sign_in(user, ticket)
@@ -145,18 +148,27 @@ def password():
 
 @bp.post("/password")
 @login_required
+# A stolen cookie must not guess the current password at Argon2's pace: it
+# would survive the revocation that follows. Counted first, refunded when right.
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: f"password-change:{current_user.get_id()}",
+)
 def password_post():
     """Change one's own password; the current one is required.
 
     Every other session of the account ends; this one goes on, re-issued.
     """
     form = PasswordChangeForm()
-    if not form.validate_on_submit():
-        return _password_page(form, 422)
     user_id = current_user.id
     user = db.session.get(User, user_id)
-    if not verify_password(user.password_hash, form.current_password.data):
+    # The current password first, so weak new ones do not use up the tries.
+    if not verify_password(user.password_hash, form.current_password.data or ""):
+        form.validate()
         form.current_password.errors.append("That is not your current password.")
+        return _password_page(form, 422)
+    refund_hits()
+    if not form.validate_on_submit():
         return _password_page(form, 422)
     new_hash = hash_password(form.new_password.data)
     with write_transaction():
