@@ -79,12 +79,15 @@ class SQLiteCounterStorage(Storage):
         """Add amount to key's counter (a new window if it has none) and return it."""
         now = time.time()
         values = {"key": key, "amount": amount, "now": now, "expires": now + expiry}
-        with self._write() as conn:
-            # fetchall(): COMMIT refuses while the INSERT's cursor is still open.
-            ((count,),) = conn.execute(_INCREMENT, values).fetchall()
-            if now >= self._next_sweep:
-                self._next_sweep = now + SWEEP_SECONDS
-                conn.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
+        conn = self._connection()
+        # One statement, committed on its own (autocommit): the write lock is
+        # held for that statement alone, never across Python code that a busy
+        # process could pause with the lock still taken. fetchall() runs it to
+        # its end, which commits it.
+        ((count,),) = conn.execute(_INCREMENT, values).fetchall()
+        if now >= self._next_sweep:
+            self._next_sweep = now + SWEEP_SECONDS
+            conn.execute("DELETE FROM counters WHERE expires_at <= ?", (now,))
         return count
 
     def get(self, key: str) -> int:
