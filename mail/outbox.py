@@ -220,7 +220,9 @@ def send_due(app: Flask, limit: int = BATCH) -> SendReport:
 
 
 def retry_now(mail_id: int) -> bool:
-    """Make an unsent mail due at once and wake the sender; commits. False if sent or gone.
+    """Make an unsent mail due at once and wake the sender; commits.
+
+    False when it is sent, gone, or being sent (leased) right now.
 
     For the staff inbox's "Retry now" button. The background sender (when
     enabled) picks it up right after the response; otherwise the next

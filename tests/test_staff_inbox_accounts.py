@@ -132,13 +132,20 @@ def test_delivery_state_and_retry(app, moderator):
     )
     page = moderator.get(f"/staff/inbox/{message_id}").data.decode()
     assert "failed" in page and "connection refused" in page and "Retry now" in page
-    before = utcnow()
+    # A mail a sender holds (leased) is left alone: no second, overlapping send.
     response = moderator.post(f"/staff/inbox/mail/{mail_id}/retry")
     assert response.status_code == 303
+    assert "being sent right now" in moderator.get(response.headers["Location"]).text
     with app.app_context():
         mail = db.session.get(OutboxMail, mail_id)
-        # A lease still held by a sender is left alone (no double send).
         assert mail.locked_until is not None
+        assert mail.next_attempt_at > utcnow() + timedelta(hours=1)
+        mail.locked_until = None  # the attempt failed and let go
+        db.session.commit()
+    before = utcnow()
+    assert moderator.post(f"/staff/inbox/mail/{mail_id}/retry").status_code == 303
+    with app.app_context():
+        mail = db.session.get(OutboxMail, mail_id)
         assert mail.next_attempt_at <= utcnow()
         assert mail.next_attempt_at >= before - timedelta(seconds=1)
 

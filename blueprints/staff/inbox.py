@@ -156,6 +156,10 @@ def inbox_retry(mail_id: int):
         abort(404)
     if retry_now(mail.id):
         flash("The notification will be sent again right away.", "success")
+    elif mail.sent_at is None:
+        flash(
+            "That mail is being sent right now; a failed attempt is retried.", "warning"
+        )
     else:
         flash("That mail has already been sent.", "warning")
     return see_other(url_for("staff.inbox_message", message_id=message_id))
