@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +15,7 @@ from dataclasses import field
 from pathlib import Path
 
 from bench.dataset import ROOT
+from tests.support.gunicorn_server import stop_gunicorn
 
 CONF = Path(__file__).resolve().parent / "gunicorn.conf.py"
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -151,13 +151,8 @@ class Server:
     def stop(self) -> None:
         """Stop the master (gunicorn stops its workers); kill it if it hangs."""
         process, self.process = self.process, None
-        if process is not None and process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=5)
+        if process is not None:
+            stop_gunicorn(process)
         log = getattr(self, "_log", None)
         if log is not None:
             log.close()

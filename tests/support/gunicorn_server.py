@@ -88,7 +88,7 @@ def gunicorn_folio(
         stderr=subprocess.STDOUT,
         start_new_session=True,
     )
-    watchdog = threading.Timer(lifetime, _stop, args=(process,))
+    watchdog = threading.Timer(lifetime, stop_gunicorn, args=(process,))
     watchdog.daemon = True
     watchdog.start()
     try:
@@ -97,7 +97,7 @@ def gunicorn_folio(
         yield url
     finally:
         watchdog.cancel()
-        _stop(process)
+        stop_gunicorn(process)
         log.close()
 
 
@@ -120,7 +120,7 @@ def _wait_until_up(
     raise RuntimeError(f"gunicorn did not come up in {timeout:.0f} s")
 
 
-def _stop(process: subprocess.Popen) -> None:
+def stop_gunicorn(process: subprocess.Popen) -> None:
     """SIGTERM to the master (it stops its workers), SIGKILL if it lingers."""
     if process.poll() is not None:
         return
