@@ -22,7 +22,7 @@ FILE_NAME = "ratelimits.sqlite"
 FILE_MODE = 0o600
 # A count is one short transaction; waiting longer than this means something
 # else holds the file, and the request answers 503 (web/errors.py).
-BUSY_TIMEOUT_SECONDS = 2.0
+BUSY_TIMEOUT_SECONDS = 5.0
 # How often each process deletes the rows of windows that have ended.
 SWEEP_SECONDS = 60.0
 
@@ -92,19 +92,19 @@ class SQLiteCounterStorage(Storage):
 
     def get(self, key: str) -> int:
         """The counter of key's current window (0 when it has none)."""
-        row = self._connection().execute(_LIVE, (key, time.time())).fetchone()
+        row = _one(self._connection().execute(_LIVE, (key, time.time())))
         return row[0] if row else 0
 
     def get_expiry(self, key: str) -> float:
         """When key's window ends, as a Unix time (now when it has none)."""
         now = time.time()
-        row = self._connection().execute(_LIVE, (key, now)).fetchone()
+        row = _one(self._connection().execute(_LIVE, (key, now)))
         return row[1] if row else now
 
     def check(self) -> bool:
         """True when the file can be read."""
         try:
-            self._connection().execute("SELECT 1").fetchone()
+            _one(self._connection().execute("SELECT 1"))
         except sqlite3.Error:
             return False
         return True
@@ -130,6 +130,17 @@ class SQLiteCounterStorage(Storage):
                 _inherited.append(owned)
             owned = self._local.owned = _Owned(self.path)
         return owned.conn
+
+
+def _one(cursor: sqlite3.Cursor) -> tuple | None:
+    """The first row, with the statement run to its end.
+
+    fetchone() would leave the statement open, and with it the connection's
+    read transaction: the thread's next count would then find its snapshot
+    stale and fail at once with "database is locked", without waiting.
+    """
+    rows = cursor.fetchall()
+    return rows[0] if rows else None
 
 
 class _Owned:
