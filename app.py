@@ -22,6 +22,9 @@ import cli
 from blueprints.articles import bp as articles_bp
 from blueprints.comments import bp as comments_bp
 from blueprints.contact import bp as contact_bp
+from blueprints.media import bp as media_bp
+from blueprints.media import pictures
+from blueprints.media import processing
 from blueprints.staff import bp as staff_bp
 from config import instance_secret
 from config import load_settings
@@ -30,6 +33,7 @@ from extensions import login_manager
 from mail import outbox
 from models import db
 from storage import limit_counters
+from storage import media_files
 from storage import sqlite
 from storage import teardown
 from storage.instance import secure_instance
@@ -87,11 +91,15 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     stylesheet.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
+    media_files.init_app(app)
+    processing.init_app(app)
+    pictures.init_app(app)
 
     app.url_map.converters["int"] = IdConverter
     app.register_blueprint(articles_bp)
     app.register_blueprint(comments_bp)
     app.register_blueprint(contact_bp, url_prefix="/contact")
+    app.register_blueprint(media_bp, url_prefix="/media")
     app.register_blueprint(staff_bp, url_prefix="/staff")
 
     @app.get("/healthz")

@@ -237,6 +237,44 @@ SETTINGS: tuple[Setting, ...] = (
         "How often the background thread looks for mail that is due (retries).",
     ),
     Setting(
+        "MEDIA_STORAGE",
+        "",
+        "Where uploaded images are stored. Unset: the folder `instance/media/` (served by Folio, or by nginx/Caddy: docs/deployment.md). `s3://bucket/prefix`: S3-compatible object storage through boto3, credentials from boto3's usual variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) or an instance role.",
+    ),
+    Setting(
+        "MEDIA_S3_ENDPOINT_URL",
+        "",
+        "The S3 endpoint for storage other than AWS (MinIO, Garage, Cloudflare R2, Backblaze B2): `https://s3.example.com`. Unset: AWS.",
+    ),
+    Setting(
+        "MEDIA_S3_REGION", "", "The S3 region (`eu-central-1`). Unset: boto3's default."
+    ),
+    Setting(
+        "MEDIA_MAX_MB",
+        20,
+        "Largest image upload, in MB (larger: refused with a message).",
+    ),
+    Setting(
+        "MEDIA_MAX_PIXELS",
+        60_000_000,
+        "Largest image accepted, in pixels (width × height, all frames of an animation together): a small file that decodes to more is a decompression bomb.",
+    ),
+    Setting(
+        "MEDIA_MAX_FRAMES",
+        300,
+        "Most frames accepted in an animated GIF or WebP.",
+    ),
+    Setting(
+        "MEDIA_WORKERS",
+        1,
+        "Threads per app process that make an upload's sizes after the upload is answered. `0`: make them during the upload request (tests, one-off commands).",
+    ),
+    Setting(
+        "IMAGE_HOSTS",
+        [],
+        "Comma-separated hosts whose images articles may show (added to the CSP's `img-src`). Empty: images come only from Folio itself, so readers' addresses are never sent to another host; an external image in an article shows as a link.",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         1024 * 1024,
         "Largest request body in bytes (larger: 413).",

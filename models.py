@@ -105,6 +105,12 @@ class CommentStatus(enum.StrEnum):
     TRASH = "trash"
 
 
+class MediaStatus(enum.StrEnum):
+    PROCESSING = "processing"
+    READY = "ready"
+    FAILED = "failed"
+
+
 class MessageStatus(enum.StrEnum):
     NEW = "new"
     READ = "read"
@@ -221,8 +227,16 @@ class Article(db.Model):
     # which is what the rendered comment list's cache is keyed on.
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Deleting an image in use is refused (blueprints/media/library.py); the
+    # database keeps the same rule.
+    cover_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="RESTRICT"), index=True
+    )
 
     author: Mapped[User | None] = relationship(back_populates="articles")
+    cover: Mapped[Media | None] = relationship()
+    # Every library image the article shows (body and cover): media_uses.
+    images: Mapped[list[Media]] = relationship(secondary="media_uses")
     tags: Mapped[list[Tag]] = relationship(
         secondary=article_tags, back_populates="articles", order_by="Tag.name"
     )
@@ -314,6 +328,71 @@ def _tag_renamed(tag: Tag, value: str, old: object, initiator: object) -> None:
         .where(Article.__table__.c.id.in_(tagged))
         .values(updated_at=utcnow())
     )
+
+
+class Media(db.Model):
+    """An uploaded image: what it is, who described it, and the sizes stored.
+
+    The files are named by the SHA-256 of the uploaded bytes
+    (blueprints/media/variants.py), so the same upload is stored once and a
+    file's URL never changes meaning: it can be cached for a year.
+    """
+
+    __tablename__ = "media"
+    __table_args__ = (Index("ix_media_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    # The uploaded file's name, for people: files are stored by hash.
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    alt: Mapped[str] = mapped_column(String(500), default="")
+    caption: Mapped[str] = mapped_column(String(500), default="")
+    # "jpeg", "png", "gif" or "webp": the format readers' browsers fall back
+    # to beside WebP (an AVIF upload falls back to JPEG).
+    format: Mapped[str] = mapped_column(String(8))
+    width: Mapped[int] = mapped_column(Integer, default=0)
+    height: Mapped[int] = mapped_column(Integer, default=0)
+    # The uploaded file's size, and every stored file's together.
+    bytes: Mapped[int] = mapped_column(Integer, default=0)
+    stored_bytes: Mapped[int] = mapped_column(Integer, default=0)
+    # The widths made, as JSON: [[width, height, {"webp": bytes, "jpeg": bytes}], ...]
+    variants: Mapped[str] = mapped_column(Text, default="[]")
+    status: Mapped[MediaStatus] = mapped_column(
+        _enum(MediaStatus, "media_status"), default=MediaStatus.PROCESSING
+    )
+    error: Mapped[str] = mapped_column(String(300), default="")
+    uploaded_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
+
+    uploaded_by: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Media {self.id} {self.sha256[:8]} {self.status}>"
+
+
+# Which articles show which images, in their body or as their cover; kept by
+# blueprints.media.usage when an article is saved, so the library can say
+# where an image is used and refuse to delete it.
+media_uses = Table(
+    "media_uses",
+    Base.metadata,
+    Column(
+        "media_id",
+        ForeignKey("media.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column(
+        "article_id",
+        ForeignKey("articles.id", ondelete="CASCADE"),
+        primary_key=True,
+        index=True,
+    ),
+)
 
 
 COMMENT_COUNTS = "comment_counts"

@@ -32,14 +32,19 @@ def csp_nonce() -> str:
     return g.csp_nonce
 
 
-def content_security_policy(use_cdn: bool) -> str:
-    """The CSP: no inline code, no eval, nothing framed, forms post home."""
-    before, after = _policy_around_nonce(use_cdn)
+def content_security_policy(use_cdn: bool, image_hosts: tuple[str, ...] = ()) -> str:
+    """The CSP: no inline code, no eval, nothing framed, forms post home.
+
+    Images come from Folio itself, and from the hosts FOLIO_IMAGE_HOSTS lists.
+    """
+    before, after = _policy_around_nonce(use_cdn, image_hosts)
     return f"{before}{csp_nonce()}{after}"
 
 
-@lru_cache(maxsize=2)
-def _policy_around_nonce(use_cdn: bool) -> tuple[str, str]:
+@lru_cache(maxsize=8)
+def _policy_around_nonce(
+    use_cdn: bool, image_hosts: tuple[str, ...]
+) -> tuple[str, str]:
     # Built once: the policy is constant but for the nonce.
     script_src = ["'self'", "'nonce-\x00'"]
     if use_cdn:
@@ -48,7 +53,7 @@ def _policy_around_nonce(use_cdn: bool) -> tuple[str, str]:
         "default-src": ["'self'"],
         "script-src": script_src,
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:"],
+        "img-src": ["'self'", "data:", *(f"https://{h}" for h in image_hosts)],
         "connect-src": ["'self'"],
         "font-src": ["'self'"],
         "object-src": ["'none'"],
@@ -83,7 +88,10 @@ def _set_headers(response: Response) -> Response:
     if "content-security-policy" not in present:
         headers.add(
             "Content-Security-Policy",
-            content_security_policy(current_app.config["HTMX_CDN"]),
+            content_security_policy(
+                current_app.config["HTMX_CDN"],
+                tuple(current_app.config["IMAGE_HOSTS"]),
+            ),
         )
     for lower, name, value in _FIXED_HEADERS_LOWER:
         if lower not in present:

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html as html_lib
 import math
 import re
+from collections.abc import Iterable
+from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field
 from urllib.parse import urlsplit
@@ -16,6 +18,10 @@ from urllib.parse import urlsplit
 import nh3
 from markdown_it import MarkdownIt
 from slugify import slugify
+
+from blueprints.media.pictures import BODY_SIZES
+from blueprints.media.pictures import Picture
+from blueprints.media.pictures import picture_html
 
 WORDS_PER_MINUTE = 230
 # Heading anchors must not clash with the ids the article page itself uses.
@@ -93,6 +99,10 @@ class Rendered:
     html: str
     headings: list[Heading] = field(default_factory=list)
     words: int = 0
+    # The media library images the body shows (that exist).
+    media_ids: set[int] = field(default_factory=set)
+    # Images shown without alt text, by their Markdown source, for the editor.
+    missing_alt: list[str] = field(default_factory=list)
 
     @property
     def reading_minutes(self) -> int:
@@ -180,16 +190,46 @@ def _mark_external_links(html: str) -> str:
     return _HREF.sub(repl, html)
 
 
-def render_markdown(source: str) -> Rendered:
-    """Render Markdown to sanitized HTML, with heading anchors and a word count."""
+def render_markdown(
+    source: str,
+    pictures: Mapping[int, Picture] | None = None,
+    image_hosts: Iterable[str] = (),
+    preview: bool = False,
+) -> Rendered:
+    """Render Markdown to sanitized HTML, with heading anchors and a word count.
+
+    pictures: the library images the source may show (`![alt](/media/42)`),
+    rendered as <picture> with their sizes. image_hosts: the hosts whose
+    images may show (FOLIO_IMAGE_HOSTS); an image from elsewhere becomes a
+    link, or in the editor's preview (preview=True) a note saying why.
+    """
     env: dict = {}
     tokens = _md.parse(source or "", env)
     headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
     _align_as_class(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
-    html = _link_headings(sanitize(html))
-    return Rendered(html=html, headings=headings, words=words)
+    images = ImagePlacer(pictures or {}, frozenset(image_hosts), preview)
+    html = images.place(_link_headings(sanitize(html)))
+    return Rendered(
+        html=html,
+        headings=headings,
+        words=words,
+        media_ids=images.shown,
+        missing_alt=images.missing_alt,
+    )
+
+
+def media_ids(source: str) -> set[int]:
+    """The library image ids a Markdown source refers to (`![alt](/media/42)`)."""
+    found = set()
+    for token in _md.parse(source or ""):
+        for child in token.children or ():
+            if child.type == "image":
+                match = LIBRARY_SRC.fullmatch(str(child.attrGet("src") or ""))
+                if match:
+                    found.add(int(match.group(1)))
+    return found
 
 
 _ANCHORED = re.compile(r'<h([2-6]) id="([^"]+)">(.*?)</h\1>', re.S)
@@ -261,3 +301,89 @@ def excerpt_from_html(html: str, limit: int = 200) -> str:
     if len(text) <= limit:
         return text
     return text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+# A library image in Markdown: `![alt](/media/42)`, the editor inserts these.
+LIBRARY_SRC = re.compile(r"/media/(\d{1,10})")
+# An image alone in its paragraph (group 1, its attributes), or any other.
+_IMG_OR_ALONE = re.compile(r"<p><img ([^>]*)></p>|<img ([^>]*)>")
+_ATTRIBUTE = re.compile(r'([a-z]+)="([^"]*)"')
+
+
+class ImagePlacer:
+    """Turns the sanitized <img> tags into library pictures, allowed images or links."""
+
+    def __init__(
+        self, pictures: Mapping[int, Picture], hosts: frozenset[str], preview: bool
+    ) -> None:
+        self.pictures = pictures
+        self.hosts = {host.lower() for host in hosts}
+        self.preview = preview
+        self.shown: set[int] = set()
+        self.missing_alt: list[str] = []
+
+    def place(self, html: str) -> str:
+        """Replace every <img> of sanitized html; a captioned image alone becomes a figure."""
+        return _IMG_OR_ALONE.sub(self._replace, html)
+
+    def _replace(self, match: re.Match[str]) -> str:
+        alone, raw = match.group(1), match.group(2)
+        if alone is None:
+            return self._image(raw)
+        picture = self._picture(dict(_ATTRIBUTE.findall(alone)).get("src", ""))
+        if picture is None or not picture.caption:
+            return f"<p>{self._image(alone)}</p>"
+        caption = html_lib.escape(picture.caption)
+        return (
+            f'<figure class="figure">{self._image(alone)}'
+            f"<figcaption>{caption}</figcaption></figure>"
+        )
+
+    def _picture(self, src: str) -> Picture | None:
+        found = LIBRARY_SRC.fullmatch(html_lib.unescape(src))
+        return self.pictures.get(int(found.group(1))) if found else None
+
+    def _image(self, raw: str) -> str:
+        attributes = dict(_ATTRIBUTE.findall(raw))
+        src = html_lib.unescape(attributes.get("src", ""))
+        alt = html_lib.unescape(attributes.get("alt", ""))
+        picture = self._picture(src)
+        if picture is not None:
+            self.shown.add(picture.id)
+            alt = alt or picture.alt
+            if not alt:
+                self.missing_alt.append(f"![]({src})")
+            return picture_html(picture, BODY_SIZES, alt=alt)
+        if not alt:
+            self.missing_alt.append(f"![]({src})")
+        host = (urlsplit(src).hostname or "").lower()
+        if not host:
+            if not LIBRARY_SRC.fullmatch(src):
+                return f"<img {raw}>"
+            if self.preview:
+                return self._note(f"Image {src} is not in the media library.", src)
+            return html_lib.escape(alt)
+        if host in self.hosts and urlsplit(src).scheme.lower() == "https":
+            return (
+                f'<img {raw} loading="lazy" decoding="async" '
+                'referrerpolicy="no-referrer">'
+            )
+        if self.preview:
+            return self._note(
+                f"This image from {host} will not show: readers' browsers are "
+                "asked not to load images from other sites, which would learn "
+                "who reads the article. Upload it to the media library, or add "
+                f"{host} to FOLIO_IMAGE_HOSTS.",
+                src,
+            )
+        label = html_lib.escape(alt or f"Image on {host}")
+        return (
+            f'<a class="external-image" rel="nofollow noopener" '
+            f'href="{html_lib.escape(src)}">{label}</a>'
+        )
+
+    def _note(self, text: str, src: str) -> str:
+        return (
+            f'<span class="image-blocked" data-src="{html_lib.escape(src)}">'
+            f"{html_lib.escape(text)}</span>"
+        )

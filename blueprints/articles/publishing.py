@@ -2,27 +2,65 @@
 
 from __future__ import annotations
 
+from flask import current_app
 from slugify import slugify
 from sqlalchemy import select
 
 from blueprints.articles.markdown import Rendered
+from blueprints.articles.markdown import media_ids
 from blueprints.articles.markdown import render_markdown
+from blueprints.media.pictures import load_pictures
 from models import Article
+from models import Media
 from models import SlugRedirect
 from models import Tag
 from models import db
+from models import media_uses
+from models import utcnow
+
+
+def render_body(source: str, preview: bool = False) -> Rendered:
+    """Render an article body: its library images looked up in one query."""
+    return render_markdown(
+        source,
+        pictures=load_pictures(media_ids(source)),
+        image_hosts=current_app.config["IMAGE_HOSTS"],
+        preview=preview,
+    )
 
 
 def set_body(article: Article, body: str, rendered: Rendered | None = None) -> None:
     """Store the Markdown source with its rendered, sanitized HTML and reading time.
 
-    rendered: render_markdown(body) when the caller made it already (before
+    rendered: render_body(body) when the caller made it already (before
     taking the write lock, say).
     """
-    rendered = rendered or render_markdown(body)
+    rendered = rendered or render_body(body)
     article.body = body
     article.body_html = rendered.html
     article.reading_minutes = rendered.reading_minutes
+    note_images(article, rendered.media_ids)
+
+
+def note_images(article: Article, body_ids: set[int]) -> None:
+    """Record which library images the article shows (its body's and its cover)."""
+    ids = set(body_ids)
+    if article.cover_id is not None:
+        ids.add(article.cover_id)
+    article.images = (
+        list(db.session.scalars(select(Media).where(Media.id.in_(ids)))) if ids else []
+    )
+
+
+def rerender_articles_showing(media_id: int) -> None:
+    """Render again every article showing an image whose files or words changed.
+
+    Their updated_at moves, so every cached page showing them is rendered anew.
+    """
+    showing = select(media_uses.c.article_id).where(media_uses.c.media_id == media_id)
+    for article in db.session.scalars(select(Article).where(Article.id.in_(showing))):
+        set_body(article, article.body)
+        article.updated_at = utcnow()
 
 
 def unique_slug(text: str, article_id: int | None = None) -> str:

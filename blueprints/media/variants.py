@@ -1,0 +1,149 @@
+"""The sizes Folio stores of an image: a few widths, WebP plus a fallback format.
+
+Every stored file is encoded afresh from decoded pixels, turned upright by its
+EXIF orientation first, and written without EXIF, XMP, comments or GPS. Names
+hold the SHA-256 of the uploaded bytes and the width, so the same upload
+always gives the same names.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+
+from PIL import Image
+from PIL import ImageOps
+
+from blueprints.media.images import Limits
+from blueprints.media.images import open_image
+
+WIDTHS = (480, 960, 1600, 2400)
+EXTENSION = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
+CONTENT_TYPE = {
+    "jpg": "image/jpeg",
+    "png": "image/png",
+    "gif": "image/gif",
+    "webp": "image/webp",
+}
+
+
+@dataclass(frozen=True)
+class Size:
+    """One stored width, in WebP and (unless the fallback is WebP) the fallback format."""
+
+    width: int
+    height: int
+    files: dict[str, int]  # format -> bytes
+
+
+def fallback_format(source_format: str, has_alpha: bool) -> str:
+    """The format offered beside WebP to browsers without it."""
+    return {
+        "JPEG": "jpeg",
+        "PNG": "png",
+        "GIF": "gif",
+        "WEBP": "webp",
+    }.get(source_format, "png" if has_alpha else "jpeg")
+
+
+def key_for(sha256: str, width: int, fmt: str) -> str:
+    """The storage key (and the URL path under /media/) of one stored file."""
+    return f"{sha256[:2]}/{sha256}-{width}.{EXTENSION[fmt]}"
+
+
+def upload_key(sha256: str) -> str:
+    """Where the upload waits until its sizes are made (never served)."""
+    return f"{sha256[:2]}/{sha256}.upload"
+
+
+def widths_for(width: int) -> list[int]:
+    """The standard widths narrower than the image, and its own width up to 2400."""
+    return [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+
+
+def make_sizes(data: bytes, limits: Limits) -> tuple[str, list[tuple[Size, dict]]]:
+    """Decode data and encode every size: (fallback format, [(Size, {format: bytes})])."""
+    image = open_image(data, limits)
+    with image:
+        animated = getattr(image, "n_frames", 1) > 1
+        source_format = image.format
+        if animated:
+            return _animated(image, source_format)
+        upright = ImageOps.exif_transpose(image)
+        icc = upright.info.get("icc_profile")
+        has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+            upright.mode == "P" and "transparency" in upright.info
+        )
+        pixels = upright.convert("RGBA" if has_alpha else "RGB")
+        pixels.info = {}
+    fallback = fallback_format(source_format, has_alpha)
+    formats = ["webp"] if fallback == "webp" else ["webp", fallback]
+    sizes = []
+    for width in widths_for(pixels.width):
+        height = max(1, round(pixels.height * width / pixels.width))
+        frame = (
+            pixels
+            if width == pixels.width
+            else pixels.resize(
+                (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0
+            )
+        )
+        encoded = {fmt: _encode(frame, fmt, icc) for fmt in formats}
+        sizes.append(
+            (Size(width, height, {f: len(b) for f, b in encoded.items()}), encoded)
+        )
+    return fallback, sizes
+
+
+def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
+    out = io.BytesIO()
+    options: dict = {"icc_profile": icc} if icc else {}
+    if fmt == "jpeg":
+        options.update(quality=82, optimize=True, progressive=True)
+        image = image.convert("RGB")
+    elif fmt == "webp":
+        options.update(quality=80, method=4)
+    elif fmt == "png":
+        options.update(optimize=False, compress_level=6)
+    image.save(out, fmt.upper(), **options)
+    return out.getvalue()
+
+
+def _animated(image: Image.Image, source_format: str):
+    """An animation is kept at its own size, as WebP and (for a GIF) as GIF."""
+    frames, durations = [], []
+    for index in range(image.n_frames):
+        image.seek(index)
+        durations.append(image.info.get("duration", 100))
+        frames.append(image.convert("RGBA"))
+    keep = {k: image.info[k] for k in ("loop",) if k in image.info}
+    fallback = "gif" if source_format == "GIF" else "webp"
+    formats = ["webp"] if fallback == "webp" else ["webp", "gif"]
+    encoded = {}
+    for fmt in formats:
+        out = io.BytesIO()
+        frames[0].save(
+            out,
+            fmt.upper(),
+            save_all=True,
+            append_images=frames[1:],
+            duration=durations,
+            disposal=2,
+            **keep,
+        )
+        encoded[fmt] = out.getvalue()
+    width, height = image.size
+    return fallback, [
+        (Size(width, height, {f: len(b) for f, b in encoded.items()}), encoded)
+    ]
+
+
+def sizes_to_json(sizes: list[Size]) -> str:
+    """The Media.variants column's JSON for these sizes."""
+    return json.dumps([[s.width, s.height, s.files] for s in sizes])
+
+
+def sizes_from_json(value: str | None) -> list[Size]:
+    """The sizes a Media.variants column lists, narrowest first."""
+    return [Size(w, h, dict(files)) for w, h, files in json.loads(value or "[]")]
