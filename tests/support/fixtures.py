@@ -43,6 +43,8 @@ def base_config(database_url: str) -> dict:
         "HTMX_CDN": True,
         "SITE_URL": "http://localhost",
         "SMTP_HOST": "",
+        # An upload's sizes are made inside the request: tests see them at once.
+        "MEDIA_WORKERS": 0,
     }
 
 
