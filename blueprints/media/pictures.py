@@ -14,6 +14,7 @@ from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy import select
 
+from blueprints.media.images import ACCEPT_ATTRIBUTE
 from blueprints.media.variants import CONTENT_TYPE
 from blueprints.media.variants import EXTENSION
 from blueprints.media.variants import Size
@@ -157,7 +158,7 @@ def picture_html(
 
 
 def init_app(app) -> None:
-    """Make `picture(media, sizes, ...)` available to templates."""
+    """Make `picture(media, sizes, ...)` and the upload `accept` list available to templates."""
 
     def picture(media: Media | None, sizes: str, **options) -> Markup:
         if media is None:
@@ -170,4 +171,5 @@ def init_app(app) -> None:
         COVER_SIZES=COVER_SIZES,
         CARD_SIZES=CARD_SIZES,
         FEATURED_SIZES=FEATURED_SIZES,
+        upload_accept=ACCEPT_ATTRIBUTE,
     )

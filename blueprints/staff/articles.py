@@ -13,11 +13,12 @@ from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
+from wtforms import Field
 
 from blueprints.articles.markdown import Rendered
-from blueprints.articles.markdown import render_markdown
 from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
+from blueprints.articles.publishing import render_body
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
@@ -31,6 +32,7 @@ from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
+from models import Media
 from models import db
 from models import utcnow
 from signals import article_published
@@ -105,6 +107,7 @@ def _form_for(article: Article) -> ArticleForm:
         if published_at
         else None,
         comments_open=article.comments_open,
+        cover_id=article.cover_id,
     )
 
 
@@ -116,14 +119,15 @@ def _editor(
     fragment: str = "staff/_article_form.html",
 ):
     """The editor page, or for htmx the form alone (a save adds its status line)."""
-    preview = render_markdown(form.body.data or "").html
+    preview = render_body(form.body.data or "", preview=True)
     return render(
         "staff/article_edit.html",
         fragment,
         status,
         form=form,
         article=article,
-        preview=preview,
+        preview=preview.html,
+        missing_alt=preview.missing_alt,
         saved=saved,
         action_form=ActionForm(),
     )
@@ -149,9 +153,14 @@ def article_edit(article_id: int):
 def article_preview():
     """Render the posted Markdown with the public pipeline (the live preview)."""
     form = ArticleForm()
-    html = render_markdown(form.body.data or "").html
     if wants_fragment():
-        return render("staff/_preview.html", "staff/_preview.html", preview=html)
+        rendered = render_body(form.body.data or "", preview=True)
+        return render(
+            "staff/_preview.html",
+            "staff/_preview.html",
+            preview=rendered.html,
+            missing_alt=rendered.missing_alt,
+        )
     # Without JavaScript the Preview button re-shows the editor with the preview.
     article_id = request.form.get("article_id", type=int)
     article = db.session.get(Article, article_id) if article_id else None
@@ -159,18 +168,29 @@ def article_preview():
     return _editor(form, article)
 
 
-def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | None:
-    """Copy the form into the article; return an error for the slug, if any."""
+def _apply(
+    form: ArticleForm, article: Article, rendered: Rendered
+) -> tuple[Field, str] | None:
+    """Copy the form into the article; return a field and its error, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id)
     if wanted != article.slug and slug_taken(wanted, article.id):
-        return "Another article uses (or used) this slug. Choose another."
+        return form.slug, "Another article uses (or used) this slug. Choose another."
     article.title = form.title.data.strip()
     if article.id is None:
         article.slug = wanted
     else:
         change_slug(article, wanted)
+    cover_id = form.cover_id.data
+    if cover_id is not None and db.session.get(Media, cover_id) is None:
+        return (
+            form.cover_id,
+            "The chosen cover image is no longer in the media library.",
+        )
     article.summary = (form.summary.data or "").strip()
     article.tags = tags_from_names(form.tag_names())
+    if article.cover_id != cover_id:
+        article.cover_id = cover_id
+        article.updated_at = utcnow()  # a cover is part of the article's pages
     set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
     published_at = form.published_at.data
@@ -189,7 +209,7 @@ def _save(article_id: int | None):
         article = db.get_or_404(Article, article_id) if article_id else None
         return _editor(form, article, 422, fragment=SAVED)
     # Rendered before the lock: only the slug checks and the writes need it.
-    rendered = render_markdown(form.body.data or "")
+    rendered = render_body(form.body.data or "")
     with write_transaction() as transaction:
         if article_id is None:
             article = Article(author_id=current_user.id)
@@ -199,7 +219,8 @@ def _save(article_id: int | None):
         error = _apply(form, article, rendered)
         if error:
             transaction.rollback()
-            form.slug.errors.append(error)
+            field, message = error
+            field.errors.append(message)
             return _editor(form, article if article.id else None, 422, fragment=SAVED)
         db.session.add(article)
     if article.status == ArticleStatus.PUBLISHED and not was_published:
