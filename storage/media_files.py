@@ -48,8 +48,17 @@ def valid_key(key: str) -> bool:
     return bool(KEY.fullmatch(key)) and ".." not in key
 
 
+# A file's mode says who may read it. An upload waiting for its sizes is the
+# original file, metadata and all: Folio's user alone. A size is what /media/
+# serves to anyone: Folio's group too, so a web server put in that group can
+# serve the folder itself (docs/deployment.md). Other accounts: neither.
+UPLOAD_MODE = 0o600
+SIZE_MODE = 0o640
+FOLDER_MODE = 0o750
+
+
 class LocalMediaStore:
-    """Files in a folder (instance/media by default), written atomically, 0600."""
+    """Files in a folder (instance/media by default), written atomically."""
 
     def __init__(self, root: Path) -> None:
         self.root = root
@@ -62,13 +71,17 @@ class LocalMediaStore:
     def put(self, key: str, data: bytes, content_type: str) -> None:
         path = self._path(key)
         try:
-            path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            self.root.mkdir(mode=FOLDER_MODE, parents=True, exist_ok=True)
+            path.parent.mkdir(mode=FOLDER_MODE, exist_ok=True)
+            # A hidden temporary name (keys() skips it), renamed when complete:
+            # a key that exists is always a whole file.
             fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".upload-")
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(data)
                     fh.flush()
                     os.fsync(fh.fileno())
+                os.chmod(tmp, UPLOAD_MODE if key.endswith(".upload") else SIZE_MODE)
                 os.replace(tmp, path)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
@@ -86,7 +99,10 @@ class LocalMediaStore:
 
     def delete(self, keys: Iterable[str]) -> None:
         for key in keys:
-            self._path(key).unlink(missing_ok=True)
+            try:
+                self._path(key).unlink(missing_ok=True)
+            except OSError as exc:
+                raise MediaStoreError(f"cannot delete {key}: {exc.strerror}") from exc
 
     def keys(self) -> Iterator[str]:
         if not self.root.is_dir():
@@ -164,10 +180,16 @@ class S3MediaStore:
             )
 
     def keys(self) -> Iterator[str]:
+        from botocore.exceptions import BotoCoreError
+        from botocore.exceptions import ClientError
+
         paginator = self.client.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
-            for item in page.get("Contents", []):
-                yield item["Key"][len(self.prefix) :]
+        try:
+            for page in paginator.paginate(Bucket=self.bucket, Prefix=self.prefix):
+                for item in page.get("Contents", []):
+                    yield item["Key"][len(self.prefix) :]
+        except (BotoCoreError, ClientError) as exc:
+            raise MediaStoreError(f"cannot list {self.describe()}: {exc}") from exc
 
     def local_path(self, key: str) -> Path | None:
         return None

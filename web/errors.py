@@ -16,6 +16,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 
 from models import db
+from storage.media_files import MediaStoreError
 from storage.outages import retry_after
 from web.htmx import wants_fragment
 
@@ -48,6 +49,11 @@ MESSAGES = {
         "The site is busy right now and nothing was saved. Please try again in a few seconds.",
     ),
 }
+
+
+# Retry-After when the image store cannot be reached: long enough for a
+# provider's blip or a restarted MinIO, short enough for an editor waiting.
+MEDIA_STORE_RETRY_AFTER = 10
 
 
 def error_response(status: int, message: str | None = None) -> Response:
@@ -138,6 +144,14 @@ def _rate_limit_storage_error(exc: StorageError) -> Response:
     return _try_again_in(2)
 
 
+def _media_store_error(exc: MediaStoreError) -> Response:
+    # The image store could not be read or written (S3 unreachable, a full
+    # disk): the request stored nothing in the database, and the fault passes.
+    _rollback()
+    current_app.logger.warning("media store unavailable: %s", exc)
+    return _try_again_in(MEDIA_STORE_RETRY_AFTER)
+
+
 def _data_error(exc: DataError) -> Response:
     # The database refused a value the views let through: a NUL character
     # (PostgreSQL text cannot hold one), a number out of range. That is bad
@@ -165,5 +179,6 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(OperationalError, _database_error)
     app.register_error_handler(InterfaceError, _database_error)
     app.register_error_handler(StorageError, _rate_limit_storage_error)
+    app.register_error_handler(MediaStoreError, _media_store_error)
     app.register_error_handler(DataError, _data_error)
     app.register_error_handler(500, _server_error)
