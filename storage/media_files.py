@@ -12,6 +12,8 @@ import re
 import tempfile
 from collections.abc import Iterable
 from collections.abc import Iterator
+from datetime import UTC
+from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
@@ -37,6 +39,8 @@ class MediaStore(Protocol):
     def delete(self, keys: Iterable[str]) -> None: ...
 
     def keys(self) -> Iterator[str]: ...
+
+    def modified_at(self, key: str) -> datetime | None: ...
 
     def local_path(self, key: str) -> Path | None: ...
 
@@ -110,6 +114,15 @@ class LocalMediaStore:
         for path in sorted(self.root.rglob("*")):
             if path.is_file() and not path.name.startswith("."):
                 yield path.relative_to(self.root).as_posix()
+
+    def modified_at(self, key: str) -> datetime | None:
+        try:
+            mtime = self._path(key).stat().st_mtime
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise MediaStoreError(f"cannot read {key}: {exc.strerror}") from exc
+        return datetime.fromtimestamp(mtime, UTC)
 
     def local_path(self, key: str) -> Path | None:
         return self._path(key)
@@ -190,6 +203,10 @@ class S3MediaStore:
                     yield item["Key"][len(self.prefix) :]
         except (BotoCoreError, ClientError) as exc:
             raise MediaStoreError(f"cannot list {self.describe()}: {exc}") from exc
+
+    def modified_at(self, key: str) -> datetime | None:
+        answer = self._call("read", key, self.client.head_object, Key=self._name(key))
+        return None if answer is None else answer["LastModified"]
 
     def local_path(self, key: str) -> Path | None:
         return None

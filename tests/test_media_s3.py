@@ -215,3 +215,34 @@ def test_unreachable_endpoint_for_htmx_is_the_alert_fragment(
     assert response.headers["Retry-After"] == "10"
     assert response.headers["HX-Retarget"] == "#alerts"
     assert b"<html" not in response.data
+
+
+def test_media_commands_on_s3(s3_app, s3_bucket):
+    media = add_media(s3_app)
+    stray = f"{PREFIX}/ef/{'ef' * 32}-480.webp"
+    s3_bucket.client.put_object(Bucket=s3_bucket.name, Key=stray, Body=b"x")
+    runner = s3_app.test_cli_runner()
+    check = runner.invoke(args=["media", "check"])
+    assert check.exit_code == 0, check.output
+    assert f"all in s3://{s3_bucket.name}/{PREFIX}/" in check.output
+    # Just written, so kept by default: it may be an upload in progress.
+    recent = runner.invoke(args=["media", "prune"])
+    assert "belongs to an image" in recent.output
+    pruned = runner.invoke(args=["media", "prune", "--keep-recent", "0"])
+    assert pruned.exit_code == 0, pruned.output
+    assert "Deleted 1 file(s)" in pruned.output
+    assert s3_bucket.object_names() == sorted(
+        f"{PREFIX}/{key}" for key in stored_keys(media)
+    )
+    s3_bucket.client.delete_object(
+        Bucket=s3_bucket.name, Key=f"{PREFIX}/{stored_keys(media)[0]}"
+    )
+    missing = runner.invoke(args=["media", "check"])
+    assert missing.exit_code == 1
+    assert f"missing {stored_keys(media)[0]}" in missing.output
+
+
+def test_media_commands_with_s3_unreachable_say_so(unreachable_app):
+    result = unreachable_app.test_cli_runner().invoke(args=["media", "check"])
+    assert result.exit_code == 1
+    assert "cannot list s3://folio-gone/media/" in result.output
