@@ -1,20 +1,26 @@
-"""A consistent copy of the live SQLite database.
+"""A consistent copy of the live SQLite database, and the image files beside it.
 
 The copy is made with SQLite's online backup API, page by page, while the site
 keeps serving; a plain file copy of a WAL database can miss committed pages or
 catch a half-written one. On PostgreSQL the command explains `pg_dump` instead.
+The media folder is copied after the database, into one folder that every
+backup in the same place shares (docs/operations.md says why).
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
+from contextlib import closing
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
 from flask import current_app
 
 from storage.instance import sqlite_file
+from storage.media_files import LocalMediaStore
 
 # All pages in one step: in WAL mode that step is one read transaction, so the
 # copy is a single consistent snapshot and writers are never blocked by it.
@@ -69,3 +75,60 @@ def backup_sqlite(source: Path, target: Path) -> dict[str, int]:
         src.close()
     os.replace(tmp, target)
     return counts
+
+
+@dataclass
+class MediaCopy:
+    """What copying the media folder into a backup did."""
+
+    folder: Path
+    copied: int = 0
+    already: int = 0
+    copied_bytes: int = 0
+    vanished: int = 0
+
+
+def copy_media(store: LocalMediaStore, folder: Path) -> MediaCopy:
+    """Copy the store's files missing from folder (incremental: they never change).
+
+    A file's name holds its content's hash, so a file already in the backup
+    with the same size is the same file and is left alone. Each copy is made
+    under a hidden temporary name and renamed, so an interrupted backup never
+    leaves a partial file under a real name; the next run copies it again.
+    """
+    done = MediaCopy(folder)
+    folder.mkdir(mode=0o700, exist_ok=True)
+    for key in store.keys():
+        source = store.local_path(key)
+        target = folder / key
+        try:
+            size = source.stat().st_size
+        except FileNotFoundError:  # its image was deleted meanwhile
+            done.vanished += 1
+            continue
+        if target.is_file() and target.stat().st_size == size:
+            done.already += 1
+            continue
+        target.parent.mkdir(mode=0o700, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.partial-{os.getpid()}")
+        try:
+            shutil.copyfile(source, tmp)
+            os.replace(tmp, target)
+        except FileNotFoundError:
+            tmp.unlink(missing_ok=True)
+            done.vanished += 1
+            continue
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        done.copied += 1
+        done.copied_bytes += size
+    return done
+
+
+def ready_media(database: Path) -> list[tuple[str, str]]:
+    """(sha256, variants JSON) of the ready images in a backup copy."""
+    with closing(sqlite3.connect(database)) as conn:
+        return conn.execute(
+            "SELECT sha256, variants FROM media WHERE status = 'ready'"
+        ).fetchall()
