@@ -239,7 +239,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "MEDIA_STORAGE",
         "",
-        "Where uploaded images are stored. Unset: the folder `instance/media/` (served by Folio, or by nginx/Caddy: docs/deployment.md). `s3://bucket/prefix`: S3-compatible object storage through boto3, credentials from boto3's usual variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) or an instance role.",
+        "Where uploaded images are stored. Unset: the folder `instance/media/`, served by Folio. An absolute folder (`/var/lib/folio/media`): that folder, which nginx or Caddy can serve directly (docs/deployment.md). `s3://bucket/prefix`: S3-compatible object storage through boto3, credentials from boto3's usual variables (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`) or an instance role; Folio serves the files.",
     ),
     Setting(
         "MEDIA_S3_ENDPOINT_URL",
@@ -272,7 +272,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "IMAGE_HOSTS",
         [],
-        "Comma-separated hosts whose images articles may show (added to the CSP's `img-src`). Empty: images come only from Folio itself, so readers' addresses are never sent to another host; an external image in an article shows as a link.",
+        "Comma-separated hosts whose images articles may show over HTTPS (added to the CSP's `img-src`). Empty: images come only from Folio itself, so readers' addresses are never sent to another host; an external image in an article shows as a link.",
     ),
     Setting(
         "MAX_CONTENT_LENGTH",

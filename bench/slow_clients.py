@@ -54,14 +54,19 @@ def _replace(text: str, old: str, new: str) -> str:
     return text.replace(old, new)
 
 
-def local_site(port: int, upstream: int) -> str:
-    """The shipped HTTPS server block, listening on port without TLS."""
+def local_site(port: int, upstream: int, media_parent: Path | None = None) -> str:
+    """The shipped HTTPS server block, listening on port without TLS.
+
+    media_parent: the folder holding the `media/` folder nginx serves images from.
+    """
     text = SITE_CONF.read_text()
     # The port-80 block only redirects to HTTPS: the first server { ... }.
     text = re.sub(r"server \{\s*listen 80;.*?\n\}\n", "", text, count=1, flags=re.S)
     text = _replace(text, "listen 443 ssl http2;", f"listen {HOST}:{port};")
     text = re.sub(r"^\s*ssl_certificate(_key)? .*\n", "", text, flags=re.M)
     text = _replace(text, "http://127.0.0.1:8000;", f"http://{HOST}:{upstream};")
+    if media_parent is not None:
+        text = _replace(text, "root /var/lib/folio;", f"root {media_parent};")
     return _replace(text, "/srv/folio/static/", f"{ROOT}/static/")
 
 
@@ -83,10 +88,13 @@ def main_config(tmp: Path, site: str) -> str:
 class Nginx:
     """An nginx master started for the run, stopped by its PID."""
 
-    def __init__(self, tmp: Path, port: int, upstream: int) -> None:
+    def __init__(
+        self, tmp: Path, port: int, upstream: int, media_parent: Path | None = None
+    ) -> None:
         self.port = port
         self.conf = tmp / "nginx.conf"
-        self.conf.write_text(main_config(tmp, local_site(port, upstream)))
+        site = local_site(port, upstream, media_parent)
+        self.conf.write_text(main_config(tmp, site))
         self.log = tmp / "nginx-error.log"
         self.process: subprocess.Popen | None = None
 
