@@ -13,7 +13,7 @@ PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/test
 # the local address `make run` serves on.
 LOCAL_SITE := $(if $(FOLIO_SITE_URL)$(shell grep -s '^FOLIO_SITE_URL=' .env),,FOLIO_SITE_URL=http://$(HOST):$(PORT))
 
-.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench fault-smoke security-smoke screenshots lighthouse clean
+.PHONY: run install install-dev chromium wrk nginx test test-fast test-postgres test-browser lint format upgrade serve bench bench-media fault-smoke security-smoke screenshots lighthouse clean
 
 $(VENV)/bin/python:
 	@$(PYTHON) -m venv $(VENV) 2>/dev/null || { \
@@ -89,6 +89,10 @@ test-browser: install-dev chromium
 ## Benchmark (bench/README.md): BENCH_ARGS="--runs 3" for a recorded run
 bench: install-dev
 	$(PY) -m bench.run $(BENCH_ARGS)
+
+## Image benchmark (bench/README.md, "Images"): upload to ready, the media library at 10,000 images, article pages with images
+bench-media: install-dev
+	$(PY) -m bench.media $(BENCH_MEDIA_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
