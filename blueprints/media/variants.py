@@ -66,34 +66,36 @@ def make_sizes(data: bytes, limits: Limits) -> tuple[str, list[tuple[Size, dict]
     """Decode data and encode every size: (fallback format, [(Size, {format: bytes})])."""
     image = open_image(data, limits)
     with image:
-        animated = getattr(image, "n_frames", 1) > 1
+        if getattr(image, "n_frames", 1) > 1:
+            return _animated(image, image.format)
         source_format = image.format
-        if animated:
-            return _animated(image, source_format)
-        upright = ImageOps.exif_transpose(image)
-        icc = upright.info.get("icc_profile")
-        has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-            upright.mode == "P" and "transparency" in upright.info
+        image.load()
+        # In place: a 12-megapixel photo is 36 MB a copy.
+        ImageOps.exif_transpose(image, in_place=True)
+        icc = image.info.get("icc_profile")
+        has_alpha = image.mode in ("RGBA", "LA", "PA") or (
+            image.mode == "P" and "transparency" in image.info
         )
-        pixels = upright.convert("RGBA" if has_alpha else "RGB")
+        target = "RGBA" if has_alpha else "RGB"
+        pixels = image if image.mode == target else image.convert(target)
         pixels.info = {}
-    fallback = fallback_format(source_format, has_alpha)
-    formats = ["webp"] if fallback == "webp" else ["webp", fallback]
-    sizes = []
-    for width in widths_for(pixels.width):
-        height = max(1, round(pixels.height * width / pixels.width))
-        frame = (
-            pixels
-            if width == pixels.width
-            else pixels.resize(
-                (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0
+        fallback = fallback_format(source_format, has_alpha)
+        formats = ["webp"] if fallback == "webp" else ["webp", fallback]
+        sizes = []
+        # Widest first, each size made from the one before it: each resize
+        # starts from a smaller image.
+        frame = pixels
+        for width in reversed(widths_for(pixels.width)):
+            height = max(1, round(pixels.height * width / pixels.width))
+            if (width, height) != frame.size:
+                frame = frame.resize(
+                    (width, height), Image.Resampling.LANCZOS, reducing_gap=3.0
+                )
+            encoded = {fmt: _encode(frame, fmt, icc) for fmt in formats}
+            sizes.append(
+                (Size(width, height, {f: len(b) for f, b in encoded.items()}), encoded)
             )
-        )
-        encoded = {fmt: _encode(frame, fmt, icc) for fmt in formats}
-        sizes.append(
-            (Size(width, height, {f: len(b) for f, b in encoded.items()}), encoded)
-        )
-    return fallback, sizes
+    return fallback, sizes[::-1]
 
 
 def _encode(image: Image.Image, fmt: str, icc: bytes | None) -> bytes:
