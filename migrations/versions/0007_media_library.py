@@ -102,6 +102,36 @@ def upgrade():
             ["id"],
             ondelete="RESTRICT",
         )
+    _restore_search_triggers()
+
+
+# On SQLite the batch above copies the articles table, and the copy loses
+# the triggers that keep the full-text index in step (migration 0001 made
+# them; the text here is the same). The index's rows are rebuilt too.
+SQLITE_SEARCH_TRIGGERS = [
+    "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN "
+    "INSERT INTO articles_fts(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+    "CREATE TRIGGER articles_fts_ad AFTER DELETE ON articles BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); END",
+    "CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, summary, body ON articles "
+    "BEGIN "
+    "INSERT INTO articles_fts(articles_fts, rowid, title, summary, body) "
+    "VALUES ('delete', old.id, old.title, old.summary, old.body); "
+    "INSERT INTO articles_fts(rowid, title, summary, body) "
+    "VALUES (new.id, new.title, new.summary, new.body); END",
+]
+
+
+def _restore_search_triggers():
+    if op.get_bind().dialect.name != "sqlite":
+        return
+    for name in ("articles_fts_ai", "articles_fts_ad", "articles_fts_au"):
+        op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    for statement in SQLITE_SEARCH_TRIGGERS:
+        op.execute(statement)
+    op.execute("INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')")
 
 
 def downgrade():
@@ -111,6 +141,7 @@ def downgrade():
         )
         batch_op.drop_index(batch_op.f("ix_articles_cover_id"))
         batch_op.drop_column("cover_id")
+    _restore_search_triggers()
 
     with op.batch_alter_table("media_uses", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_media_uses_article_id"))
