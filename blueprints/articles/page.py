@@ -9,9 +9,11 @@ from __future__ import annotations
 from flask import Response
 from flask import make_response
 from flask import render_template
+from sqlalchemy import ColumnElement
 from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy import union_all
+from sqlalchemy.orm import joinedload
 
 from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
@@ -22,6 +24,26 @@ from models import db
 from web.urls import absolute_url
 
 TOC_MIN_HEADINGS = 3
+
+
+def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
+    """The article matching conditions, with its author, tags and cover joined.
+
+    One statement, so even a page-cache miss stays within the page's budget.
+    """
+    return (
+        db.session.execute(
+            select(Article)
+            .where(*conditions)
+            .options(
+                joinedload(Article.author),
+                joinedload(Article.tags),
+                joinedload(Article.cover),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
 
 
 def reader_context(article: Article, preview: bool = False) -> dict:

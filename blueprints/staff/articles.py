@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask import abort
 from flask import current_app
 from flask import flash
 from flask import render_template
@@ -16,6 +17,7 @@ from sqlalchemy.orm import selectinload
 
 from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import render_markdown
+from blueprints.articles.page import article_for_page
 from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import set_body
@@ -232,7 +234,9 @@ def article_update(article_id: int):
 @role_required(ARTICLES)
 def article_reader_preview(article_id: int):
     """Show an article (draft or scheduled too) as readers will see it."""
-    article = db.get_or_404(Article, article_id)
+    article = article_for_page(Article.id == article_id)
+    if article is None:
+        abort(404)
     with db.session.no_autoflush:
         if article.published_at is None:
             # A draft shows the date it would get if published now; the change
