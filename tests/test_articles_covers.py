@@ -3,7 +3,9 @@ and every change to a cover a new version of the cached pages that show it."""
 
 from __future__ import annotations
 
+import json
 import re
+import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
@@ -32,6 +34,8 @@ from tests.support.factories import make_user
 from tests.support.images import add_media
 from tests.support.images import image_bytes
 from tests.support.staff_support import staff_client
+
+ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 def _image(app, n: int = 0, alt: str = "A lake at dawn", caption: str = "") -> Media:
@@ -204,6 +208,8 @@ LISTS = [
     ("/tags/tag-0", {}),
     ("/search?q=counted", {}),
     ("/search?q=counted", {"HX-Request": "true"}),
+    ("/feed.xml", {}),
+    ("/tags/tag-0/feed.xml", {}),
     ("/articles/counted-0", {}),
 ]
 
@@ -298,6 +304,7 @@ def test_new_alt_text_or_caption_of_a_cover_only_image_changes_the_page(app):
     assert (
         'alt="New words"' in html and "<figcaption>A new caption.</figcaption>" in html
     )
+    assert '<meta property="og:image:alt" content="New words">' in html
 
 
 def test_a_new_file_for_a_cover_changes_the_page(app):
@@ -314,3 +321,109 @@ def test_a_new_file_for_a_cover_changes_the_page(app):
     html = _cached_page(app, client)[1]
     assert new_sha in html and old_sha not in html
     assert new_sha in _cached_page(app, client, "/")[1]
+
+
+# --- link previews, JSON-LD and feeds ---------------------------------------
+
+
+def _head(html: str) -> str:
+    return html[: html.index("</head>")]
+
+
+def _meta(head: str, key: str) -> list[str]:
+    return re.findall(
+        rf'<meta (?:property|name)="{re.escape(key)}" content="([^"]*)">', head
+    )
+
+
+def test_link_previews_show_the_cover_large(make_app):
+    app = make_app(SITE_URL="https://blog.example.com")
+    _covered(app, alt="Mist & reeds")
+    head = _head(_html(app.test_client(), "/articles/hello"))
+    [url] = _meta(head, "og:image")
+    assert re.fullmatch(
+        r"https://blog\.example\.com/media/[0-9a-f]{2}/[0-9a-f]{64}-\d+\.jpg", url
+    )
+    assert _meta(head, "og:image:type") == ["image/jpeg"]
+    assert _meta(head, "og:image:width") == ["640"]
+    assert _meta(head, "og:image:height") == ["400"]
+    assert _meta(head, "og:image:alt") == ["Mist &amp; reeds"]
+    assert _meta(head, "twitter:card") == ["summary_large_image"]
+    assert _meta(head, "twitter:image") == [url]
+    assert _meta(head, "twitter:image:alt") == ["Mist &amp; reeds"]
+    # The file is there, as the preview says.
+    path = url.removeprefix("https://blog.example.com")
+    response = app.test_client().get(path)
+    assert response.status_code == 200 and response.mimetype == "image/jpeg"
+
+
+@pytest.mark.parametrize("path", ["/articles/bare", "/", "/tags/notes", "/contact/"])
+def test_pages_without_a_cover_keep_the_small_preview(app, path):
+    _covered(app)
+    with app.app_context():
+        make_article(slug="bare", tags=["Notes"])
+    head = _head(_html(app.test_client(), path))
+    assert _meta(head, "og:image") == [] and _meta(head, "twitter:image") == []
+    assert _meta(head, "twitter:card") == ["summary"]
+
+
+def test_a_cover_still_being_prepared_is_not_previewed(app):
+    _, media_id = _covered(app)
+    with app.app_context(), write_transaction():
+        db.session.get(Media, media_id).status = MediaStatus.PROCESSING
+    head = _head(_html(app.test_client(), "/articles/hello"))
+    assert _meta(head, "og:image") == []
+    assert _meta(head, "twitter:card") == ["summary"]
+
+
+def test_json_ld_names_the_cover_as_an_image_object(app):
+    _covered(app)
+    html = _html(app.test_client(), "/articles/hello")
+    data = json.loads(
+        re.search(
+            r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S
+        ).group(1)
+    )
+    image = data["image"]
+    assert image["@type"] == "ImageObject"
+    assert image["url"].startswith("http://localhost/media/")
+    assert (image["width"], image["height"]) == (640, 400)
+    with app.app_context():
+        make_article(slug="bare")
+    bare = _html(app.test_client(), "/articles/bare")
+    assert '"image"' not in bare
+
+
+def test_feed_entries_carry_the_cover_as_an_enclosure(app):
+    _covered(app)
+    with app.app_context():
+        make_article(slug="bare", published_ago=timedelta(days=3))
+    root = ET.fromstring(app.test_client().get("/feed.xml").data)
+    entries = {
+        e.find(f"{ATOM}link[@rel='alternate']").get("href").rsplit("/", 1)[-1]: e
+        for e in root.findall(f"{ATOM}entry")
+    }
+    [enclosure] = entries["hello"].findall(f"{ATOM}link[@rel='enclosure']")
+    assert enclosure.get("type") == "image/jpeg"
+    assert re.fullmatch(r"http://localhost/media/\S+\.jpg", enclosure.get("href"))
+    with app.app_context():
+        media = db.session.scalar(db.select(Media))
+        size = next(s for s in json.loads(media.variants) if s[0] == 640)
+    assert enclosure.get("length") == str(size[2]["jpeg"])
+    assert entries["bare"].findall(f"{ATOM}link[@rel='enclosure']") == []
+
+
+def test_feed_makes_body_pictures_absolute_srcset_and_all(app):
+    media = _image(app)
+    with app.app_context():
+        make_article(slug="pictured", body=f"Text.\n\n![A lake](/media/{media.id})\n")
+    root = ET.fromstring(app.test_client().get("/feed.xml").data)
+    html = root.find(f"{ATOM}entry/{ATOM}content").text
+    assert "<picture>" in html
+    srcsets = re.findall(r'srcset="([^"]*)"', html)
+    assert len(srcsets) == 2  # the WebP <source> and the <img>
+    for srcset in srcsets:
+        for candidate in srcset.split(", "):
+            url, width = candidate.split(" ")
+            assert url.startswith("http://localhost/media/") and width.endswith("w")
+    assert re.search(r'src="http://localhost/media/', html)

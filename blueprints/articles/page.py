@@ -19,6 +19,7 @@ from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import share_image
 from models import Article
 from models import db
 from web.urls import absolute_url
@@ -50,15 +51,22 @@ def reader_context(article: Article, preview: bool = False) -> dict:
     """The article page's context apart from the comment section."""
     headings = headings_from_html(article.body_html)
     url = absolute_url("articles.detail", slug=article.slug)
+    image = share_image(article)
+    meta = page_meta(
+        article.title,
+        description_of(article),
+        url,
+        kind="article",
+        noindex=preview,
+        image=image,
+    )
     return {
         "article": article,
         "preview": preview,
         "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
         "neighbours": neighbours(article) if article.is_published else {},
-        "meta": page_meta(
-            article.title, description_of(article), url, kind="article", noindex=preview
-        ),
-        "json_ld": blog_posting(article, url),
+        "meta": meta,
+        "json_ld": blog_posting(article, url, image),
     }
 
 
