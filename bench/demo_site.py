@@ -1,9 +1,10 @@
 """Folio under gunicorn with demo content and a signed-in admin, to look at its pages.
 
 `make screenshots` and `make lighthouse` start it. A temporary SQLite database
-gets the migrations, a staff admin, `flask seed-demo --articles N`, and what the
-staff pages list: comments held for moderation, spam and trash, and contact
-messages new, read, archived and spam. htmx is served by the site itself
+gets the migrations, a staff admin, `flask seed-demo --articles N` (its images
+in a folder of the work directory), covers for most of the generated articles
+(the demo's own images), and what the staff pages list: comments held for
+moderation, spam and trash, and contact messages new, read, archived and spam. htmx is served by the site itself
 (FOLIO_HTMX_CDN=false). The admin signs in through the real form; its cookies
 open the staff pages.
 """
@@ -31,6 +32,8 @@ from tests.support.html_forms import parse
 ADMIN = "admin@example.com"
 # The demo's first article (cli/demo_content.py): tagged, with a threaded discussion.
 ARTICLE_SLUG = "welcome-to-folio"
+# The one with images in its text, one of them captioned.
+IMAGES_SLUG = "writing-in-markdown"
 TAG_SLUG = "folio"
 SEARCH_WORDS = "markdown"
 
@@ -61,6 +64,7 @@ def settings(workdir: Path) -> dict[str, str]:
         "FOLIO_OUTBOX_WORKER": "false",
         "FOLIO_SMTP_HOST": "",
         "FOLIO_RATELIMIT_STORAGE_URI": f"folio-sqlite://{workdir / 'ratelimits.sqlite'}",
+        "FOLIO_MEDIA_STORAGE": str(workdir / "media"),
     }
 
 
@@ -106,10 +110,35 @@ def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
     )
     with app.app_context():
         try:
+            _cover_generated()
             return _staff_work()
         finally:
             db.session.remove()
             db.engine.dispose()
+
+
+def _cover_generated() -> None:
+    """Three of every four generated articles get one of the demo's images as cover."""
+    from sqlalchemy import select
+
+    from blueprints.articles.publishing import set_cover
+    from models import Article
+    from models import Media
+    from models import MediaStatus
+    from models import db
+
+    images = db.session.scalars(
+        select(Media.id).where(Media.status == MediaStatus.READY).order_by(Media.id)
+    ).all()
+    generated = db.session.scalars(
+        select(Article)
+        .where(Article.cover_id.is_(None), Article.slug.startswith("generated-"))
+        .order_by(Article.id)
+    ).all()
+    for n, article in enumerate(generated):
+        if images and n % 4 != 3:
+            set_cover(article, images[n % len(images)])
+    db.session.commit()
 
 
 def _staff_work() -> dict[str, int]:

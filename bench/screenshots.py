@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.dataset import ROOT
 from bench.demo_site import ARTICLE_SLUG
+from bench.demo_site import IMAGES_SLUG
 from bench.demo_site import SEARCH_WORDS
 from bench.demo_site import TAG_SLUG
 from bench.demo_site import DemoSite
@@ -49,6 +50,7 @@ VARIANTS = [
 PAGES = [
     ("home", "/", False),
     ("article", f"/articles/{ARTICLE_SLUG}", False),
+    ("article-images", f"/articles/{IMAGES_SLUG}", False),
     ("tag", f"/tags/{TAG_SLUG}", False),
     ("search", f"/search?q={SEARCH_WORDS}", False),
     ("contact", "/contact/", False),
@@ -102,13 +104,12 @@ def _settle(page, timeout: float = 10.0) -> None:
         page.wait_for_timeout(50)
     page.evaluate("document.fonts.ready.then(() => true)")
     # A full-page shot does not scroll, so lazy images below the first screen
-    # (comment avatars) would never load: load them all, then wait for them.
+    # (comment avatars, pictures in an article) would never load: load them
+    # all, and wait until each is decoded too (loaded is not yet painted).
     page.evaluate(
         """Promise.all([...document.images].map(img => {
             img.loading = "eager";
-            return img.complete ? true : new Promise(done => {
-                img.addEventListener("load", done); img.addEventListener("error", done);
-            });
+            return img.decode().catch(() => true);
         }))"""
     )
 

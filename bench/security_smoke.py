@@ -470,6 +470,8 @@ def main() -> int:
             # The default storage (a SQLite file all workers share), in this
             # run's folder rather than the project's instance/.
             "FOLIO_RATELIMIT_STORAGE_URI": f"folio-sqlite://{tmp / 'ratelimits.sqlite'}",
+            # The demo's images too.
+            "FOLIO_MEDIA_STORAGE": str(tmp / "media"),
         }
         server = Server(url, workers=4, env=settings)
         env = os.environ | settings | {"FOLIO_DATABASE_URL": url, "FLASK_APP": "app"}

@@ -1,4 +1,4 @@
-"""`flask seed-demo`: demo articles, comments and an admin account."""
+"""`flask seed-demo`: demo articles with their images, comments and an admin account."""
 
 from __future__ import annotations
 
@@ -18,11 +18,14 @@ from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from cli.demo_content import DEMO_ARTICLES
 from cli.demo_content import DEMO_COMMENTS
+from cli.demo_images import add_demo_images
+from cli.demo_images import place_images
 from cli.users import new_user
 from models import Article
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
+from models import Media
 from models import Role
 from models import User
 from models import db
@@ -53,10 +56,12 @@ def seed_demo(extra: int) -> None:
         _print_demo_admin()
         return
     admin, password = _demo_admin()
+    # Drawn and processed before the write below: it holds up every other writer.
+    images = {} if has_articles else add_demo_images()
     with write_transaction():
         db.session.add(admin)
         if not has_articles:
-            _seed_articles(admin)
+            _seed_articles(admin, images)
         if extra:
             _seed_generated(admin, extra)
     if password:
@@ -87,9 +92,12 @@ def _print_demo_admin() -> None:
         click.echo(f"Staff sign-in: {email} / {password}  (from {path})")
 
 
-def _seed_articles(author: User) -> None:
+def _seed_articles(author: User, images: dict[str, int]) -> None:
     now = utcnow()
     articles = []
+    for media in db.session.scalars(select(Media).where(Media.id.in_(images.values()))):
+        if media.uploaded_by_id is None:
+            media.uploaded_by = author
     for age, data in enumerate(reversed(DEMO_ARTICLES)):
         article = Article(
             title=data["title"],
@@ -99,12 +107,19 @@ def _seed_articles(author: User) -> None:
             published_at=now - timedelta(days=len(DEMO_ARTICLES) - age),
             author=author,
             tags=tags_from_names(data["tags"]),
+            cover_id=images.get(data.get("cover", "")),
         )
-        set_body(article, data["body"])
+        # Added first: looking up the body's images flushes the session.
         db.session.add(article)
+        set_body(article, place_images(data["body"], images))
         db.session.flush()
         articles.append(article)
     articles.reverse()
+    _seed_comments(articles)
+
+
+def _seed_comments(articles: list[Article]) -> None:
+    now = utcnow()
     comments: list[Comment] = []
     for data in DEMO_COMMENTS:
         parent = comments[data["reply_to"]] if "reply_to" in data else None

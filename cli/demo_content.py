@@ -1,4 +1,8 @@
-"""Demo content for `flask seed-demo`: articles about Folio, written for Folio."""
+"""Demo content for `flask seed-demo`: articles about Folio, written for Folio.
+
+An article's "cover" and its body's `(demo-image:name)` links name pictures of
+cli/demo_images.py, which the seed draws into the media library first.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ DEMO_ARTICLES: list[dict] = [
         "title": "Welcome to Folio",
         "summary": "What Folio is, who it is for, and how this demo site is put together.",
         "tags": ["Folio", "Getting started"],
+        "cover": "dawn",
         "body": """\
 Folio is a small publishing site that a team can run on one virtual machine. It
 serves articles, lets readers comment without a page reload, and gives the team a
@@ -49,6 +54,7 @@ your own.
         "title": "Writing in Markdown",
         "summary": "Headings, lists, links, tables and code: the Markdown Folio understands.",
         "tags": ["Writing", "Markdown"],
+        "cover": "pages",
         "body": """\
 Articles in Folio are written in Markdown, a plain-text format that reads well
 even before it is rendered. This article shows what is supported.
@@ -81,6 +87,23 @@ Ordered lists start with a number:
 |:--------|:-------:|--------:|
 | `ARTICLES_PER_PAGE` | 10 | cards per list page |
 | `HTMX_CDN` | true | where htmx is loaded from |
+
+## Images
+
+Images come from the media library: upload one, describe it for readers who
+cannot see it, and place it by its number:
+
+```markdown
+![What the image shows](/media/42)
+```
+
+An image on a line of its own may be wider than the text:
+
+![Waves in deepening blues under a pale lilac evening sky](demo-image:waves)
+
+When the image has a caption in the library, the caption is shown under it:
+
+![Circles, a half circle and bars in rust, sage, sand and slate blue](demo-image:shapes)
 
 ## Code
 
@@ -141,6 +164,7 @@ email.
         "title": "Running Folio on one small machine",
         "summary": "Install, back up and upgrade Folio on a single virtual machine.",
         "tags": ["Operations", "Folio"],
+        "cover": "night",
         "body": """\
 Folio is designed for a team with one small virtual machine and no time for
 operations. SQLite is the default database: one file under `instance/`, with

@@ -269,8 +269,9 @@ def test_canonical_uses_site_url(make_app):
 
 def test_preview_of_an_unsaved_article(app):
     article = Article(title="Not saved yet", slug="unsaved", summary=None, tags=[])
-    set_body(article, "## One\n\ntext")
     with app.test_request_context("/"):
+        # Rendering a body looks up its library images: it needs the app.
+        set_body(article, "## One\n\ntext")
         html = render_article_preview(article).get_data(as_text=True)
     assert "Not saved yet" in html
     assert "Not published" in html

@@ -1,12 +1,17 @@
 """CLI commands: seed-demo and users create."""
 
+import re
+
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.staff.passwords import verify_password
+from cli.demo_images import DEMO_IMAGES
 from models import Article
 from models import Comment
+from models import Media
+from models import MediaStatus
 from models import User
 from models import db
 
@@ -24,6 +29,47 @@ def test_seed_demo_fills_empty_database_once(app, runner):
     assert "nothing seeded" in again.output
     with app.app_context():
         assert db.session.scalar(select(func.count(Article.id))) == len(articles)
+
+
+def test_seed_demo_draws_images_for_covers_and_bodies(app, runner, client):
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        images = db.session.scalars(select(Media)).all()
+        assert len(images) == len(DEMO_IMAGES)
+        assert all(m.status == MediaStatus.READY and m.alt for m in images)
+        assert all(1600 <= m.width <= 2400 for m in images)
+        assert {m.uploaded_by.email for m in images} == {"admin@example.com"}
+        articles = db.session.scalars(select(Article)).all()
+        covered = [a for a in articles if a.cover is not None]
+        assert len(articles) > len(covered) >= len(articles) - 1
+        # Every image shown is recorded, so none can be deleted from under them.
+        shown = {m.id for a in articles for m in a.images}
+        assert shown == {m.id for m in images}
+    home = client.get("/").get_data(as_text=True)
+    assert home.count('class="card-cover card-photo"') == len(covered)
+    page = client.get("/articles/writing-in-markdown").get_data(as_text=True)
+    prose = page[page.index('<div class="prose">') :]
+    assert prose.count("<picture>") == 2
+    assert re.search(
+        r'<figure class="figure"><picture>.*?</picture><figcaption>', prose
+    )
+    for path in re.findall(r'src="(/media/[^"]+)"', page):
+        assert client.get(path).status_code == 200, path
+
+
+def test_seed_demo_again_on_an_empty_database_finds_its_images(app, runner):
+    assert runner.invoke(args=["seed-demo"]).exit_code == 0
+    with app.app_context():
+        first = sorted(db.session.scalars(select(Media.id)))
+        db.session.execute(db.delete(Article))
+        db.session.commit()
+    again = runner.invoke(args=["seed-demo"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Media.id))) == first
+        covers = db.session.scalars(select(Article.cover_id)).all()
+        assert {c for c in covers if c} <= set(first)
 
 
 def test_seed_demo_generated_articles(app, runner):

@@ -10,20 +10,36 @@ import pytest
 from models import Comment
 from models import CommentStatus
 from models import ContactMessage
+from models import Media
 from models import Role
 from models import db
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
+from tests.support.images import add_media
+from tests.support.images import image_bytes
 from tests.support.staff_support import staff_client
 
 
 @pytest.fixture
 def site(app):
-    """Articles with tags, a threaded discussion, a held comment and a message."""
+    """Articles with tags, covers and pictures, a threaded discussion, a held
+    comment and a message."""
+    cover = add_media(app, image_bytes(colour=(10, 20, 30)), "cover.jpg", "A cover")
+    inline = add_media(app, image_bytes(colour=(90, 20, 30)), "inline.jpg", "Inline")
     with app.app_context():
-        body = "## One\n\nText.\n\n## Two\n\n- a\n- b\n\n## Three\n\n`code`\n"
-        article = make_article(slug="first", title="First", body=body, tags=["Notes"])
-        make_article(slug="second", title="Second", tags=["Notes"])
+        db.session.get(Media, inline.id).caption = "A caption."
+        db.session.commit()
+        body = (
+            "## One\n\nText.\n\n## Two\n\n- a\n- b\n\n## Three\n\n`code`\n\n"
+            f"![A picture](/media/{inline.id})\n\n![](/media/{cover.id})\n\n"
+            "![Elsewhere](https://elsewhere.example/a.png)\n"
+        )
+        article = make_article(
+            slug="first", title="First", body=body, tags=["Notes"], cover_id=cover.id
+        )
+        db.session.get(Media, cover.id).caption = "The cover's caption."
+        db.session.commit()
+        make_article(slug="second", title="Second", tags=["Notes"], cover_id=cover.id)
         parent = make_comment(article, author_url="https://reader.example")
         make_comment(article, parent=parent)
         make_comment(article, status=CommentStatus.PENDING)

@@ -11,6 +11,7 @@ from flask import Response
 from flask import render_template
 
 from blueprints.articles.seo import description_of
+from blueprints.articles.seo import share_image
 from blueprints.articles.seo import site_root
 from models import Article
 from models import Tag
@@ -27,6 +28,7 @@ ATOM_TYPE = "application/atom+xml; charset=utf-8"
 # Characters XML 1.0 does not allow anywhere, even escaped.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
+_SRCSET = re.compile(r'srcset="([^"]*)"')
 
 
 def xml_text(value: object) -> str:
@@ -35,10 +37,25 @@ def xml_text(value: object) -> str:
 
 
 def absolutize(html: str, base: str) -> str:
-    """Make root-relative links and images in html absolute, for feed readers."""
-    return _RELATIVE.sub(
+    """Make root-relative links and images in html absolute, for feed readers.
+
+    href and src, and each candidate of a srcset (a <picture>'s sources too).
+    """
+    html = _RELATIVE.sub(
         lambda m: f'{m.group(1)}="{urljoin(base, m.group(2))}"', html or ""
     )
+    return _SRCSET.sub(lambda m: f'srcset="{_absolute_srcset(m.group(1), base)}"', html)
+
+
+def _absolute_srcset(srcset: str, base: str) -> str:
+    """A srcset with each candidate's root-relative URL made absolute."""
+    candidates = []
+    for candidate in srcset.split(","):
+        url, _, descriptor = candidate.strip().partition(" ")
+        if url.startswith("/"):
+            url = urljoin(base, url)
+        candidates.append(f"{url} {descriptor}".strip())
+    return ", ".join(candidates)
 
 
 def entry_id(article: Article) -> str:
@@ -80,6 +97,7 @@ def feed_response(articles: list[Article], tag: Tag | None = None) -> Response:
         absolutize=absolutize,
         description_of=description_of,
         entry_id=entry_id,
+        share_image=share_image,
         xml_text=xml_text,
     )
     response = Response(body, mimetype="application/atom+xml")

@@ -90,8 +90,9 @@ def cards(ids: Select) -> list[Article]:
 
     A deferred join: ids (published_ids() with a LIMIT and OFFSET) picks the
     page's rows from the index, and only those rows are read from the table.
-    The author is joined into the same statement and the tags come in one more
-    (selectin), so a page costs two statements however long or deep it is.
+    The author and the cover image are joined into the same statement and the
+    tags come in one more (selectin), so a page costs two statements however
+    long or deep it is.
     """
     page = ids.subquery("page")
     return list(
@@ -100,6 +101,7 @@ def cards(ids: Select) -> list[Article]:
             .join(page, page.c.id == Article.id)
             .options(
                 joinedload(Article.author),
+                joinedload(Article.cover),
                 selectinload(Article.tags),
                 defer(Article.body),
             )

@@ -9,14 +9,17 @@ from __future__ import annotations
 from flask import Response
 from flask import make_response
 from flask import render_template
+from sqlalchemy import ColumnElement
 from sqlalchemy import literal
 from sqlalchemy import select
 from sqlalchemy import union_all
+from sqlalchemy.orm import joinedload
 
 from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import share_image
 from models import Article
 from models import db
 from web.urls import absolute_url
@@ -24,19 +27,46 @@ from web.urls import absolute_url
 TOC_MIN_HEADINGS = 3
 
 
+def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
+    """The article matching conditions, with its author, tags and cover joined.
+
+    One statement, so even a page-cache miss stays within the page's budget.
+    """
+    return (
+        db.session.execute(
+            select(Article)
+            .where(*conditions)
+            .options(
+                joinedload(Article.author),
+                joinedload(Article.tags),
+                joinedload(Article.cover),
+            )
+        )
+        .unique()
+        .scalar_one_or_none()
+    )
+
+
 def reader_context(article: Article, preview: bool = False) -> dict:
     """The article page's context apart from the comment section."""
     headings = headings_from_html(article.body_html)
     url = absolute_url("articles.detail", slug=article.slug)
+    image = share_image(article)
+    meta = page_meta(
+        article.title,
+        description_of(article),
+        url,
+        kind="article",
+        noindex=preview,
+        image=image,
+    )
     return {
         "article": article,
         "preview": preview,
         "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
         "neighbours": neighbours(article) if article.is_published else {},
-        "meta": page_meta(
-            article.title, description_of(article), url, kind="article", noindex=preview
-        ),
-        "json_ld": blog_posting(article, url),
+        "meta": meta,
+        "json_ld": blog_posting(article, url, image),
     }
 
 

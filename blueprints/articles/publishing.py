@@ -52,6 +52,21 @@ def note_images(article: Article, body_ids: set[int]) -> None:
     )
 
 
+def set_cover(article: Article, media_id: int | None) -> None:
+    """Give the article a cover image (None: none), recorded as one it shows.
+
+    Its updated_at moves, so every cached page and feed showing it changes.
+    """
+    if article.cover_id == media_id:
+        return
+    cover = db.session.get(Media, media_id) if media_id is not None else None
+    if media_id is not None and cover is None:
+        raise LookupError(f"no image {media_id} in the library")
+    article.cover, article.cover_id = cover, media_id
+    note_images(article, media_ids(article.body))
+    article.updated_at = utcnow()
+
+
 def rerender_articles_showing(media_id: int) -> None:
     """Render again every article showing an image whose files or words changed.
 

@@ -115,9 +115,11 @@ def search(query: str, page: int = 1) -> tuple[list[Hit], bool]:
 
 
 def _options():
-    # A hit shows title, byline and snippet: no body, no rendered HTML, no tags.
+    # A hit shows title, byline, snippet and cover: no body, no rendered HTML,
+    # no tags.
     return (
         joinedload(Article.author),
+        joinedload(Article.cover),
         defer(Article.body),
         defer(Article.body_html),
     )

@@ -9,6 +9,7 @@ from flask import request
 from markupsafe import Markup
 
 from blueprints.articles.markdown import excerpt_from_html
+from blueprints.media.pictures import Picture
 from models import Article
 from models import utcnow
 from web.urls import absolute_url
@@ -31,8 +32,12 @@ def page_meta(
     canonical: str,
     kind: str = "website",
     noindex: bool = False,
+    image: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The values templates/_meta.html turns into head tags."""
+    """The values templates/_meta.html turns into head tags.
+
+    image: share_image() of the page's picture, for a large link preview.
+    """
     return {
         "title": title,
         "description": " ".join(description.split())[:300],
@@ -40,7 +45,22 @@ def page_meta(
         "kind": kind,
         "noindex": noindex,
         "site_name": current_app.config["SITE_TITLE"],
+        "image": image,
     }
+
+
+def share_image(article: Article) -> dict[str, Any] | None:
+    """The article's cover as link previews and feeds take it (None: no ready cover).
+
+    Picture.share_image()'s file (url, type, width, height, length, alt), with
+    its absolute URL under the configured site URL.
+    """
+    if article.cover is None:
+        return None
+    image = Picture.of(article.cover).share_image()
+    if image is None:
+        return None
+    return {**image, "url": site_url() + image["path"]}
 
 
 def default_page_meta(
@@ -69,8 +89,10 @@ def list_canonical(endpoint: str, number: int, **values: Any) -> str:
     return absolute_url(endpoint, **values)
 
 
-def blog_posting(article: Article, url: str) -> dict[str, Any]:
-    """schema.org BlogPosting for an article page's JSON-LD."""
+def blog_posting(
+    article: Article, url: str, image: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """schema.org BlogPosting for an article page's JSON-LD (image: share_image())."""
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
@@ -91,4 +113,11 @@ def blog_posting(article: Article, url: str) -> dict[str, Any]:
         data["author"] = {"@type": "Person", "name": article.author.display_name}
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
+    if image is not None:
+        data["image"] = {
+            "@type": "ImageObject",
+            "url": image["url"],
+            "width": image["width"],
+            "height": image["height"],
+        }
     return data

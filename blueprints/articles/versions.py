@@ -3,7 +3,8 @@
 A version is a tuple that changes whenever anything its page shows can change,
 so a cached page is never stale (web/page_cache.py). Every page shares the
 site's part: the newest ``updated_at`` (an article created, edited, unpublished,
-retagged, or one of its tags renamed), the newest visible ``published_at``
+retagged, one of its tags renamed, its cover changed, or an image it shows
+described, replaced or made ready), the newest visible ``published_at``
 (a scheduled article going live) and the number of articles (one deleted).
 Comments do not move those: an article's ``comments_version`` does
 (Article.comments_changed), so the article page reads its own, and the site's

@@ -10,8 +10,8 @@ from flask import abort
 from flask import current_app
 from flask import request
 from flask import url_for
-from sqlalchemy import select
 
+from blueprints.articles.page import article_for_page
 from blueprints.articles.page import reader_context
 from blueprints.comments import cookies
 from blueprints.comments import notify
@@ -96,9 +96,10 @@ def _rate_limit() -> str:
 
 def _visible_article(slug: str) -> Article:
     """The published article with this slug, or 404."""
-    return db.first_or_404(
-        select(Article).where(Article.slug == slug, Article.visible())
-    )
+    article = article_for_page(Article.slug == slug, Article.visible())
+    if article is None:
+        abort(404)
+    return article
 
 
 def _article_ref(slug: str) -> ArticleRef:

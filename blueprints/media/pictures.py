@@ -29,13 +29,21 @@ from models import db
 # Caddy examples in docs/deployment.md serve this same path from the folder.
 MEDIA_PATH = "/media/"
 
-# How wide an image shows, for the browser's choice from srcset (static/css).
-BODY_SIZES = "(min-width: 48rem) 42rem, calc(100vw - 2.5rem)"
-COVER_SIZES = "(min-width: 76rem) 72rem, calc(100vw - 2.5rem)"
-CARD_SIZES = "(min-width: 76rem) 23rem, (min-width: 40rem) 45vw, calc(100vw - 2.5rem)"
-FEATURED_SIZES = (
-    "(min-width: 76rem) 40rem, (min-width: 48rem) 55vw, calc(100vw - 2.5rem)"
+# How wide an image shows, for the browser's choice from srcset: the widths
+# static/css/public.css gives them (with the page's gutters rounded down).
+# Body images and the article's cover take the article's wide column.
+BODY_SIZES = "(min-width: 62rem) 58rem, calc(100vw - 2rem)"
+COVER_SIZES = BODY_SIZES
+# Cards: three columns from 65rem, two from 43rem, else one.
+CARD_SIZES = (
+    "(min-width: 65rem) 22rem, (min-width: 43rem) calc(50vw - 3rem), calc(100vw - 2rem)"
 )
+# The home page's first card: 7/12 of the row from 48rem.
+FEATURED_SIZES = (
+    "(min-width: 74rem) 39rem, (min-width: 48rem) calc(58vw - 3rem), calc(100vw - 2rem)"
+)
+# A search result's thumbnail.
+THUMB_SIZES = "6rem"
 
 
 @dataclass(frozen=True)
@@ -158,12 +166,16 @@ def picture_html(
 
 
 def init_app(app) -> None:
-    """Make `picture(media, sizes, ...)` and the upload `accept` list available to templates."""
+    """Give templates `picture(media, sizes, ...)`, the sizes, `is ready_image` and the upload `accept` list."""
 
     def picture(media: Media | None, sizes: str, **options) -> Markup:
         if media is None:
             return Markup("")
         return picture_html(Picture.of(media), sizes, **options)
+
+    def ready_image(media: Media | None) -> bool:
+        """`{% if article.cover is ready_image %}`: its sizes exist, it can show."""
+        return media is not None and media.status == MediaStatus.READY
 
     app.jinja_env.globals.update(
         picture=picture,
@@ -171,5 +183,7 @@ def init_app(app) -> None:
         COVER_SIZES=COVER_SIZES,
         CARD_SIZES=CARD_SIZES,
         FEATURED_SIZES=FEATURED_SIZES,
+        THUMB_SIZES=THUMB_SIZES,
         upload_accept=ACCEPT_ATTRIBUTE,
     )
+    app.jinja_env.tests["ready_image"] = ready_image

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC
 
+from flask import abort
 from flask import current_app
 from flask import flash
 from flask import render_template
@@ -16,10 +17,12 @@ from sqlalchemy.orm import selectinload
 from wtforms import Field
 
 from blueprints.articles.markdown import Rendered
+from blueprints.articles.page import article_for_page
 from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import render_body
 from blueprints.articles.publishing import set_body
+from blueprints.articles.publishing import set_cover
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
@@ -32,7 +35,6 @@ from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
-from models import Media
 from models import db
 from models import utcnow
 from signals import article_published
@@ -180,17 +182,15 @@ def _apply(
         article.slug = wanted
     else:
         change_slug(article, wanted)
-    cover_id = form.cover_id.data
-    if cover_id is not None and db.session.get(Media, cover_id) is None:
+    article.summary = (form.summary.data or "").strip()
+    article.tags = tags_from_names(form.tag_names())
+    try:
+        set_cover(article, form.cover_id.data)
+    except LookupError:
         return (
             form.cover_id,
             "The chosen cover image is no longer in the media library.",
         )
-    article.summary = (form.summary.data or "").strip()
-    article.tags = tags_from_names(form.tag_names())
-    if article.cover_id != cover_id:
-        article.cover_id = cover_id
-        article.updated_at = utcnow()  # a cover is part of the article's pages
     set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
     published_at = form.published_at.data
@@ -253,7 +253,9 @@ def article_update(article_id: int):
 @role_required(ARTICLES)
 def article_reader_preview(article_id: int):
     """Show an article (draft or scheduled too) as readers will see it."""
-    article = db.get_or_404(Article, article_id)
+    article = article_for_page(Article.id == article_id)
+    if article is None:
+        abort(404)
     with db.session.no_autoflush:
         if article.published_at is None:
             # A draft shows the date it would get if published now; the change

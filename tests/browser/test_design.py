@@ -16,6 +16,8 @@ from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_user
+from tests.support.images import add_media
+from tests.support.images import image_bytes
 
 WIDE = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
@@ -51,6 +53,104 @@ def cards(live_server):
                 published_ago=timedelta(days=i + 1),
             )
     return live_server
+
+
+@pytest.fixture
+def covered(live_server):
+    """Six articles with one tag: four with covers of different shapes, two without."""
+    app = live_server.app
+    shapes = [(1600, 900), (900, 1400), (1000, 1000), (2000, 800)]
+    covers = [
+        add_media(app, image_bytes(size=size, colour=(40 * i, 90, 160)), f"c{i}.jpg")
+        for i, size in enumerate(shapes)
+    ]
+    with app.app_context():
+        for i in range(6):
+            make_article(
+                title=f"Covered {i}",
+                slug=f"covered-{i}",
+                tags=["Covers"],
+                cover_id=covers[i].id if i < len(covers) else None,
+                published_ago=timedelta(days=i + 1),
+            )
+    return live_server
+
+
+def _load_every_image(page) -> None:
+    """Load the lazy images too, and wait until each is decoded."""
+    page.evaluate(
+        """Promise.all([...document.images].map(img => {
+            img.loading = "eager";
+            return img.decode().catch(() => true);
+        }))"""
+    )
+
+
+COVER_BOXES = """[...document.querySelectorAll(SELECTOR)].map(cover => {
+    const r = cover.getBoundingClientRect();
+    const img = cover.querySelector('img');
+    const s = img && getComputedStyle(img);
+    return {top: Math.round(r.top), width: Math.round(r.width),
+            height: Math.round(r.height),
+            img: img && {width: img.getAttribute('width'),
+                         height: img.getAttribute('height'),
+                         ratio: s.aspectRatio, fit: s.objectFit,
+                         box: [Math.round(img.getBoundingClientRect().width),
+                               Math.round(img.getBoundingClientRect().height)],
+                         natural: img.naturalWidth, edge: s.outlineColor}};
+})"""
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_card_covers_are_even_whatever_the_image_and_sized_before_loading(
+    covered, make_context, scheme
+):
+    page = make_context(viewport=WIDE, color_scheme=scheme).new_page()
+    page.goto(covered("/tags/covers"))
+    _load_every_image(page)
+    covers = page.evaluate(
+        COVER_BOXES.replace("SELECTOR", "'#article-list .card-cover'")
+    )
+    assert len(covers) == 6
+    # Two rows of three, every cover the same size: images cropped to it.
+    assert len({c["top"] for c in covers}) == 2
+    assert len({(c["width"], c["height"]) for c in covers}) == 1
+    photos = [(c, c["img"]) for c in covers if c["img"]]
+    assert len(photos) == 4
+    for cover, img in photos:
+        # The width and height attributes give the box its shape before the
+        # file arrives (no layout shift).
+        assert img["width"].isdigit() and img["height"].isdigit()
+        assert img["ratio"] == f"auto {img['width']} / {img['height']}"
+        assert img["fit"] == "cover" and img["natural"] > 0
+        assert img["box"] == [cover["width"], cover["height"]]
+        # A hairline edge in the text's tone: dark on light, light on dark.
+        red = int(img["edge"].split("(")[1].split(",")[0])
+        assert (red > 128) if scheme == "dark" else (red < 128)
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("viewport", [WIDE, PHONE])
+def test_article_cover_is_wide_eager_and_keeps_its_shape(
+    covered, make_context, viewport
+):
+    page = make_context(viewport=viewport).new_page()
+    page.goto(covered("/articles/covered-0"))
+    [cover] = page.evaluate(COVER_BOXES.replace("SELECTOR", "'.article-cover'"))
+    img = cover["img"]
+    assert (img["width"], img["height"]) == ("1600", "900")
+    assert img["ratio"] == "auto 1600 / 900"
+    assert page.get_attribute(".article-cover img", "loading") is None
+    assert page.get_attribute(".article-cover img", "fetchpriority") == "high"
+    # As wide as the text's wide column, never wider than the screen.
+    prose = page.evaluate(
+        "document.querySelector('.prose p').getBoundingClientRect().width"
+    )
+    assert cover["width"] >= prose
+    assert cover["width"] <= viewport["width"]
+    assert abs(img["box"][1] - img["box"][0] * 900 / 1600) <= 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    assert_no_axe_violations(page)
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
