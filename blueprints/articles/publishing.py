@@ -47,9 +47,13 @@ def note_images(article: Article, body_ids: set[int]) -> None:
     ids = set(body_ids)
     if article.cover_id is not None:
         ids.add(article.cover_id)
-    article.images = (
-        list(db.session.scalars(select(Media).where(Media.id.in_(ids)))) if ids else []
-    )
+    if not ids:
+        article.images = []
+        return
+    # The article may not be in the session yet (a new one): no autoflush.
+    with db.session.no_autoflush:
+        found = db.session.scalars(select(Media).where(Media.id.in_(ids)))
+        article.images = list(found)
 
 
 def set_cover(article: Article, media_id: int | None) -> None:
