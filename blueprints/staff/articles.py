@@ -185,7 +185,9 @@ def _apply(
     article.summary = (form.summary.data or "").strip()
     article.tags = tags_from_names(form.tag_names())
     try:
-        set_cover(article, form.cover_id.data)
+        # A form without the field (an editor page from before covers) keeps it.
+        if form.cover_id.raw_data:
+            set_cover(article, form.cover_id.data)
     except LookupError:
         return (
             form.cover_id,
