@@ -437,6 +437,8 @@ def test_several_files_in_one_post(app):
     page = text_of(response)
     assert page.lstrip().startswith('<li class="media-card" id="media-')
     assert page.count('<li class="media-card"') == 3
+    assert "<html" not in page
+    assert "HX-Request" in response.headers["Vary"]
     assert "Added 3 images to the library." in page
     assert 'data-markdown="![Screenshots](/media/' in page
     assert media_rows(app) == 3

@@ -144,6 +144,7 @@ def test_library_shows_processing_and_failed(app, editor):
     card = editor.get(f"/staff/media/{waiting}/card?tries=3", headers=HTMX)
     assert card.get_data(as_text=True).startswith('<li class="media-card"')
     assert "tries=4" in card.get_data(as_text=True)
+    assert "HX-Request" in card.headers["Vary"]
     assert editor.get(f"/staff/media/{waiting}/card").status_code == 302
 
 
@@ -369,6 +370,7 @@ def test_replace_keeps_the_id_and_changes_the_files(app, editor):
     )
     assert response.status_code == 200
     assert response.get_data(as_text=True).startswith('<div id="media-detail"')
+    assert "HX-Request" in response.headers["Vary"]
     assert "Replaced the file" in text_of(response)
     with app.app_context():
         replaced = db.session.get(Media, media.id)
