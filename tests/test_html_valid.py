@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from collections import Counter
 
 import html5lib
 import pytest
 
+from blueprints.articles.publishing import note_images
+from blueprints.articles.publishing import set_body
+from blueprints.media.pictures import MEDIA_PATH
+from models import Article
 from models import Comment
 from models import CommentStatus
 from models import ContactMessage
@@ -22,8 +27,13 @@ from tests.support.staff_support import staff_client
 
 @pytest.fixture
 def site(app):
+    return build_site(app)
+
+
+def build_site(app) -> dict[str, int]:
     """Articles with tags, covers and pictures, a threaded discussion, a held
-    comment and a message."""
+    comment, a message and two more images (one shown by the first article,
+    one unused); their ids."""
     cover = add_media(app, image_bytes(colour=(10, 20, 30)), "cover.jpg", "A cover")
     inline = add_media(app, image_bytes(colour=(90, 20, 30)), "inline.jpg", "Inline")
     with app.app_context():
@@ -54,6 +64,16 @@ def site(app):
         db.session.commit()
         ids = {"article": article.id, "comment": parent.id}
         ids["message"] = db.session.scalar(db.select(ContactMessage.id))
+    # An image the first article shows (as its cover too), and one no article uses.
+    used = add_media(app, image_bytes(colour=(200, 40, 40)), "used.jpg", "A red field")
+    ids["media"] = add_media(app, alt="").id
+    ids["used"] = used.id
+    with app.app_context():
+        shown = db.session.get(Article, article.id)
+        set_body(shown, f"{body}\n![]({MEDIA_PATH}{used.id})\n")
+        shown.cover_id = used.id
+        note_images(shown, {used.id})
+        db.session.commit()
     return ids
 
 
@@ -83,6 +103,14 @@ STAFF = [
     "/staff/inbox/{message}",
     "/staff/users",
     "/staff/password",
+    "/staff/media",
+    "/staff/media?q=used&size=medium",
+    "/staff/media?q=nothing-matches",
+    "/staff/media/{media}",
+    "/staff/media/{used}",
+    "/staff/media/{media}/delete",
+    "/staff/media/{used}/delete",
+    "/staff/media/picker?article_id={article}",
 ]
 
 
@@ -201,6 +229,10 @@ def test_editor_error_state_is_valid(app, site):
         "/staff/comments?tab=approved",
         "/staff/comments/{comment}/reply",
         "/staff/inbox",
+        "/staff/media",
+        "/staff/media/{used}",
+        "/staff/media/{media}/card",
+        "/staff/media/picker?article_id={article}",
     ],
 )
 def test_staff_fragments_are_valid(app, site, path, htmx_headers):
@@ -227,3 +259,47 @@ def test_staff_htmx_answers_are_valid(app, site, htmx_headers):
     action = client.post(f"/staff/comments/{held}/approve", headers=htmx_headers)
     assert action.status_code == 200
     assert fragment_problems(action.get_data(as_text=True)) == []
+
+
+# The media library's answers to posts: with htmx (fragments) and without.
+MEDIA_POSTS = [
+    ("/staff/media", {"file": (b"not an image", "x.png"), "alt": "x"}, 422),
+    ("/staff/media", {"file": (b"\x00" * 1_100_000, "big.png")}, 413),
+    ("/staff/media", {"file": (b"new", "new.png")}, 200),
+    ("/staff/media/{media}", {"alt": "x" * 501}, 422),
+    ("/staff/media/{media}", {"alt": "Fine", "caption": "A caption"}, 200),
+    ("/staff/media/{media}/replace", {"file": (b"", "empty.png")}, 422),
+    ("/staff/media/{media}/replace", {"file": (b"new", "new.png")}, 200),
+    ("/staff/media/{used}/delete", {}, 409),
+    ("/staff/articles/{article}/cover", {}, 422),
+    ("/staff/articles/{article}/cover", {"media_id": "{media}"}, 200),
+    ("/staff/articles/{article}/cover", {"remove": "1"}, 200),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "status"), MEDIA_POSTS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_media_answers_are_valid(make_app, path, data, status, htmx, htmx_headers):
+    app = make_app(MEDIA_MAX_MB=1)
+    ids = build_site(app)
+    client, _ = staff_client(app, Role.ADMIN)
+    fields = {}
+    for name, value in data.items():
+        if isinstance(value, tuple):
+            content = value[0] if value[0] != b"new" else image_bytes("PNG", (80, 60))
+            value = (io.BytesIO(content), value[1])
+        else:
+            value = value.format(**ids)
+        fields[name] = value
+    response = client.post(
+        path.format(**ids),
+        data=fields,
+        content_type="multipart/form-data",
+        headers=htmx_headers if htmx else {},
+    )
+    if not htmx and status == 200:
+        assert response.status_code == 303
+        return
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert (fragment_problems(html) if htmx else problems(html)) == []

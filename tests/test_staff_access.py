@@ -10,6 +10,7 @@ from models import db
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_user
+from tests.support.images import add_media
 from tests.support.staff_support import sign_in_as
 
 A, E, M = Role.ADMIN, Role.EDITOR, Role.MODERATOR
@@ -33,6 +34,15 @@ ROUTES = [
     ("GET", "/staff/articles/{article}/preview", {A, E}, None),
     ("GET", "/staff/articles/{article}/delete", {A, E}, None),
     ("POST", "/staff/articles/{article}/delete", {A, E}, {}),
+    ("POST", "/staff/articles/{article}/cover", {A, E}, {"remove": "1"}),
+    ("GET", "/staff/media", {A, E}, None),
+    ("POST", "/staff/media", {A, E}, {}),
+    ("GET", "/staff/media/picker?article_id={article}", {A, E}, None),
+    ("GET", "/staff/media/{media}", {A, E}, None),
+    ("POST", "/staff/media/{media}", {A, E}, {"alt": "A photo"}),
+    ("POST", "/staff/media/{media}/replace", {A, E}, {}),
+    ("GET", "/staff/media/{media}/delete", {A, E}, None),
+    ("POST", "/staff/media/{media}/delete", {A, E}, {}),
     ("GET", "/staff/comments", ALL, None),
     ("POST", "/staff/comments/{comment}/approve", ALL, {}),
     ("GET", "/staff/comments/{spam}/delete", ALL, None),
@@ -53,6 +63,7 @@ POSTS = [route for route in ROUTES if route[0] == "POST"]
 @pytest.fixture
 def world(app):
     """One of everything the routes point at; returns the ids by name."""
+    media_id = add_media(app).id
     with app.app_context():
         article = make_article()
         comment = make_comment(article, status=CommentStatus.PENDING)
@@ -74,6 +85,7 @@ def world(app):
         db.session.commit()
         other = make_user(role=Role.EDITOR)
         return {
+            "media": media_id,
             "article": article.id,
             "comment": comment.id,
             "spam": spam.id,
@@ -115,6 +127,7 @@ def test_anonymous_goes_to_login(client, world, method, path, allowed, data):
 @pytest.mark.parametrize(("method", "path", "allowed", "data"), POSTS)
 def test_post_needs_csrf(make_app, method, path, allowed, data):
     app = make_app(WTF_CSRF_ENABLED=True)
+    media_id = add_media(app).id
     with app.app_context():
         article = make_article()
         comment = make_comment(article, status=CommentStatus.PENDING)
@@ -125,6 +138,7 @@ def test_post_needs_csrf(make_app, method, path, allowed, data):
             "message": 1,
             "mail": 1,
             "other": make_user().id,
+            "media": media_id,
         }
         client = app.test_client()
         sign_in_as(client, make_user(role=Role.ADMIN))
@@ -179,6 +193,10 @@ HUGE = str(2**31)  # one past PostgreSQL's INTEGER; far past it overflows SQLite
         ("POST", "/staff/comments/{n}/approve"),
         ("GET", "/staff/comments/{n}/reply"),
         ("POST", "/staff/users/{n}/active"),
+        ("GET", "/staff/media/{n}"),
+        ("POST", "/staff/media/{n}/replace"),
+        ("GET", "/staff/media/{n}/delete"),
+        ("POST", "/staff/articles/{n}/cover"),
     ],
 )
 def test_out_of_range_ids_are_4xx(app, method, path, number):

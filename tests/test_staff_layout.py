@@ -18,8 +18,8 @@ from tests.support.factories import make_comment
 from tests.support.staff_support import staff_client
 
 ENTRIES = {
-    Role.ADMIN: ["Dashboard", "Articles", "Comments", "Inbox", "Accounts"],
-    Role.EDITOR: ["Dashboard", "Articles", "Comments"],
+    Role.ADMIN: ["Dashboard", "Articles", "Media", "Comments", "Inbox", "Accounts"],
+    Role.EDITOR: ["Dashboard", "Articles", "Media", "Comments"],
     Role.MODERATOR: ["Dashboard", "Comments", "Inbox"],
 }
 NAV_LABEL = re.compile(r'<span class="staff-nav-label">([^<]+)</span>')

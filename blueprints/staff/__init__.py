@@ -1,4 +1,4 @@
-"""The staff blueprint: sign-in, the dashboard, the editor, moderation, the inbox.
+"""The staff blueprint: sign-in, the dashboard, the editor, media, moderation, the inbox.
 
 Other blueprints import nothing from it; the command line (cli/users.py)
 hashes passwords with its `passwords` module.
@@ -13,6 +13,7 @@ from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
+from blueprints.staff import media  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff.views import bp
 

@@ -199,4 +199,86 @@
       row.setAttribute("aria-current", "true");
     }
   });
+
+  // ---- The media library's upload zone. Without this the file input inside
+  // it takes the files (and a drop on the input itself); with it a drop
+  // anywhere on the zone does, and the zone shows it is ready for one.
+  function dropzoneOf(event) {
+    var zone = closest(event.target, "[data-dropzone]");
+    var hasFiles = event.dataTransfer && Array.prototype.indexOf.call(
+      event.dataTransfer.types || [], "Files") >= 0;
+    return zone && hasFiles ? zone : null;
+  }
+
+  ["dragenter", "dragover"].forEach(function (type) {
+    document.addEventListener(type, function (event) {
+      var zone = dropzoneOf(event);
+      if (!zone) return;
+      event.preventDefault();
+      zone.classList.add("is-dragging");
+    });
+  });
+
+  document.addEventListener("dragleave", function (event) {
+    var zone = closest(event.target, "[data-dropzone]");
+    if (zone && !zone.contains(event.relatedTarget)) {
+      zone.classList.remove("is-dragging");
+    }
+  });
+
+  document.addEventListener("drop", function (event) {
+    var zone = dropzoneOf(event);
+    if (!zone) return;
+    zone.classList.remove("is-dragging");
+    var input = zone.querySelector("input[type='file']");
+    if (!input || event.target === input) return; // the input takes it itself
+    event.preventDefault();
+    input.files = event.dataTransfer.files;
+    input.dispatchEvent(new Event("change", { bubbles: true }));
+    input.focus();
+  });
+
+  // An upload that was stored leaves the form as it was (its answer is the new
+  // cards): empty it for the next one. A refused one replaces the form.
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form || !form.matches || !form.matches("form[data-media-upload]")) return;
+    if (event.detail.successful && form.isConnected) form.reset();
+  });
+
+  // The same file uploaded again comes back as the card already in the grid:
+  // keep the new copy (at the top), drop the old one.
+  document.addEventListener("htmx:load", function (event) {
+    var card = event.target;
+    if (!card || !card.matches || !card.matches("li.media-card") || !card.id) return;
+    var same = document.querySelectorAll("li.media-card[id='" + card.id + "']");
+    for (var i = 0; i < same.length; i++) {
+      if (same[i] !== card) same[i].remove();
+    }
+  });
+
+  // ---- Copy buttons beside read-only fields (an image's address, its
+  // Markdown): there only with this script; without it the text is selectable.
+  function showCopyButtons(root) {
+    if (!root || !root.querySelectorAll) return;
+    var buttons = root.querySelectorAll("button[data-copy][hidden]");
+    for (var i = 0; i < buttons.length; i++) buttons[i].hidden = false;
+  }
+  showCopyButtons(document);
+  document.addEventListener("htmx:load", function (event) {
+    showCopyButtons(event.target);
+  });
+
+  document.addEventListener("click", function (event) {
+    var button = closest(event.target, "button[data-copy]");
+    var field = button ? document.getElementById(button.dataset.copy) : null;
+    if (!field) return;
+    field.select();
+    var done = function () {
+      button.firstChild.textContent = "Copied";
+    };
+    if (navigator.clipboard && navigator.clipboard.writeText) {
+      navigator.clipboard.writeText(field.value).then(done, function () {});
+    }
+  });
 })();

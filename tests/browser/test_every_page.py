@@ -11,6 +11,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from blueprints.articles.markdown import media_ids
+from blueprints.articles.publishing import note_images
 from models import Article
 from models import Comment
 from models import CommentStatus
@@ -21,6 +23,8 @@ from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_comment
 from tests.support.factories import make_user
+from tests.support.images import add_media
+from tests.support.images import image_bytes
 
 PUBLIC = [
     "/",
@@ -59,6 +63,13 @@ STAFF = [
     "/staff/inbox/{message}/delete",
     "/staff/users",
     "/staff/password",
+    "/staff/media",
+    "/staff/media?q=cover&size=medium",
+    "/staff/media/{cover}",
+    "/staff/media/{media}",
+    "/staff/media/{cover}/delete",
+    "/staff/media/{media}/delete",
+    "/staff/media/picker?article_id={article}",
 ]
 NOT_FOUND = "/no-such-page"
 
@@ -71,6 +82,9 @@ def site(make_live_server):
     app = server.app
     result = app.test_cli_runner().invoke(args=["seed-demo", "--articles", "3"])
     assert result.exit_code == 0, result.output
+    # Two library images: one the first article shows as its cover, one unused.
+    cover = add_media(app, image_bytes(colour=(160, 60, 40)), "cover.jpg", "A cover")
+    unused = add_media(app, image_bytes("PNG", (640, 480), mode="RGBA"), "logo.png")
     with app.app_context():
         make_user(email="staff@example.com", display_name="Sam Staff")
         article = db.session.scalar(
@@ -80,6 +94,8 @@ def site(make_live_server):
             select(Comment).where(Comment.article_id == article.id).limit(1)
         )
         make_comment(article, status=CommentStatus.PENDING, parent=first)
+        article.cover_id = cover.id
+        note_images(article, media_ids(article.body))
         spam = make_comment(article, status=CommentStatus.SPAM, body="Buy now.")
         make_comment(article, status=CommentStatus.TRASH)
         for status in MessageStatus:
@@ -101,6 +117,8 @@ def site(make_live_server):
             "comment": first.id,
             "spam": spam.id,
             "message": message,
+            "cover": cover.id,
+            "media": unused.id,
         }
     return server
 

@@ -1,0 +1,31 @@
+"""An article's cover image: set or cleared, its image list and caches following."""
+
+from __future__ import annotations
+
+from flask import abort
+
+from blueprints.articles.markdown import media_ids
+from blueprints.articles.publishing import note_images
+from models import Article
+from models import Media
+from models import MediaStatus
+from models import db
+from models import utcnow
+from storage.transactions import write_transaction
+
+
+def set_cover(article_id: int, media_id: int | None) -> Article:
+    """Make an image the article's cover (None: no cover); 404 when either is missing.
+
+    updated_at moves, so every cached page showing the article is made again.
+    """
+    with write_transaction():
+        article = db.get_or_404(Article, article_id)
+        if media_id is not None:
+            media = db.session.get(Media, media_id)
+            if media is None or media.status == MediaStatus.FAILED:
+                abort(404)
+        article.cover_id = media_id
+        note_images(article, media_ids(article.body))
+        article.updated_at = utcnow()
+    return article
