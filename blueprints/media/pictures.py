@@ -118,8 +118,10 @@ def load_pictures(ids: Iterable[int]) -> dict[int, Picture]:
     wanted = sorted({int(i) for i in ids})
     if not wanted:
         return {}
-    rows = db.session.scalars(select(Media).where(Media.id.in_(wanted)))
-    return {media.id: Picture.of(media) for media in rows}
+    # Called while an article is being built, perhaps not in the session yet.
+    with db.session.no_autoflush:
+        rows = db.session.scalars(select(Media).where(Media.id.in_(wanted)))
+        return {media.id: Picture.of(media) for media in rows}
 
 
 def picture_html(

@@ -22,7 +22,6 @@ from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
 from blueprints.articles.publishing import render_body
 from blueprints.articles.publishing import set_body
-from blueprints.articles.publishing import set_cover
 from blueprints.articles.publishing import slug_taken
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
@@ -109,7 +108,6 @@ def _form_for(article: Article) -> ArticleForm:
         if published_at
         else None,
         comments_open=article.comments_open,
-        cover_id=article.cover_id,
     )
 
 
@@ -184,15 +182,6 @@ def _apply(
         change_slug(article, wanted)
     article.summary = (form.summary.data or "").strip()
     article.tags = tags_from_names(form.tag_names())
-    try:
-        # A form without the field (an editor page from before covers) keeps it.
-        if form.cover_id.raw_data:
-            set_cover(article, form.cover_id.data)
-    except LookupError:
-        return (
-            form.cover_id,
-            "The chosen cover image is no longer in the media library.",
-        )
     set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
     published_at = form.published_at.data

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 from flask import abort
 
-from blueprints.articles.markdown import media_ids
-from blueprints.articles.publishing import note_images
+from blueprints.articles.publishing import set_cover
 from models import Article
 from models import Media
 from models import MediaStatus
 from models import db
-from models import utcnow
 from storage.transactions import write_transaction
 
 
-def set_cover(article_id: int, media_id: int | None) -> Article:
+def choose_cover(article_id: int, media_id: int | None) -> Article:
     """Make an image the article's cover (None: no cover); 404 when either is missing.
 
     updated_at moves, so every cached page showing the article is made again.
@@ -25,7 +23,5 @@ def set_cover(article_id: int, media_id: int | None) -> Article:
             media = db.session.get(Media, media_id)
             if media is None or media.status == MediaStatus.FAILED:
                 abort(404)
-        article.cover_id = media_id
-        note_images(article, media_ids(article.body))
-        article.updated_at = utcnow()
+        set_cover(article, media_id)
     return article

@@ -9,7 +9,6 @@ from wtforms import BooleanField
 from wtforms import DateTimeLocalField
 from wtforms import EmailField
 from wtforms import HiddenField
-from wtforms import IntegerField
 from wtforms import PasswordField
 from wtforms import SelectChoice
 from wtforms import SelectField
@@ -19,7 +18,6 @@ from wtforms.validators import DataRequired
 from wtforms.validators import Email
 from wtforms.validators import EqualTo
 from wtforms.validators import Length
-from wtforms.validators import NumberRange
 from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
@@ -128,10 +126,6 @@ class ArticleForm(TextForm):
         validators=[Optional()],
     )
     comments_open = BooleanField("Comments open", default=True)
-    # Chosen in the cover field (staff/_cover_field.html); checked on save.
-    cover_id = IntegerField(
-        "Cover image", validators=[Optional(), NumberRange(min=1, max=2**31 - 1)]
-    )
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list of names."""

@@ -25,7 +25,10 @@ from blueprints.media.pictures import Picture
 from blueprints.media.processing import resume_stale
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
-from blueprints.staff.covers import set_cover
+from blueprints.staff.covers import choose_cover
+from blueprints.staff.editor_images import editor_row
+from blueprints.staff.editor_images import row_refused
+from blueprints.staff.editor_images import row_uploaded
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import clean_search
 from blueprints.staff.media_forms import MAX_ID
@@ -41,6 +44,7 @@ from blueprints.staff.media_uploads import add_all
 from blueprints.staff.media_uploads import body_limit
 from blueprints.staff.media_uploads import inspect_all
 from blueprints.staff.media_uploads import limit_text
+from blueprints.staff.media_uploads import shown_name
 from blueprints.staff.media_uploads import summary
 from blueprints.staff.media_uploads import too_large
 from blueprints.staff.paging import page_arg
@@ -155,21 +159,40 @@ def _uploaded(added: list, article: Article | None) -> Response:
 @large_body
 def media_upload():
     """Add one or several images (htmx: their cards); one refused file stores none."""
+    row = editor_row()
     if not read_large_body(body_limit()):
-        return _upload_refused(UploadForm(formdata=None), [too_large()], 413)
+        return _refused(row, UploadForm(formdata=None), [too_large()], 413)
     form = UploadForm()
     if not form.validate():
-        return _upload_refused(form, [], 422)
+        return _refused(row, form, [], 422)
     article = None
     if form.set_cover.data and form.article_id.data:
         article = db.get_or_404(Article, form.article_id.data)
     images, problems = inspect_all(form.file.data or [])
     if problems:
-        return _upload_refused(form, problems, 422, article)
+        return _refused(row, form, problems, 422, article)
     added = add_all(images, current_user.id, form.alt.data or "")
     if article is not None:
-        set_cover(article.id, added[0].media.id)
+        choose_cover(article.id, added[0].media.id)
+    if row:
+        return row_uploaded(row, added[0])
     return _uploaded(added, article)
+
+
+def _refused(
+    row: str | None,
+    form: UploadForm,
+    problems: list[str],
+    status: int,
+    article: Article | None = None,
+) -> Response:
+    """A refused upload: the editor's row, or the library's form, saying why."""
+    if row:
+        errors = [e for field in form.errors.values() for e in field]
+        names = [f.filename for f in form.file.data or () if f and f.filename]
+        name = shown_name(names[0]) if names else ""
+        return row_refused(row, problems or errors, status, name)
+    return _upload_refused(form, problems, status, article)
 
 
 @bp.get("/media/<int:media_id>/card")
@@ -337,7 +360,7 @@ def article_cover(article_id: int):
             return _picker(article, 422, problem=problem)
         return render(COVER_FIELD, COVER_FIELD, 422, article=article, problem=problem)
     removing = bool(form.remove.data)
-    article = set_cover(article_id, None if removing else form.media_id.data)
+    article = choose_cover(article_id, None if removing else form.media_id.data)
     message = "Cover removed." if removing else "Cover image set."
     if not wants_fragment():
         flash(message, "success")

@@ -36,10 +36,10 @@ def body_value(page) -> str:
 
 
 def uploaded_rows(page, count: int) -> None:
-    poll(
-        page,
-        f"document.querySelectorAll('.editor-upload[data-markdown]').length >= {count}",
-    )
+    """Wait until count rows have arrived and their Markdown took the placeholders'."""
+    rows = "document.querySelectorAll('.editor-upload[data-markdown]').length"
+    body = "document.querySelector(\"textarea[name='body']\").value"
+    poll(page, f"{rows} >= {count} && !{body}.includes('#upload-')")
 
 
 def test_add_images_button_uploads_several_at_once_at_the_cursor(
