@@ -216,7 +216,14 @@ def _staff_work() -> dict[str, int]:
         .where(ContactMessage.status == MessageStatus.NEW)
         .order_by(ContactMessage.id)
     )
-    return {"article": article.id, "comment": first.id, "message": message}
+    pictured = db.session.scalar(select(Article).where(Article.slug == IMAGES_SLUG))
+    return {
+        "article": article.id,
+        "comment": first.id,
+        "message": message,
+        "images_article": pictured.id,
+        "media": pictured.images[0].id,
+    }
 
 
 def sign_in(port: int, password: str) -> dict[str, str]:

@@ -61,6 +61,11 @@ PAGES = [
     ("staff-articles", "/staff/articles", True),
     ("staff-editor-new", "/staff/articles/new", True),
     ("staff-editor", "/staff/articles/{article}/edit", True),
+    ("staff-editor-images", "/staff/articles/{images_article}/edit", True),
+    ("staff-editor-upload", "/staff/articles/{images_article}/edit#upload", True),
+    ("staff-media", "/staff/media", True),
+    ("staff-media-detail", "/staff/media/{media}", True),
+    ("staff-media-picker", "/staff/media/picker?article_id={images_article}", True),
     ("staff-comments-pending", "/staff/comments?tab=pending", True),
     ("staff-comments-approved", "/staff/comments?tab=approved", True),
     ("staff-comments-spam", "/staff/comments?tab=spam", True),
@@ -114,6 +119,32 @@ def _settle(page, timeout: float = 10.0) -> None:
     )
 
 
+def _upload_in_editor(page) -> None:
+    """Upload a drawn picture through the editor's Add images, as a writer would."""
+    from PIL import Image
+
+    from cli.demo_images import dawn
+    from cli.demo_images import jpeg
+
+    # Mirrored: a file the demo's library does not hold yet.
+    data = jpeg(dawn().transpose(Image.Transpose.FLIP_LEFT_RIGHT))
+    name = "harbour-at-dawn.jpg"
+    page.locator("textarea[name='body']").evaluate(
+        "el => { el.focus(); el.setSelectionRange(0, 0); }"
+    )
+    page.locator("[data-upload-input]").set_input_files(
+        {"name": name, "mimeType": "image/jpeg", "buffer": data}
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not page.evaluate(
+        "!!document.querySelector('.editor-upload[data-markdown]')"
+        " && !document.querySelector(\"textarea[name='body']\").value.includes('#upload-')"
+    ):
+        page.wait_for_timeout(50)
+    page.get_by_label("Alt text").first.fill("A new picture, described")
+    _settle(page)
+
+
 def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list[str]:
     """Write every page in every variant; the console problems seen."""
     from playwright.sync_api import sync_playwright
@@ -153,6 +184,8 @@ def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list
                     )
                     page.goto(url, wait_until="load")
                     _settle(page)
+                    if url.endswith("#upload"):
+                        _upload_in_editor(page)
                     target = out / f"{where}.png"
                     page.screenshot(path=str(target), full_page=True)
                     page.close()
