@@ -53,14 +53,35 @@ def run_migrations_online() -> None:
     conf_args.setdefault("render_as_batch", True)
 
     with db.engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration copies a table and drops the old one; with
+            # foreign keys on, that DROP deletes every row that references
+            # it through ON DELETE CASCADE (comments, tag links, old slugs).
+            # The pragma works only outside a transaction: sent on the
+            # driver's connection before the migration's BEGIN.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=target_metadata,
             include_object=include_object,
             **conf_args,
         )
-        with context.begin_transaction():
-            context.run_migrations()
+        try:
+            with context.begin_transaction():
+                context.run_migrations()
+                if sqlite:
+                    _check_foreign_keys(connection)
+        finally:
+            if sqlite:
+                connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
+
+
+def _check_foreign_keys(connection) -> None:
+    """Fail (and roll back) a migration that left a row pointing at nothing."""
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
 
 
 if context.is_offline_mode():

@@ -182,3 +182,68 @@ def test_table_alignment_migration_turns_styles_into_classes(tmp_path):
         )
         db.engine.dispose()
     assert html == old
+
+
+def test_media_migration_keeps_comments_tags_redirects_and_search(tmp_path):
+    """0007 copies the articles table on SQLite: nothing that points at it is lost."""
+    url = f"sqlite:///{tmp_path / 'media.db'}"
+    app = create_app(base_config(url))
+    init_migrations(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0006"]).exit_code == 0
+    statements = [
+        "INSERT INTO articles (id, slug, title, summary, body, body_html,"
+        " reading_minutes, status, created_at, updated_at, comments_open,"
+        " comment_count, comments_version) VALUES (1, 'kept', 'Harbour lights',"
+        " '', 'lanterns by the water', '', 1, 'published', '2026-11-01',"
+        " '2026-11-01', 1, 1, 0)",
+        "INSERT INTO tags (id, name, slug) VALUES (1, 'Notes', 'notes')",
+        "INSERT INTO article_tags (article_id, tag_id) VALUES (1, 1)",
+        "INSERT INTO slug_redirects (slug, article_id, created_at)"
+        " VALUES ('old', 1, '2026-11-01')",
+        "INSERT INTO comments (article_id, depth, author_name, author_email,"
+        " author_url, body, status, status_reason, created_at, ip, user_agent)"
+        " VALUES (1, 0, 'Ann', 'ann@example.org', '', 'Hi', 'approved', '',"
+        " '2026-11-01', '', '')",
+    ]
+    counted = ("comments", "article_tags", "slug_redirects", "articles")
+
+    def counts():
+        with app.app_context():
+            found = {
+                t: db.session.scalar(text(f"SELECT count(*) FROM {t}")) for t in counted
+            }
+            db.session.rollback()
+            return found
+
+    with app.app_context():
+        for statement in statements:
+            db.session.execute(text(statement))
+        db.session.commit()
+    before = counts()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    assert counts() == before == dict.fromkeys(counted, 1)
+    with app.app_context():
+        found = db.session.scalar(
+            text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'lanterns'")
+        )
+        assert found == 1
+        db.session.execute(
+            text("UPDATE articles SET body = 'a lighthouse' WHERE id = 1")
+        )
+        db.session.commit()
+        assert (
+            db.session.scalar(
+                text(
+                    "SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'lighthouse'"
+                )
+            )
+            == 1
+        )
+        db.session.rollback()
+    result = runner.invoke(args=["db", "downgrade", "0006"])
+    assert result.exit_code == 0, result.output
+    assert counts() == before
+    with app.app_context():
+        db.engine.dispose()
