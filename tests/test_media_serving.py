@@ -6,13 +6,16 @@ from pathlib import Path
 
 import pytest
 
+from blueprints.media.pictures import MEDIA_PATH
 from blueprints.media.processing import stored_keys
 from blueprints.media.variants import key_for
 from blueprints.media.variants import upload_key
+from models import ArticleStatus
 from models import Media
 from models import MediaStatus
 from models import db
 from storage.transactions import write_transaction
+from tests.support.factories import make_article
 from tests.support.images import add_media
 from tests.support.images import image_bytes
 
@@ -113,7 +116,21 @@ def test_media_size_not_stored_is_404(client, media):
     assert client.get(f"/media/{key_for(other, 480, 'webp')}").status_code == 404
 
 
-def test_media_id_redirects_to_the_current_largest_file(client, media):
+def test_media_id_is_404_to_readers_until_a_visible_article_shows_it(
+    app, client, media
+):
+    assert client.get(f"/media/{media.id}").status_code == 404
+    with app.app_context():
+        make_article(body=f"![]({MEDIA_PATH}{media.id})", status=ArticleStatus.DRAFT)
+    assert client.get(f"/media/{media.id}").status_code == 404
+    with app.app_context():
+        make_article(body=f"![]({MEDIA_PATH}{media.id})")
+    assert client.get(f"/media/{media.id}").status_code == 302
+
+
+def test_media_id_redirects_to_the_current_largest_file(app, client, media):
+    with app.app_context():
+        make_article(body=f"![]({MEDIA_PATH}{media.id})")
     response = client.get(f"/media/{media.id}")
     assert response.status_code == 302
     assert response.headers["Location"] == "/media/" + key_for(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import struct
 import unicodedata
 import warnings
 from dataclasses import dataclass
@@ -50,6 +49,11 @@ ACCEPT_ATTRIBUTE = ",".join(
     [*MIME_TYPES, *(f".{extension}" for extension in EXTENSIONS)]
 )
 MAX_NAME = 255
+# Pillow's name for a JPEG that holds more pictures after the first (phones:
+# depth maps, HDR gain maps). Only the first is decoded and kept.
+MPO = "MPO"
+# An animation is stored at its own size, and WebP holds 16383 pixels a side.
+ANIMATION_MAX_SIDE = 16383
 _SVG = re.compile(rb"<svg[\s>]", re.I)
 
 
@@ -122,9 +126,12 @@ def inspect_upload(
             "SVG images are not accepted: they can carry scripts. Export the "
             "picture as PNG or WebP and upload that."
         )
-    image_format, width, height, frames = _decode(data, limits)
+    decoded, width, height, frames = _decode(data, limits)
+    image_format = "JPEG" if decoded == MPO else decoded
     _check_claims(image_format, extension, declared_type)
-    extra = extra_bytes(image_format, data)
+    # An MPO's other pictures follow its first, listed in its MPF segment;
+    # they are never decoded or stored, so they are not a second file.
+    extra = 0 if decoded == MPO else extra_bytes(image_format, data)
     if extra:
         raise UploadProblem(
             f"The file has {extra:,} bytes of other data after the "
@@ -155,33 +162,56 @@ def open_image(data: bytes, limits: Limits) -> Image.Image:
             "This file is not an image Folio can read. Upload a JPEG, PNG, "
             "WebP, GIF or AVIF picture."
         ) from None
-    except (OSError, ValueError, SyntaxError, struct.error) as exc:
+    except MemoryError:
+        raise
+    except (
+        Exception
+    ) as exc:  # a decoder's complaint about broken bytes, whatever its type
         raise UploadProblem(_broken(exc)) from None
     if image.width * image.height > limits.max_pixels:
         raise UploadProblem(_too_many_pixels(limits))
     return image
 
 
+def source_format(image: Image.Image) -> str:
+    """Folio's name for an opened image's format: a phone's multi-picture JPEG is a JPEG."""
+    return "JPEG" if image.format == MPO else image.format
+
+
+def frame_count(image: Image.Image) -> int:
+    """The frames an image shows: an MPO's other pictures (depth, gain map) are not frames."""
+    if image.format == MPO:
+        return 1
+    return getattr(image, "n_frames", 1)
+
+
 def _decode(data: bytes, limits: Limits) -> tuple[str, int, int, int]:
-    """Decode every frame; the format, size and frame count of a sound image."""
+    """Decode every frame; Pillow's format name, the size and frame count."""
     image = open_image(data, limits)
     with image:
-        width, height = image.size
-        frames = getattr(image, "n_frames", 1)
-        if frames > limits.max_frames:
-            raise UploadProblem(
-                f"The animation has {frames:,} frames; the most accepted is "
-                f"{limits.max_frames:,}."
-            )
-        if width * height * frames > limits.max_pixels:
-            raise UploadProblem(_too_many_pixels(limits))
         try:
+            width, height = image.size
+            frames = frame_count(image)
+            if frames > limits.max_frames:
+                raise UploadProblem(
+                    f"The animation has {frames:,} frames; the most accepted is "
+                    f"{limits.max_frames:,}."
+                )
+            if width * height * frames > limits.max_pixels:
+                raise UploadProblem(_too_many_pixels(limits))
+            if frames > 1 and max(width, height) > ANIMATION_MAX_SIDE:
+                raise UploadProblem(
+                    f"The animation is {width} × {height} pixels; an animation "
+                    f"may be at most {ANIMATION_MAX_SIDE} pixels a side."
+                )
             with warnings.catch_warnings():
                 warnings.simplefilter("error")
                 for index in range(frames):
                     image.seek(index)
                     image.load()
-        except (OSError, ValueError, SyntaxError, EOFError, Warning) as exc:
+        except (UploadProblem, MemoryError):
+            raise
+        except Exception as exc:  # RuntimeError, IndexError... from a damaged file
             raise UploadProblem(_broken(exc)) from None
         return image.format, width, height, frames
 

@@ -54,9 +54,17 @@ def inspect_file(upload: FileStorage | None) -> Inspected:
 def add_upload(image: Inspected, user_id: int | None, alt: str = "") -> Added:
     """Store an inspected upload and have its sizes made (the same file: the existing row)."""
     existing = _by_hash(image.sha256)
-    if existing is not None:
+    if existing is not None and existing.status != MediaStatus.FAILED:
         return Added(existing, True)
     media_store().put(upload_key(image.sha256), image.data, "application/octet-stream")
+    if existing is not None:
+        # The same file again after its sizes could not be made (a full disk,
+        # storage away): try again with it.
+        with write_transaction():
+            media = db.session.get(Media, existing.id)
+            media.status, media.error = MediaStatus.PROCESSING, ""
+        processor().submit(media.id)
+        return Added(media, True)
     try:
         with write_transaction():
             media = Media(
@@ -102,12 +110,13 @@ def replace_file(media: Media, image: Inspected) -> None:
     processor().submit(media.id, old)
 
 
-def describe(media: Media, alt: str, caption: str) -> None:
-    """Change an image's alt text and caption; the articles showing it follow."""
+def describe(media: Media, alt: str, caption: str | None = None) -> None:
+    """Change an image's alt text and caption (None: left as it is); its articles follow."""
     with write_transaction():
         media = db.session.get(Media, media.id)
         media.alt = alt.strip()[:MAX_ALT]
-        media.caption = caption.strip()[:MAX_CAPTION]
+        if caption is not None:
+            media.caption = caption.strip()[:MAX_CAPTION]
         rerender_articles_showing(media.id)
 
 

@@ -14,7 +14,6 @@ from markupsafe import Markup
 from markupsafe import escape
 from sqlalchemy import select
 
-from blueprints.media.images import ACCEPT_ATTRIBUTE
 from blueprints.media.variants import CONTENT_TYPE
 from blueprints.media.variants import EXTENSION
 from blueprints.media.variants import Size
@@ -168,7 +167,7 @@ def picture_html(
 
 
 def init_app(app) -> None:
-    """Give templates `picture(media, sizes, ...)`, the sizes, `is ready_image` and the upload `accept` list."""
+    """Give templates `picture(media, sizes, ...)`, the sizes and `is ready_image`."""
 
     def picture(media: Media | None, sizes: str, **options) -> Markup:
         if media is None:
@@ -186,6 +185,5 @@ def init_app(app) -> None:
         CARD_SIZES=CARD_SIZES,
         FEATURED_SIZES=FEATURED_SIZES,
         THUMB_SIZES=THUMB_SIZES,
-        upload_accept=ACCEPT_ATTRIBUTE,
     )
     app.jinja_env.tests["ready_image"] = ready_image

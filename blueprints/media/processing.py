@@ -25,6 +25,7 @@ from flask import Flask
 from flask import current_app
 from PIL import Image
 from sqlalchemy import select
+from sqlalchemy import update
 
 from blueprints.articles.publishing import rerender_articles_showing
 from blueprints.media.images import Limits
@@ -175,6 +176,12 @@ def resume_stale() -> int:
             Media.status == MediaStatus.PROCESSING, Media.updated_at < cutoff
         )
     ).all()
+    if ids:
+        # Not stale again for a while: the next look does not queue them twice.
+        with write_transaction():
+            db.session.execute(
+                update(Media).where(Media.id.in_(ids)).values(updated_at=utcnow())
+            )
     for media_id in ids:
         processor().submit(media_id)
     return len(ids)

@@ -16,9 +16,12 @@ from PIL import Image
 from PIL import ImageOps
 
 from blueprints.media.images import Limits
+from blueprints.media.images import frame_count
 from blueprints.media.images import open_image
+from blueprints.media.images import source_format as source_format_of
 
 WIDTHS = (480, 960, 1600, 2400)
+MAX_SIDE = 16383  # WebP's limit, in either direction
 EXTENSION = {"jpeg": "jpg", "png": "png", "gif": "gif", "webp": "webp"}
 CONTENT_TYPE = {
     "jpg": "image/jpeg",
@@ -57,18 +60,25 @@ def upload_key(sha256: str) -> str:
     return f"{sha256[:2]}/{sha256}.upload"
 
 
-def widths_for(width: int) -> list[int]:
-    """The standard widths narrower than the image, and its own width up to 2400."""
-    return [w for w in WIDTHS if w < width] + [min(width, WIDTHS[-1])]
+def widths_for(width: int, height: int | None = None) -> list[int]:
+    """The standard widths narrower than the image, and its own width up to 2400.
+
+    A very tall image's widest size is narrower still: WebP holds at most
+    16383 pixels a side (a long screenshot).
+    """
+    widest = min(width, WIDTHS[-1])
+    if height and height > MAX_SIDE:
+        widest = min(widest, max(1, MAX_SIDE * width // height))
+    return [w for w in WIDTHS if w < widest] + [widest]
 
 
 def make_sizes(data: bytes, limits: Limits) -> tuple[str, list[tuple[Size, dict]]]:
     """Decode data and encode every size: (fallback format, [(Size, {format: bytes})])."""
     image = open_image(data, limits)
     with image:
-        if getattr(image, "n_frames", 1) > 1:
+        if frame_count(image) > 1:
             return _animated(image, image.format)
-        source_format = image.format
+        source_format = source_format_of(image)
         image.load()
         # In place: a 12-megapixel photo is 36 MB a copy.
         ImageOps.exif_transpose(image, in_place=True)
@@ -85,7 +95,7 @@ def make_sizes(data: bytes, limits: Limits) -> tuple[str, list[tuple[Size, dict]
         # Widest first, each size made from the one before it: each resize
         # starts from a smaller image.
         frame = pixels
-        for width in reversed(widths_for(pixels.width)):
+        for width in reversed(widths_for(pixels.width, pixels.height)):
             height = max(1, round(pixels.height * width / pixels.width))
             if (width, height) != frame.size:
                 frame = frame.resize(
@@ -118,7 +128,9 @@ def _animated(image: Image.Image, source_format: str):
     for index in range(image.n_frames):
         image.seek(index)
         durations.append(image.info.get("duration", 100))
-        frames.append(image.convert("RGBA"))
+        frame = image.convert("RGBA")
+        frame.info = {}  # a comment (GPS, a name) would be written to the copy
+        frames.append(frame)
     keep = {k: image.info[k] for k in ("loop",) if k in image.info}
     fallback = "gif" if source_format == "GIF" else "webp"
     formats = ["webp"] if fallback == "webp" else ["webp", "gif"]

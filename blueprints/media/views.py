@@ -10,11 +10,15 @@ from flask import abort
 from flask import redirect
 from flask import request
 from flask import send_file
+from flask_login import current_user
+from sqlalchemy import select
 
 from blueprints.media.pictures import Picture
 from blueprints.media.variants import CONTENT_TYPE
+from models import Article
 from models import Media
 from models import db
+from models import media_uses
 from storage.media_files import media_store
 
 bp = Blueprint("media", __name__)
@@ -51,7 +55,8 @@ def file(key: str):
     response.headers["Content-Type"] = content_type
     response.headers["Content-Disposition"] = "inline"
     response.headers["Cache-Control"] = f"public, max-age={YEAR}, immutable"
-    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
+    # Public files that feeds and other sites may show (enclosures, srcset).
+    response.headers["Cross-Origin-Resource-Policy"] = "cross-origin"
     return response
 
 
@@ -59,6 +64,8 @@ def file(key: str):
 def current(media_id: int):
     """The image's current file, for a link kept from before it was replaced."""
     media = db.get_or_404(Media, media_id)
+    if not current_user.is_authenticated and not _shown_to_readers(media_id):
+        abort(404)  # ids count up: no browsing drafts' images by number
     picture = Picture.of(media)
     size = picture.largest
     if not picture.ready or size is None:
@@ -66,3 +73,16 @@ def current(media_id: int):
     response = redirect(picture.url(size.width, picture.format), 302)
     response.headers["Cache-Control"] = "public, max-age=300"
     return response
+
+
+def _shown_to_readers(media_id: int) -> bool:
+    """True when an article readers can see shows the image."""
+    showing = select(media_uses.c.article_id).where(media_uses.c.media_id == media_id)
+    return (
+        db.session.scalar(
+            select(Article.id)
+            .where(Article.id.in_(showing), Article.visible())
+            .limit(1)
+        )
+        is not None
+    )

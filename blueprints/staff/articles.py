@@ -14,7 +14,6 @@ from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from wtforms import Field
 
 from blueprints.articles.markdown import Rendered
 from blueprints.articles.page import article_for_page
@@ -168,13 +167,11 @@ def article_preview():
     return _editor(form, article)
 
 
-def _apply(
-    form: ArticleForm, article: Article, rendered: Rendered
-) -> tuple[Field, str] | None:
-    """Copy the form into the article; return a field and its error, if any."""
+def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | None:
+    """Copy the form into the article; return an error for the slug, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id)
     if wanted != article.slug and slug_taken(wanted, article.id):
-        return form.slug, "Another article uses (or used) this slug. Choose another."
+        return "Another article uses (or used) this slug. Choose another."
     article.title = form.title.data.strip()
     if article.id is None:
         article.slug = wanted
@@ -210,8 +207,7 @@ def _save(article_id: int | None):
         error = _apply(form, article, rendered)
         if error:
             transaction.rollback()
-            field, message = error
-            field.errors.append(message)
+            form.slug.errors.append(error)
             return _editor(form, article if article.id else None, 422, fragment=SAVED)
         db.session.add(article)
     if article.status == ArticleStatus.PUBLISHED and not was_published:

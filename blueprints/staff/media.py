@@ -242,7 +242,9 @@ def media_update(media_id: int):
         if not wants_fragment():
             return _detail(media, 422, describe_form=form)
         return render(DESCRIBE, DESCRIBE, 422, media=media, describe_form=form)
-    describe(media, form.alt.data or "", form.caption.data or "")
+    # The editor's upload row sends the alt text alone: the caption stays.
+    caption = (form.caption.data or "") if "caption" in request.form else None
+    describe(media, form.alt.data or "", caption)
     if not wants_fragment():
         flash("Saved the alt text and caption.", "success")
         return see_other(url_for("staff.media_detail", media_id=media_id))
