@@ -376,8 +376,8 @@ class Media(db.Model):
 
 
 # Which articles show which images, in their body or as their cover; kept by
-# blueprints.media.usage when an article is saved, so the library can say
-# where an image is used and refuse to delete it.
+# blueprints.articles.publishing.note_images() when an article is saved, so
+# the library can say where an image is used and refuse to delete it.
 media_uses = Table(
     "media_uses",
     Base.metadata,

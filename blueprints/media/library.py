@@ -81,6 +81,11 @@ def add_upload(image: Inspected, user_id: int | None, alt: str = "") -> Added:
     except IntegrityError:
         # The same file, uploaded by someone else a moment ago.
         return Added(_by_hash(image.sha256), True)
+    except Exception:
+        # No row (a lock timeout, an outage): the original, metadata and all,
+        # must not wait on disk for `flask media prune`.
+        media_store().delete([upload_key(image.sha256)])
+        raise
     processor().submit(media.id)
     return Added(media, False)
 

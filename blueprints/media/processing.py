@@ -2,7 +2,7 @@
 
 The upload request checks the file by decoding it, keeps the bytes under a
 key that is never served and answers; a thread of the same process then makes
-the sizes (a 12-megapixel photo takes about a second) and marks the image
+the sizes (a 12-megapixel photo takes about two seconds) and marks the image
 ready, and the articles that show it are rendered again. With
 FOLIO_MEDIA_WORKERS=0 the same work runs inside the request.
 
