@@ -12,10 +12,12 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from blueprints.media.pictures import MEDIA_PATH
 from blueprints.media.processing import stored_keys
 from models import ContactMessage
 from models import db
 from storage.transactions import write_transaction
+from tests.support.factories import make_article
 from tests.support.images import add_media
 from tests.support.images import image_bytes
 
@@ -200,6 +202,8 @@ def test_backup_names_files_its_images_list_but_the_store_lost(sqlite_app, tmp_p
 
 def test_backup_restores_database_and_images(sqlite_app, make_app, tmp_path):
     media = add_media(sqlite_app)
+    with sqlite_app.app_context():
+        make_article(body=f"![]({MEDIA_PATH}{media.id})")  # shown: readers may ask
     (tmp_path / "backups").mkdir()
     target = tmp_path / "backups" / "folio.db"
     result = sqlite_app.test_cli_runner().invoke(args=["backup", str(target)])
