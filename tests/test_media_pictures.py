@@ -168,3 +168,35 @@ def test_appended_archive_or_page_is_found(fmt):
     data = image_bytes(fmt, (120, 80))
     assert extra_bytes(fmt, data + archive.getvalue()) == len(archive.getvalue())
     assert extra_bytes(fmt, data + b"<html><script>x</script>") > 0
+
+
+def test_a_body_rendered_before_an_image_changed_is_rendered_again_on_save(app):
+    from blueprints.articles.publishing import set_body
+
+    media = add_media(app, alt="Old words")
+    body = f"![](/media/{media.id})"
+    with app.app_context():
+        rendered = render_body(body)  # before the write lock, as the editor does
+        with write_transaction():
+            db.session.get(Media, media.id).alt = "New words"
+        article = make_article(title="Raced", body="Text.")
+        with write_transaction():
+            article = db.session.get(Article, article.id)
+            set_body(article, body, rendered)
+        html = db.session.get(Article, article.id).body_html
+    assert 'alt="New words"' in html and "Old words" not in html
+
+
+def test_an_unchanged_render_is_stored_as_it_is(app):
+    from blueprints.articles.publishing import set_body
+
+    media = add_media(app, alt="Same")
+    body = f"![](/media/{media.id})"
+    with app.app_context():
+        rendered = render_body(body)
+        rendered.html += "<!-- kept -->"
+        article = make_article(title="Kept", body="Text.")
+        with write_transaction():
+            article = db.session.get(Article, article.id)
+            set_body(article, body, rendered)
+        assert db.session.get(Article, article.id).body_html.endswith("<!-- kept -->")

@@ -103,6 +103,8 @@ class Rendered:
     media_ids: set[int] = field(default_factory=set)
     # Images shown without alt text, by their Markdown source, for the editor.
     missing_alt: list[str] = field(default_factory=list)
+    # The library images as they were when this was rendered (by id).
+    pictures: Mapping[int, Picture] = field(default_factory=dict)
 
     @property
     def reading_minutes(self) -> int:
@@ -217,6 +219,7 @@ def render_markdown(
         words=words,
         media_ids=images.shown,
         missing_alt=images.missing_alt,
+        pictures=dict(pictures or {}),
     )
 
 

@@ -33,13 +33,22 @@ def set_body(article: Article, body: str, rendered: Rendered | None = None) -> N
     """Store the Markdown source with its rendered, sanitized HTML and reading time.
 
     rendered: render_body(body) when the caller made it already (before
-    taking the write lock, say).
+    taking the write lock, say). If one of its images changed since (a file
+    replaced, words edited, the image deleted), the body is rendered again:
+    stored HTML never names files that are gone.
     """
-    rendered = rendered or render_body(body)
+    if rendered is None or _images_changed(body, rendered):
+        rendered = render_body(body)
     article.body = body
     article.body_html = rendered.html
     article.reading_minutes = rendered.reading_minutes
     note_images(article, rendered.media_ids)
+
+
+def _images_changed(body: str, rendered: Rendered) -> bool:
+    """True when the library images body names are not as rendered."""
+    ids = media_ids(body)
+    return bool(ids) and load_pictures(ids) != rendered.pictures
 
 
 def note_images(article: Article, body_ids: set[int]) -> None:
