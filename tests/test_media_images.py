@@ -154,3 +154,35 @@ def test_a_stale_image_is_queued_once(app, monkeypatch):
         assert resume_stale() == 1
         assert resume_stale() == 0
     assert submitted == [media.id]
+
+
+def test_editor_row_is_asked_again_until_ready(app, htmx_headers):
+    from models import Media
+    from models import Role
+    from models import db
+    from storage.transactions import write_transaction
+    from tests.support.staff_support import staff_client
+
+    media = add_media(app)
+    client, _ = staff_client(app, Role.EDITOR)
+    url = f"/staff/media/{media.id}/row?row=abc1&tries=3"
+    ready = client.get(url, headers=htmx_headers)
+    assert ready.status_code == 200 and "HX-Request" in ready.headers["Vary"]
+    body = ready.get_data(as_text=True)
+    assert body.lstrip().startswith('<li class="editor-upload" id="upload-abc1"')
+    assert "data-ready" in body and "hx-get" not in body
+    with app.app_context():
+        with write_transaction():
+            db.session.get(Media, media.id).status = MediaStatus.PROCESSING
+    waiting = client.get(url, headers=htmx_headers).get_data(as_text=True)
+    assert "data-ready" not in waiting and "tries=4" in waiting
+    assert "Preparing sizes" in waiting
+    last = client.get(url.replace("tries=3", "tries=60"), headers=htmx_headers)
+    assert "hx-get" not in last.get_data(as_text=True)
+    assert client.get(url).status_code == 302  # without htmx: the image's page
+    assert (
+        client.get(url.replace("row=abc1", "row=<x>"), headers=htmx_headers).status_code
+        == 404
+    )
+    moderator, _ = staff_client(app, Role.MODERATOR, email="mod@example.com")
+    assert moderator.get(url, headers=htmx_headers).status_code == 403

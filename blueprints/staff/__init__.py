@@ -12,6 +12,7 @@ from blueprints.staff import articles  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
+from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import media  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401

@@ -210,8 +210,13 @@
     var token = item.dataset.token;
     if (!body || !token) return;
     var found = placeholderIn(body, token);
-    if (found) replaceInBody(body, found, item.dataset.markdown);
-    else insertAtCursor(body, item.dataset.markdown);
+    if (found) {
+      replaceInBody(body, found, item.dataset.markdown);
+    } else if (item.hasAttribute("data-ready")) {
+      // The row asked again while the sizes were made: now the preview can
+      // show the picture (the text itself did not change).
+      window.htmx.trigger(body, "folio:images-ready");
+    }
   });
 
   // Alt text typed in an upload's row: the Markdown follows as it is typed

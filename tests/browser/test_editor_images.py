@@ -149,3 +149,17 @@ def test_without_javascript_the_editor_points_to_the_library(live_server, nojs_p
         "href", "/staff/media"
     )
     expect(nojs_page.locator("[data-upload-button]")).to_be_hidden()
+
+
+def test_with_a_worker_thread_the_row_and_preview_follow_when_ready(
+    make_live_server, page, tmp_path
+):
+    server = make_live_server(MEDIA_WORKERS=1)
+    open_editor(server, page)
+    photo = tmp_path / "big.jpg"
+    photo.write_bytes(image_bytes("JPEG", (2400, 1600)))
+    page.locator("[data-upload-input]").set_input_files(photo)
+    uploaded_rows(page, 1)
+    poll(page, "!!document.querySelector('.editor-upload[data-ready] picture')", 60)
+    expect(page.locator("#preview picture")).to_have_count(1, timeout=15_000)
+    assert body_value(page).count("](/media/") == 1
