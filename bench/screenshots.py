@@ -142,6 +142,14 @@ def _upload_in_editor(page) -> None:
     ):
         page.wait_for_timeout(50)
     page.get_by_label("Alt text").first.fill("A new picture, described")
+    # The sizes are made on a worker thread: wait for the row to show the
+    # picture and the preview to follow.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not page.evaluate(
+        "!!document.querySelector('.editor-upload[data-ready] picture')"
+        " && !!document.querySelector('#preview .prose > :first-child picture')"
+    ):
+        page.wait_for_timeout(100)
     _settle(page)
 
 
