@@ -96,6 +96,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Failed staff sign-ins allowed for one email address, from anywhere (then 429).",
     ),
     Setting(
+        "PASSWORD_RESET_MINUTES",
+        60,
+        "How long a mailed password-reset link works (once).",
+    ),
+    Setting(
+        "PASSWORD_RESET_LIMIT_PER_IP",
+        "10 per hour",
+        "Password-reset requests and new-password submissions allowed from one client address (then 429).",
+    ),
+    Setting(
+        "PASSWORD_RESET_LIMIT_PER_ACCOUNT",
+        "3 per hour",
+        "Password-reset requests allowed for one email address, from anywhere (then 429).",
+    ),
+    Setting(
         "STAFF_SESSION_IDLE_MINUTES",
         720,
         "A staff session unused for this long ends (the next request asks to sign in again).",

@@ -160,6 +160,28 @@ class StaffSession(db.Model):
         return f"<StaffSession {self.id} user={self.user_id}>"
 
 
+class PasswordReset(db.Model):
+    """A mailed password-reset link: the mail holds a random token, the row its hash.
+
+    Single use (used_at) and short-lived (expires_at); a newer request for the
+    account marks its older unused ones used.
+    """
+
+    __tablename__ = "password_resets"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<PasswordReset {self.id} user={self.user_id}>"
+
+
 article_tags = Table(
     "article_tags",
     Base.metadata,
