@@ -87,7 +87,9 @@ def _http_error(exc: HTTPException) -> Response:
             "You are doing that too often. Wait a minute, then try again "
             f"(limit: {exc.description})."
         )
-    response = error_response(status, message)
+    # A limit given on_breach (the forgot-password form) brings its own page.
+    own = getattr(exc, "response", None) if status == 429 else None
+    response = own if own is not None else error_response(status, message)
     if status == 405 and hasattr(exc, "valid_methods") and exc.valid_methods:
         response.headers["Allow"] = ", ".join(exc.valid_methods)
     retry_after = getattr(exc, "retry_after", None)

@@ -144,3 +144,29 @@ class ReplyForm(TextForm):
 def clean_search(value: str | None) -> str:
     """A search string trimmed to something reasonable."""
     return re.sub(r"\s+", " ", value or "").strip()[:100]
+
+
+class PasswordForgotForm(TextForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+
+
+class PasswordResetForm(TextForm):
+    """The new password a mailed link sets; the view names the account (account_words)."""
+
+    account_words: list[str] = []
+
+    new_password = PasswordField(
+        "New password",
+        validators=[
+            DataRequired(),
+            Length(min=MIN_PASSWORD_LENGTH, max=1024, message=PASSWORD_LENGTH),
+            StrongPassword(lambda form: form.account_words),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[
+            DataRequired(),
+            EqualTo("new_password", message="The two new passwords differ."),
+        ],
+    )
