@@ -57,6 +57,7 @@ PAGES = [
     ("contact-thanks", "/contact/thanks", False),
     ("not-found", "/no-such-page", False),
     ("staff-login", "/staff/login", False),
+    ("staff-password-forgot", "/staff/password/forgot", False),
     ("staff-dashboard", "/staff/", True),
     ("staff-articles", "/staff/articles", True),
     ("staff-editor-new", "/staff/articles/new", True),

@@ -40,6 +40,7 @@ PUBLIC = [
     "/contact/",
     "/contact/thanks",
     "/staff/login",
+    "/staff/password/forgot",
 ]
 STAFF = [
     "/staff/",
