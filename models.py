@@ -182,6 +182,61 @@ class PasswordReset(db.Model):
         return f"<PasswordReset {self.id} user={self.user_id}>"
 
 
+class AuditAction(enum.StrEnum):
+    """What a staff audit event records (stored as text: a new one needs no migration)."""
+
+    SIGN_IN = "sign-in"
+    SIGN_IN_FAILED = "sign-in-failed"
+    SIGN_OUT = "sign-out"
+    PASSWORD_CHANGED = "password-changed"
+    PASSWORD_RESET_REQUESTED = "password-reset-requested"
+    PASSWORD_RESET = "password-reset"
+    SESSIONS_ENDED = "sessions-ended"
+    ACCOUNT_CREATED = "account-created"
+    ROLE_CHANGED = "role-changed"
+    ACCOUNT_DEACTIVATED = "account-deactivated"
+    ACCOUNT_REACTIVATED = "account-reactivated"
+    PROFILE_CHANGED = "profile-changed"
+    SETTINGS_CHANGED = "settings-changed"
+    TWO_FACTOR_ENABLED = "two-factor-enabled"
+    TWO_FACTOR_DISABLED = "two-factor-disabled"
+    TWO_FACTOR_RESET = "two-factor-reset"
+    TWO_FACTOR_FAILED = "two-factor-failed"
+    RECOVERY_CODE_USED = "recovery-code-used"
+    RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
+
+
+class AuditEvent(db.Model):
+    """One line of the staff audit log: who did what to which account, when, from where.
+
+    Written in the same transaction as what it records (blueprints/staff/audit.py),
+    so the log never claims a change that was rolled back. Rows outlive the
+    accounts they name: the email at the time is kept beside the ids.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Who acted, as they were called then (or the address a failed sign-in named).
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    target_label: Mapped[str] = mapped_column(String(254), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    # What changed, for people: "role editor → admin", "site title, accent colour".
+    detail: Mapped[str] = mapped_column(String(1000), default="")
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action}>"
+
+
 article_tags = Table(
     "article_tags",
     Base.metadata,

@@ -74,6 +74,7 @@ PAGES = [
     ("staff-inbox", "/staff/inbox", True),
     ("staff-inbox-message", "/staff/inbox/{message}", True),
     ("staff-accounts", "/staff/users", True),
+    ("staff-audit", "/staff/audit", True),
     ("staff-password", "/staff/password", True),
 ]
 

@@ -104,6 +104,7 @@ STAFF = [
     "/staff/inbox",
     "/staff/inbox/{message}",
     "/staff/users",
+    "/staff/audit",
     "/staff/password",
     "/staff/media",
     "/staff/media?q=used&size=medium",

@@ -25,6 +25,7 @@ ROUTES = [
     ("POST", "/staff/users", {A}, {}),
     ("POST", "/staff/users/{other}/role", {A}, {"role": "editor"}),
     ("POST", "/staff/users/{other}/active", {A}, {}),
+    ("GET", "/staff/audit", {A}, None),
     ("GET", "/staff/articles", {A, E}, None),
     ("GET", "/staff/articles/new", {A, E}, None),
     ("POST", "/staff/articles", {A, E}, {}),

@@ -9,6 +9,7 @@ Public modules: passwords.
 # Each module registers its views on bp when imported.
 from blueprints.staff import accounts  # noqa: F401
 from blueprints.staff import articles  # noqa: F401
+from blueprints.staff import audit_log  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401

@@ -15,6 +15,7 @@ from flask_login import login_required
 from flask_login import logout_user
 from sqlalchemy import select
 
+from blueprints.staff.audit import record
 from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
 from blueprints.staff.forms import LoginForm
@@ -33,6 +34,7 @@ from blueprints.staff.sessions import sign_in
 from blueprints.staff.sessions import start_session
 from blueprints.staff.views import bp
 from extensions import limiter
+from models import AuditAction
 from models import User
 from models import db
 from models import utcnow
@@ -92,6 +94,7 @@ def login_post():
     stored = user.password_hash if user is not None else dummy
     password_ok = verify_password(stored, form.password.data)
     if user is None or not password_ok or not user.is_active:
+        _record_failure(email, user, password_ok)
         form.password.errors.append(BAD_LOGIN)
         return render_template("staff/login.html", form=form, failed=True), 422
     refund_hits()
@@ -106,11 +109,26 @@ def login_post():
         # session it had: a copy of the old cookie must not outlive it.
         end_this_session()
         ticket = start_session(user)
+        record(AuditAction.SIGN_IN, actor=user, target=user)
     target = safe_next(form.next.data) or url_for("staff.dashboard")
     sign_in(user, ticket)
     staff_signed_in.send(current_app._get_current_object(), user=user)
     flash(f"Signed in as {user.display_name}.", "success")
     return see_other(target)
+
+
+def _record_failure(email: str, user: User | None, password_ok: bool) -> None:
+    """Log a refused sign-in, naming what was wrong for the admins' eyes only."""
+    if user is None:
+        reason = "no account has this address"
+    elif not password_ok:
+        reason = "wrong password"
+    else:
+        reason = "account deactivated"
+    with write_transaction():
+        record(
+            AuditAction.SIGN_IN_FAILED, actor_label=email, target=user, detail=reason
+        )
 
 
 @bp.post("/logout")
@@ -119,6 +137,8 @@ def logout():
     # CSRFProtect has already checked the token of every POST.
     with write_transaction():
         end_this_session()
+        if current_user.is_authenticated:
+            record(AuditAction.SIGN_OUT, target=db.session.get(User, current_user.id))
     logout_user()
     session.clear()
     flash("Signed out.", "success")
@@ -175,6 +195,7 @@ def password_post():
         user = db.session.get(User, user_id)
         user.password_hash = new_hash
         credentials_changed(user, PASSWORD)
+        record(AuditAction.PASSWORD_CHANGED, target=user)
     flash(
         "Your password has been changed. Your other sessions are signed out.", "success"
     )
@@ -209,5 +230,10 @@ def sessions_end_others():
     user_id = current_user.id
     with write_transaction():
         end_all_sessions(user_id, except_current=True)
+        record(
+            AuditAction.SESSIONS_ENDED,
+            target=db.session.get(User, user_id),
+            detail="every other session",
+        )
     flash("Your other sessions are signed out.", "success")
     return see_other(url_for("staff.password"))

@@ -63,6 +63,7 @@ STAFF = [
     "/staff/inbox/{message}",
     "/staff/inbox/{message}/delete",
     "/staff/users",
+    "/staff/audit",
     "/staff/password",
     "/staff/media",
     "/staff/media?q=cover&size=medium",
