@@ -41,6 +41,7 @@ from web import errors
 from web import hidden_characters
 from web import security
 from web import signing
+from web import site_settings
 from web import stylesheet
 from web.rate_limit import init_limiter
 
@@ -78,6 +79,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     teardown.init_app(app)  # after db.init_app(): it must run first
     _check_database(app)
     sqlite.init_app(app)
+    site_settings.init_app(app)
     if click.get_current_context(silent=True) is not None:
         # Loaded by the `flask` command: `flask db ...` needs Flask-Migrate.
         init_migrations(app)

@@ -65,6 +65,26 @@ SETTINGS: tuple[Setting, ...] = (
         "Default meta description and feed subtitle.",
     ),
     Setting(
+        "ACCENT_COLOUR",
+        "",
+        "The accent (links, buttons) as `#rrggbb`, dark enough for AA contrast on the light page; dark mode uses a lighter shade of it. Empty: Folio's rust.",
+    ),
+    Setting(
+        "FOOTER_TEXT",
+        "",
+        "A short text (Markdown) in every public page's footer. Empty: none.",
+    ),
+    Setting(
+        "TIME_ZONE",
+        "UTC",
+        "The time zone dates are shown in to readers (`Europe/Paris`); stored times stay UTC.",
+    ),
+    Setting(
+        "DATE_FORMAT",
+        "day-month-year",
+        "How readers see dates: `day-month-year` (6 December 2026), `month-day-year` (December 6, 2026), `short` (6 Dec 2026) or `iso` (2026-12-06).",
+    ),
+    Setting(
         "SITE_URL",
         "",
         "Public base URL (`https://blog.example.com`): every absolute link (canonical, feeds, sitemap, mail) is built on it, never on the request's `Host`. Required outside development; unset in development: `http://127.0.0.1:5000`.",

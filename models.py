@@ -198,6 +198,7 @@ class AuditAction(enum.StrEnum):
     ACCOUNT_REACTIVATED = "account-reactivated"
     PROFILE_CHANGED = "profile-changed"
     SETTINGS_CHANGED = "settings-changed"
+    TEST_MAIL_SENT = "test-mail-sent"
     TWO_FACTOR_ENABLED = "two-factor-enabled"
     TWO_FACTOR_DISABLED = "two-factor-disabled"
     TWO_FACTOR_RESET = "two-factor-reset"
@@ -509,6 +510,30 @@ def count_comment_change(connection) -> None:
     """
     if connection.execute(comment_counts_changed()).first() is None:
         connection.execute(insert(SiteCounter).values(name=COMMENT_COUNTS, value=1))
+
+
+SETTINGS_COUNTER = "settings"
+
+
+class SiteSetting(db.Model):
+    """A setting changed in the browser: its JSON value, when and by whom.
+
+    web/site_settings.py is the one reader and writer; a setting without a row
+    has its environment or default value. Every change moves the
+    ``settings`` site counter in the same transaction.
+    """
+
+    __tablename__ = "site_settings"
+
+    key: Mapped[str] = mapped_column(String(60), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    def __repr__(self) -> str:
+        return f"<SiteSetting {self.key}>"
 
 
 class SlugRedirect(db.Model):

@@ -57,6 +57,7 @@ from web.per_response import CachedPage
 from web.per_response import marker
 from web.security import csp_nonce
 from web.signing import csrf_token
+from web.site_settings import settings_version
 from web.visitor import has_flashes
 from web.visitor import signed_out
 
@@ -161,7 +162,9 @@ def cached(
             key = version(**kwargs)
             if key is None:
                 return _private(view(**kwargs), None)
-            key = (request.endpoint, wants_fragment(), key)
+            # Every page shows settings (the title at least): their version is
+            # part of every key, so a change is a new key, at no query's cost.
+            key = (request.endpoint, wants_fragment(), settings_version(), key)
             etag = visitor_etag([key, sorted(request.args.items(multi=True))])
             if not_modified(etag):
                 return not_modified_response(etag)

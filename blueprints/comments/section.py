@@ -41,6 +41,7 @@ from web.per_response import CSRF
 from web.per_response import CachedPage
 from web.per_response import marker
 from web.signing import csrf_token
+from web.site_settings import settings_version
 
 
 @dataclass
@@ -150,7 +151,14 @@ def clamp_page(raw: object) -> int:
 def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
     """The approved comments of one page, from the cache or rendered (one query)."""
     is_open = comments_are_open(article)
-    key = (article.id, article.comments_version, article.slug, page, is_open)
+    key = (
+        article.id,
+        article.comments_version,
+        article.slug,
+        page,
+        is_open,
+        settings_version(),  # dates, page size and depth are settings
+    )
 
     def _render() -> RenderedPage:
         threads = load_threads(article)

@@ -15,9 +15,11 @@ from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
+from blueprints.staff import mail_check  # noqa: F401
 from blueprints.staff import media  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
+from blueprints.staff import settings  # noqa: F401
 from blueprints.staff.views import bp
 
 __all__ = ["bp"]

@@ -1,0 +1,216 @@
+"""Which of config.py's SETTINGS admins may change in the browser, and of what kind.
+
+The staff settings form is built from EDITABLE (blueprints/staff/settings_form.py);
+web/site_settings.py stores and applies the values. A setting listed here is
+still set, and then locked, by its FOLIO_* variable.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from functools import cache
+from typing import Any
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email
+
+from web.colours import accent_problem
+
+
+class Kind(enum.StrEnum):
+    TEXT = "text"
+    LONG_TEXT = "long-text"
+    BOOL = "bool"
+    INT = "int"
+    CHOICE = "choice"
+    COLOUR = "colour"
+    EMAILS = "emails"
+    WORDS = "words"
+    MEDIA = "media"
+    TIME_ZONE = "time-zone"
+
+
+@dataclass(frozen=True)
+class Editable:
+    key: str
+    label: str
+    kind: Kind
+    group: str
+    hint: str = ""
+    minimum: int = 0
+    maximum: int = 0  # INT: the largest value; texts and lists: the most characters
+    required: bool = False
+
+    @property
+    def env(self) -> str:
+        return f"FOLIO_{self.key}"
+
+
+# The named date formats readers may see (strftime patterns are never taken from
+# a form). A comment's time adds " at 14:05".
+DATE_FORMATS: dict[str, tuple[str, str]] = {
+    "day-month-year": ("%-d %B %Y", "6 December 2026"),
+    "month-day-year": ("%B %-d, %Y", "December 6, 2026"),
+    "short": ("%-d %b %Y", "6 Dec 2026"),
+    "iso": ("%Y-%m-%d", "2026-12-06"),
+}
+
+IDENTITY = "Site identity"
+CONTACT = "Contact"
+COMMENTS = "Comments"
+DATES = "Dates"
+GROUPS = (IDENTITY, CONTACT, COMMENTS, DATES)
+
+EDITABLE: tuple[Editable, ...] = (
+    Editable(
+        "SITE_TITLE", "Site title", Kind.TEXT, IDENTITY, maximum=100, required=True
+    ),
+    Editable(
+        "SITE_DESCRIPTION",
+        "Description",
+        Kind.TEXT,
+        IDENTITY,
+        "Search results and feeds show it under the title.",
+        maximum=300,
+    ),
+    Editable(
+        "ACCENT_COLOUR",
+        "Accent colour",
+        Kind.COLOUR,
+        IDENTITY,
+        "Links and buttons, as #rrggbb. Empty: Folio's rust.",
+    ),
+    Editable(
+        "FOOTER_TEXT",
+        "Footer text",
+        Kind.LONG_TEXT,
+        IDENTITY,
+        "Markdown: links and emphasis; shown at the foot of every public page.",
+        maximum=1000,
+    ),
+    Editable(
+        "CONTACT_INTRO",
+        "Contact page introduction",
+        Kind.LONG_TEXT,
+        CONTACT,
+        maximum=1000,
+    ),
+    Editable(
+        "CONTACT_RECIPIENTS",
+        "Recipients",
+        Kind.EMAILS,
+        CONTACT,
+        "The addresses contact messages are mailed to, one a line.",
+        maximum=2000,
+    ),
+    Editable(
+        "COMMENTS_MODERATION_WORDS",
+        "Hold comments containing",
+        Kind.WORDS,
+        COMMENTS,
+        "Words, names, URLs, emails or IPs, one a line.",
+        maximum=5000,
+    ),
+    Editable(
+        "COMMENTS_BLOCKLIST",
+        "Send to spam comments containing",
+        Kind.WORDS,
+        COMMENTS,
+        "Words, names, URLs, emails or IPs, one a line.",
+        maximum=5000,
+    ),
+    Editable(
+        "COMMENTS_MAX_LINKS",
+        "Hold comments with this many links",
+        Kind.INT,
+        COMMENTS,
+        "0: no link rule.",
+        maximum=100,
+    ),
+    Editable(
+        "COMMENTS_REQUIRE_PREVIOUS_APPROVAL",
+        "Hold comments unless the author has an approved comment",
+        Kind.BOOL,
+        COMMENTS,
+    ),
+    Editable(
+        "COMMENTS_CLOSE_AFTER_DAYS",
+        "Close comments after (days)",
+        Kind.INT,
+        COMMENTS,
+        "On articles published longer ago. 0: never.",
+        maximum=36500,
+    ),
+    Editable(
+        "COMMENTS_MAX_DEPTH",
+        "Reply depth",
+        Kind.INT,
+        COMMENTS,
+        "How deep replies nest.",
+        minimum=1,
+        maximum=10,
+    ),
+    Editable(
+        "COMMENTS_PER_PAGE",
+        "Comments per page",
+        Kind.INT,
+        COMMENTS,
+        "Top-level comments; replies stay with their thread.",
+        minimum=5,
+        maximum=500,
+    ),
+    Editable(
+        "TIME_ZONE",
+        "Time zone",
+        Kind.TIME_ZONE,
+        DATES,
+        "Readers see dates in it; stored times stay UTC.",
+    ),
+    Editable("DATE_FORMAT", "Date format", Kind.CHOICE, DATES),
+)
+
+BY_KEY = {editable.key: editable for editable in EDITABLE}
+
+
+@cache
+def time_zones() -> tuple[str, ...]:
+    """The IANA time zone names this system knows, sorted."""
+    return tuple(sorted(available_timezones()))
+
+
+def date_format_choices() -> list[tuple[str, str]]:
+    """The named date formats, each with an example."""
+    return [(name, example) for name, (_, example) in DATE_FORMATS.items()]
+
+
+def problem(editable: Editable, value: Any) -> str | None:
+    """Why value cannot be this setting's (checks a form's fields do not), or None."""
+    if editable.kind is Kind.COLOUR and value:
+        return accent_problem(value)
+    if editable.kind is Kind.TIME_ZONE and value not in time_zones():
+        return "Choose a time zone from the list, such as Europe/Paris or UTC."
+    if editable.kind is Kind.CHOICE and value not in DATE_FORMATS:
+        return "Choose one of the formats listed."
+    if editable.kind is Kind.EMAILS:
+        return _emails_problem(value)
+    return None
+
+
+def _emails_problem(addresses: list[str]) -> str | None:
+    """The first address that is not one, named."""
+    for address in addresses:
+        try:
+            validate_email(address, check_deliverability=False)
+        except EmailNotValidError:
+            return f"{address!r} is not an email address."
+    return None
+
+
+def check_locked_value(key: str, value: Any) -> None:
+    """Stop at start-up when a FOLIO_* variable gives a setting a value it cannot have."""
+    editable = BY_KEY[key]
+    reason = problem(editable, value)
+    if reason is not None:
+        raise SystemExit(f"folio: {editable.env} is invalid: {reason}")
