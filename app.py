@@ -20,6 +20,7 @@ from werkzeug.routing import IntegerConverter
 
 import cli
 from blueprints.articles import bp as articles_bp
+from blueprints.articles import site_text
 from blueprints.comments import bp as comments_bp
 from blueprints.contact import bp as contact_bp
 from blueprints.media import bp as media_bp
@@ -37,6 +38,8 @@ from storage import media_files
 from storage import sqlite
 from storage import teardown
 from storage.instance import secure_instance
+from web import accent
+from web import dates
 from web import errors
 from web import hidden_characters
 from web import security
@@ -91,11 +94,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     hidden_characters.init_app(app)
     stylesheet.init_app(app)
+    accent.init_app(app)
     cli.init_app(app)
     outbox.init_app(app)
     media_files.init_app(app)
     processing.init_app(app)
     pictures.init_app(app)
+    dates.init_app(app)
+    site_text.init_app(app)
 
     app.url_map.converters["int"] = IdConverter
     app.register_blueprint(articles_bp)

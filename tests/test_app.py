@@ -17,6 +17,7 @@ from config import SETTINGS
 from config import load_settings
 from tests.support.fixtures import ROOT
 from tests.support.fixtures import base_config
+from web.editable_settings import BY_KEY
 
 
 def test_defaults_run_with_nothing_set():
@@ -247,6 +248,13 @@ def test_readme_settings_table_matches_config():
             assert expected.startswith(written[:-3].rstrip()), env
         else:
             assert written == expected, (env, written, expected)
+
+
+def test_readme_says_which_settings_are_editable_in_the_browser():
+    readme = (ROOT / "README.md").read_text()
+    rows = re.findall(r"^\| `FOLIO_([A-Z0-9_]+)` \|.*\| (yes|no) \|$", readme, re.M)
+    assert len(rows) == len(SETTINGS)
+    assert {key for key, editable in rows if editable == "yes"} == set(BY_KEY)
 
 
 def test_readme_quick_start_comes_first_with_the_two_commands():

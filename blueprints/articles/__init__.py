@@ -2,9 +2,10 @@
 
 Other blueprints may import its public modules, and no other module:
 page (the article page's context, the staff preview), publishing (saving an
-article's body, slugs and tags) and markdown (the Markdown pipeline).
+article's body, slugs and tags), markdown (the Markdown pipeline) and
+site_text (the settings' Markdown texts, for templates).
 
-Public modules: page, publishing, markdown.
+Public modules: page, publishing, markdown, site_text.
 """
 
 from blueprints.articles.views import bp

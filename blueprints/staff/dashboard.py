@@ -22,6 +22,7 @@ from models import ContactMessage
 from models import MessageStatus
 from models import db
 from models import utcnow
+from web.site_settings import site_settings
 
 LATEST = 5
 
@@ -60,7 +61,10 @@ def dashboard():
             Article.published_at,
         )
     return render_template(
-        "staff/dashboard.html", sections=sections, badges=_badges(sections)
+        "staff/dashboard.html",
+        sections=sections,
+        badges=_badges(sections),
+        contact_locked="CONTACT_RECIPIENTS" in site_settings().locked,
     )
 
 
