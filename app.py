@@ -26,6 +26,7 @@ from blueprints.contact import bp as contact_bp
 from blueprints.media import bp as media_bp
 from blueprints.media import pictures
 from blueprints.media import processing
+from blueprints.media import site_images
 from blueprints.staff import bp as staff_bp
 from config import instance_secret
 from config import load_settings
@@ -102,6 +103,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     pictures.init_app(app)
     dates.init_app(app)
     site_text.init_app(app)
+    site_images.init_app(app)
 
     app.url_map.converters["int"] = IdConverter
     app.register_blueprint(articles_bp)

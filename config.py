@@ -65,6 +65,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Default meta description and feed subtitle.",
     ),
     Setting(
+        "LOGO_MEDIA_ID",
+        0,
+        "The media library image shown in the header beside the site title. `0`: none.",
+    ),
+    Setting(
+        "FAVICON_MEDIA_ID",
+        0,
+        "The media library image browsers show as the site's icon. `0`: Folio's own.",
+    ),
+    Setting(
+        "SOCIAL_IMAGE_MEDIA_ID",
+        0,
+        "The media library image link previews show for a page or an article without a cover. `0`: none.",
+    ),
+    Setting(
         "ACCENT_COLOUR",
         "",
         "The accent (links, buttons) as `#rrggbb`, dark enough for AA contrast on the light page; dark mode uses a lighter shade of it. Empty: Folio's rust.",

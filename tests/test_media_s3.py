@@ -178,7 +178,7 @@ def test_deleting_an_image_removes_its_objects(s3_app, s3_bucket):
     media = add_media(s3_app)
     assert s3_bucket.object_names()
     with s3_app.app_context():
-        assert library.delete(db.session.get(Media, media.id)) == []
+        assert not library.delete(db.session.get(Media, media.id))
     assert s3_bucket.object_names() == []
 
 

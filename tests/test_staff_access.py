@@ -29,6 +29,8 @@ ROUTES = [
     ("GET", "/staff/settings", {A}, None),
     ("POST", "/staff/settings", {A}, {}),
     ("POST", "/staff/settings/test-mail", {A}, {}),
+    ("GET", "/staff/settings/images?setting=logo", {A}, None),
+    ("POST", "/staff/settings/images", {A}, {"setting": "logo", "remove": "y"}),
     ("GET", "/staff/articles", {A, E}, None),
     ("GET", "/staff/articles/new", {A, E}, None),
     ("POST", "/staff/articles", {A, E}, {}),

@@ -61,6 +61,8 @@ IDENTITY = "Site identity"
 CONTACT = "Contact"
 COMMENTS = "Comments"
 DATES = "Dates"
+IMAGES = "Images"
+# The settings form's fieldsets; images are chosen on pages of their own.
 GROUPS = (IDENTITY, CONTACT, COMMENTS, DATES)
 
 EDITABLE: tuple[Editable, ...] = (
@@ -74,6 +76,27 @@ EDITABLE: tuple[Editable, ...] = (
         IDENTITY,
         "Search results and feeds show it under the title.",
         maximum=300,
+    ),
+    Editable(
+        "LOGO_MEDIA_ID",
+        "Logo",
+        Kind.MEDIA,
+        IMAGES,
+        "Shown in the header beside the site title.",
+    ),
+    Editable(
+        "FAVICON_MEDIA_ID",
+        "Favicon",
+        Kind.MEDIA,
+        IMAGES,
+        "The browser tab's icon; a square image works best.",
+    ),
+    Editable(
+        "SOCIAL_IMAGE_MEDIA_ID",
+        "Default social image",
+        Kind.MEDIA,
+        IMAGES,
+        "Link previews show it for pages, and articles without a cover.",
     ),
     Editable(
         "ACCENT_COLOUR",
@@ -172,6 +195,7 @@ EDITABLE: tuple[Editable, ...] = (
 )
 
 BY_KEY = {editable.key: editable for editable in EDITABLE}
+MEDIA_SETTINGS = tuple(e for e in EDITABLE if e.kind is Kind.MEDIA)
 
 
 @cache

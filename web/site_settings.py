@@ -39,6 +39,8 @@ from models import SiteSetting
 from models import db
 from models import utcnow
 from web.editable_settings import EDITABLE
+from web.editable_settings import MEDIA_SETTINGS
+from web.editable_settings import Editable
 from web.editable_settings import check_locked_value
 
 CHECK_SECONDS = 1.0
@@ -114,7 +116,12 @@ def save(changes: Mapping[str, Any], user_id: int | None) -> None:
         row.value = json.dumps(value)
         row.updated_at = utcnow()
         row.updated_by_id = user_id
-    moved = session.execute(
+    _move_counter()
+
+
+def _move_counter() -> None:
+    """Move the settings counter in the session's transaction (made if missing)."""
+    moved = db.session.execute(
         update(SiteCounter)
         .where(SiteCounter.name == SETTINGS_COUNTER)
         .values(value=SiteCounter.value + 1)
@@ -122,7 +129,35 @@ def save(changes: Mapping[str, Any], user_id: int | None) -> None:
     ).first()
     if moved is None:
         # A database emptied by hand: a counter left absent would hide changes.
-        session.execute(insert(SiteCounter).values(name=SETTINGS_COUNTER, value=1))
+        db.session.execute(insert(SiteCounter).values(name=SETTINGS_COUNTER, value=1))
+
+
+def settings_showing(media_id: int) -> list[Editable]:
+    """The image settings whose value is this media id, as stored now (one query)."""
+    store = site_settings()
+    keys = [editable.key for editable in MEDIA_SETTINGS]
+    query = select(SiteSetting.key, SiteSetting.value).where(SiteSetting.key.in_(keys))
+    rows = dict(db.session.execute(query).all())
+    showing = []
+    for editable in MEDIA_SETTINGS:
+        key = editable.key
+        value = store.base[key]
+        if key not in store.locked and key in rows:
+            value = json.loads(rows[key])
+        if value == media_id:
+            showing.append(editable)
+    return showing
+
+
+def media_changed(media_id: int) -> None:
+    """An image's files or words changed: move the counter if a setting shows it.
+
+    In the caller's write transaction; this process looks at the counter again
+    at its next request, so its pages show the new files at once.
+    """
+    if settings_showing(media_id):
+        _move_counter()
+        site_settings()._checked = float("-inf")
 
 
 def init_app(app: Flask) -> None:

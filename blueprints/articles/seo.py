@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from blueprints.articles.markdown import excerpt_from_html
 from blueprints.media.pictures import Picture
+from blueprints.media.site_images import social_image
 from models import Article
 from models import utcnow
 from web.urls import absolute_url
@@ -36,7 +37,8 @@ def page_meta(
 ) -> dict[str, Any]:
     """The values templates/_meta.html turns into head tags.
 
-    image: share_image() of the page's picture, for a large link preview.
+    image: share_image() of the page's picture, for a large link preview;
+    without one, the default social image when the settings have one.
     """
     return {
         "title": title,
@@ -45,7 +47,7 @@ def page_meta(
         "kind": kind,
         "noindex": noindex,
         "site_name": current_app.config["SITE_TITLE"],
-        "image": image,
+        "image": image or social_image(),
     }
 
 

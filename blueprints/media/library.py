@@ -27,6 +27,8 @@ from models import db
 from models import media_uses
 from storage.media_files import media_store
 from storage.transactions import write_transaction
+from web.site_settings import media_changed
+from web.site_settings import settings_showing
 
 MAX_ALT = 500
 MAX_CAPTION = 500
@@ -123,6 +125,7 @@ def describe(media: Media, alt: str, caption: str | None = None) -> None:
         if caption is not None:
             media.caption = caption.strip()[:MAX_CAPTION]
         rerender_articles_showing(media.id)
+        media_changed(media.id)
 
 
 def articles_using(media_id: int) -> list[Article]:
@@ -137,20 +140,37 @@ def articles_using(media_id: int) -> list[Article]:
     )
 
 
-def delete(media: Media) -> list[Article]:
+@dataclass(frozen=True)
+class Uses:
+    """Where an image shows: articles (body or cover) and settings (the logo...)."""
+
+    articles: list[Article]
+    settings: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.settings)
+
+
+def uses_of(media_id: int) -> Uses:
+    """The articles and the settings (by label) that show an image."""
+    settings = [editable.label for editable in settings_showing(media_id)]
+    return Uses(articles_using(media_id), settings)
+
+
+def delete(media: Media) -> Uses:
     """Delete an unused image and its files; in use, delete nothing and say where."""
-    using = articles_using(media.id)
-    if using:
-        return using
+    uses = uses_of(media.id)
+    if uses:
+        return uses
     with write_transaction() as transaction:
-        if articles_using(media.id):  # an article took it up meanwhile
+        if uses_of(media.id):  # an article or a setting took it up meanwhile
             transaction.rollback()
-            return articles_using(media.id)
+            return uses_of(media.id)
         media = db.session.get(Media, media.id)
         keys = [*stored_keys(media), upload_key(media.sha256)]
         db.session.delete(media)
     media_store().delete(keys)
-    return []
+    return Uses([], [])
 
 
 def _by_hash(sha256: str) -> Media | None:

@@ -44,6 +44,7 @@ from models import utcnow
 from storage.media_files import MediaStoreError
 from storage.media_files import media_store
 from storage.transactions import write_transaction
+from web.site_settings import media_changed
 
 log = logging.getLogger(__name__)
 STALE_AFTER = timedelta(minutes=5)
@@ -106,6 +107,7 @@ def process(media_id: int, old_keys: tuple[str, ...] = ()) -> MediaStatus | None
         media.stored_bytes = sum(sum(s.files.values()) for s in finished)
         media.error = ""
         rerender_articles_showing(media_id)
+        media_changed(media_id)
     store.delete([upload_key(sha), *old_keys])
     return MediaStatus.READY
 

@@ -11,6 +11,7 @@ from flask import render_template
 from flask import request
 from flask import url_for
 from flask_login import current_user
+from flask_sqlalchemy.pagination import Pagination
 from werkzeug.wrappers import Response
 
 from blueprints.media.images import ACCEPT_ATTRIBUTE
@@ -20,6 +21,7 @@ from blueprints.media.library import delete
 from blueprints.media.library import describe
 from blueprints.media.library import inspect_file
 from blueprints.media.library import replace_file
+from blueprints.media.library import uses_of
 from blueprints.media.pictures import MEDIA_PATH
 from blueprints.media.pictures import Picture
 from blueprints.media.processing import resume_stale
@@ -216,7 +218,7 @@ def _detail(media: Media, status: int = 200, **forms) -> Response:
         status,
         media=media,
         stored=Picture.of(media),
-        using=articles_using(media.id),
+        uses=uses_of(media.id),
         **forms,
     )
 
@@ -296,10 +298,7 @@ def media_delete_confirm(media_id: int):
     """Ask before deleting an image; an image in use says where, and cannot be."""
     media = db.get_or_404(Media, media_id)
     return render_template(
-        "staff/media_delete.html",
-        media=media,
-        using=articles_using(media.id),
-        form=ActionForm(),
+        "staff/media_delete.html", media=media, uses=uses_of(media.id), form=ActionForm()
     )
 
 
@@ -309,18 +308,18 @@ def media_delete(media_id: int):
     """Delete an unused image and its files (409 while an article shows it)."""
     media = db.get_or_404(Media, media_id)
     name = media.filename
-    using = delete(media)
-    if using:
+    uses = delete(media)
+    if uses:
         page = render_template(
-            "staff/media_delete.html", media=media, using=using, form=ActionForm()
+            "staff/media_delete.html", media=media, uses=uses, form=ActionForm()
         )
         return page, 409
     flash(f"Deleted “{name}”.", "success")
     return see_other(url_for("staff.media"))
 
 
-def _picker(article: Article, status: int = 200, **extra) -> Response:
-    """The cover picker of an article (htmx: the picker without the page around it)."""
+def picker_page() -> tuple[MediaFilter, Pagination]:
+    """The search and the page of usable images a picker shows (?q=, ?page=)."""
     chosen = MediaFilter(q=clean_search(request.args.get("q")))
     page = db.paginate(
         chosen.query(usable_only=True),
@@ -328,6 +327,12 @@ def _picker(article: Article, status: int = 200, **extra) -> Response:
         per_page=PICKER_PER_PAGE,
         error_out=False,
     )
+    return chosen, page
+
+
+def _picker(article: Article, status: int = 200, **extra) -> Response:
+    """The cover picker of an article (htmx: the picker without the page around it)."""
+    chosen, page = picker_page()
     return render(
         PICKER,
         "staff/_media_picker.html",

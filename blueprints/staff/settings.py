@@ -16,6 +16,7 @@ from blueprints.staff.settings_form import SettingsForm
 from blueprints.staff.settings_form import changed_values
 from blueprints.staff.settings_form import field_name
 from blueprints.staff.settings_form import settings_form
+from blueprints.staff.settings_images import image_rows
 from blueprints.staff.views import bp
 from models import AuditAction
 from storage.transactions import write_transaction
@@ -55,6 +56,7 @@ def _page(form: SettingsForm, status: int = 200, saved: str = ""):
         locked=site_settings().locked,
         field_name=field_name,
         time_zones=time_zones(),
+        image_rows=image_rows,
     )
 
 

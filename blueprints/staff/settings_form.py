@@ -1,5 +1,6 @@
 """The settings form, built from web/editable_settings.EDITABLE: one field per setting.
 
+Images are chosen on pages of their own (blueprints/staff/settings_images.py).
 A locked setting (set by its FOLIO_* variable) has no field: the page shows its
 value read-only, and a post that names it anyway is refused.
 """
@@ -108,7 +109,8 @@ class SettingsForm(TextForm):
     """Every editable setting; fields of locked ones are removed per request."""
 
 
-for _editable in EDITABLE:
+FORM_SETTINGS = tuple(e for e in EDITABLE if e.kind is not Kind.MEDIA)
+for _editable in FORM_SETTINGS:
     setattr(SettingsForm, field_name(_editable), _field(_editable))
 
 
@@ -116,11 +118,11 @@ def settings_form(values: dict[str, Any], locked: frozenset[str]) -> SettingsFor
     """The form with the current values, without the locked settings' fields."""
     data = {
         field_name(e): as_data(e, values[e.key])
-        for e in EDITABLE
+        for e in FORM_SETTINGS
         if e.key not in locked
     }
     form = SettingsForm(data=data)
-    for editable in EDITABLE:
+    for editable in FORM_SETTINGS:
         if editable.key in locked:
             del form[field_name(editable)]
     return form
@@ -129,7 +131,7 @@ def settings_form(values: dict[str, Any], locked: frozenset[str]) -> SettingsFor
 def changed_values(form: SettingsForm, values: dict[str, Any]) -> dict[str, Any]:
     """The settings whose submitted value differs from the current one."""
     changes = {}
-    for editable in EDITABLE:
+    for editable in FORM_SETTINGS:
         name = field_name(editable)
         if name not in form:
             continue
