@@ -298,7 +298,10 @@ def media_delete_confirm(media_id: int):
     """Ask before deleting an image; an image in use says where, and cannot be."""
     media = db.get_or_404(Media, media_id)
     return render_template(
-        "staff/media_delete.html", media=media, uses=uses_of(media.id), form=ActionForm()
+        "staff/media_delete.html",
+        media=media,
+        uses=uses_of(media.id),
+        form=ActionForm(),
     )
 
 
