@@ -75,6 +75,8 @@ PAGES = [
     ("staff-inbox-message", "/staff/inbox/{message}", True),
     ("staff-accounts", "/staff/users", True),
     ("staff-audit", "/staff/audit", True),
+    ("staff-settings", "/staff/settings", True),
+    ("staff-settings-logo", "/staff/settings/images?setting=logo", True),
     ("staff-password", "/staff/password", True),
 ]
 

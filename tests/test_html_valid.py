@@ -23,6 +23,7 @@ from tests.support.factories import make_comment
 from tests.support.images import add_media
 from tests.support.images import image_bytes
 from tests.support.staff_support import staff_client
+from tests.test_staff_settings import DEFAULTS
 
 
 @pytest.fixture
@@ -105,6 +106,8 @@ STAFF = [
     "/staff/inbox/{message}",
     "/staff/users",
     "/staff/audit",
+    "/staff/settings",
+    "/staff/settings/images?setting=logo",
     "/staff/password",
     "/staff/media",
     "/staff/media?q=used&size=medium",
@@ -306,3 +309,27 @@ def test_media_answers_are_valid(make_app, path, data, status, htmx, htmx_header
     assert response.status_code == status
     html = response.get_data(as_text=True)
     assert (fragment_problems(html) if htmx else problems(html)) == []
+
+
+def test_settings_states_are_valid(app, site, htmx_headers):
+    """The settings page with errors, saved, with images set; a public page with them."""
+    client, _ = staff_client(app, Role.ADMIN)
+    bad = {**DEFAULTS, "accent_colour": "#ffff00", "contact_recipients": "nope"}
+    response = client.post("/staff/settings", data=bad)
+    assert response.status_code == 422
+    assert problems(response.get_data(as_text=True)) == []
+    response = client.post("/staff/settings", data=bad, headers=htmx_headers)
+    assert fragment_problems(response.get_data(as_text=True)) == []
+    good = {**DEFAULTS, "footer_text": "By *us*.", "accent_colour": "#1d5c80"}
+    response = client.post("/staff/settings", data=good, headers=htmx_headers)
+    assert response.status_code == 200
+    assert fragment_problems(response.get_data(as_text=True)) == []
+    for setting in ("logo", "favicon", "social-image"):
+        data = {"setting": setting, "media_id": str(site["used"])}
+        assert client.post("/staff/settings/images", data=data).status_code == 303
+    for path in ("/staff/settings", "/staff/", "/staff/media/{used}/delete"):
+        page = client.get(path.format(**site)).get_data(as_text=True)
+        assert problems(page) == [], path
+    for path in ("/", "/articles/first", "/contact/"):
+        page = app.test_client().get(path).get_data(as_text=True)
+        assert problems(page) == [], path

@@ -64,6 +64,8 @@ STAFF = [
     "/staff/inbox/{message}/delete",
     "/staff/users",
     "/staff/audit",
+    "/staff/settings",
+    "/staff/settings/images?setting=logo",
     "/staff/password",
     "/staff/media",
     "/staff/media?q=cover&size=medium",
