@@ -18,6 +18,8 @@ from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from cli.demo_content import DEMO_ARTICLES
 from cli.demo_content import DEMO_COMMENTS
+from cli.demo_content import DEMO_SETTINGS
+from cli.demo_content import DEMO_SOCIAL_IMAGE
 from cli.demo_images import add_demo_images
 from cli.demo_images import place_images
 from cli.users import new_user
@@ -31,6 +33,8 @@ from models import User
 from models import db
 from models import utcnow
 from storage.transactions import write_transaction
+from web.site_settings import save
+from web.site_settings import site_settings
 
 DEMO_ADMIN_EMAIL = "admin@example.com"
 
@@ -62,11 +66,20 @@ def seed_demo(extra: int) -> None:
         db.session.add(admin)
         if not has_articles:
             _seed_articles(admin, images)
+            _seed_settings(admin, images)
         if extra:
             _seed_generated(admin, extra)
+    site_settings().reload()
     if password:
         _write_demo_credentials(password)
     _print_demo_admin()
+
+
+def _seed_settings(admin: User, images: dict[str, int]) -> None:
+    """The demo's footer text and default social image, as if saved in Settings."""
+    db.session.flush()
+    values = {**DEMO_SETTINGS, "SOCIAL_IMAGE_MEDIA_ID": images[DEMO_SOCIAL_IMAGE]}
+    save(values, admin.id)
 
 
 def _demo_admin() -> tuple[User, str | None]:

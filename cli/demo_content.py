@@ -236,3 +236,13 @@ DEMO_COMMENTS: list[dict] = [
         "body": "Tables with alignment are exactly what I needed for release notes.",
     },
 ]
+
+# Site settings the demo stores as an admin would at Staff → Settings (the
+# default social image is the "pages" drawing; see cli/demo.py).
+DEMO_SETTINGS = {
+    "FOOTER_TEXT": (
+        "Folio is a small publishing app. The articles here are a demo; "
+        "[write to us](/contact/) about anything in them."
+    ),
+}
+DEMO_SOCIAL_IMAGE = "pages"

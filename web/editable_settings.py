@@ -103,7 +103,8 @@ EDITABLE: tuple[Editable, ...] = (
         "Accent colour",
         Kind.COLOUR,
         IDENTITY,
-        "Links and buttons, as #rrggbb. Empty: Folio's rust.",
+        "Links and buttons, as #rrggbb; dark mode uses a lighter shade. "
+        "Empty: Folio's rust (#a1401f).",
     ),
     Editable(
         "FOOTER_TEXT",
