@@ -105,3 +105,14 @@ def test_dates_follow_time_zone_and_format(app):
     assert 'datetime="2025-12-06T23:30:00+00:00"' in html
     _set(app, DATE_FORMAT="month-day-year")
     assert ">December 7, 2025</time>" in client.get("/").text
+
+
+def test_feed_etag_moves_with_the_settings(app):
+    with app.app_context():
+        make_article(slug="hello", title="Hello")
+    client = app.test_client()
+    first = client.get("/feed.xml")
+    _set(app, SITE_TITLE="Renamed")
+    again = client.get("/feed.xml", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert "<title>Renamed</title>" in again.text

@@ -20,6 +20,7 @@ from web.http_caching import fingerprint
 from web.http_caching import not_modified
 from web.http_caching import not_modified_response
 from web.http_caching import public_resource
+from web.site_settings import settings_version
 from web.urls import absolute_url
 
 FEED_SIZE = 20
@@ -75,6 +76,7 @@ def feed_response(articles: list[Article], tag: Tag | None = None) -> Response:
             tag.slug if tag else None,
             tag.name if tag else None,
             [(a.id, a.updated_at, a.slug) for a in articles],
+            settings_version(),  # the feed's title and subtitle are settings
         ]
     )
     if not_modified(etag, updated):
