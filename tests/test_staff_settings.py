@@ -145,6 +145,8 @@ def test_lists_and_long_texts_are_named_not_quoted_in_the_audit(app):
         ("comments_close_after_days", "", "Enter a whole number."),
         ("site_title", "", "Enter a value."),
         ("site_title", "x" * 101, "At most 100 characters."),
+        ("site_title", "Two\nlines", "Use one line of text"),
+        ("site_description", "Tab\there", "Use one line of text"),
         ("contact_intro", "x" * 1001, "At most 1000 characters."),
         ("date_format", "%Y%m", "Not a valid choice."),
     ],

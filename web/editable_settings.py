@@ -8,6 +8,7 @@ still set, and then locked, by its FOLIO_* variable.
 from __future__ import annotations
 
 import enum
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -212,6 +213,9 @@ def date_format_choices() -> list[tuple[str, str]]:
 
 def problem(editable: Editable, value: Any) -> str | None:
     """Why value cannot be this setting's (checks a form's fields do not), or None."""
+    if editable.kind is Kind.TEXT and _has_control_characters(value):
+        # A title reaches mail subjects: a line break there is refused mail.
+        return "Use one line of text, without control characters."
     if editable.kind is Kind.COLOUR and value:
         return accent_problem(value)
     if editable.kind is Kind.TIME_ZONE and value not in time_zones():
@@ -221,6 +225,10 @@ def problem(editable: Editable, value: Any) -> str | None:
     if editable.kind is Kind.EMAILS:
         return _emails_problem(value)
     return None
+
+
+def _has_control_characters(text: str) -> bool:
+    return any(unicodedata.category(character) == "Cc" for character in text)
 
 
 def _emails_problem(addresses: list[str]) -> str | None:
