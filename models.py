@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
+from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import Column
 from sqlalchemy import DateTime
@@ -134,6 +135,20 @@ class User(UserMixin, db.Model):
     session_generation: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0"
     )
+    # Two-factor sign-in (blueprints/staff/totp.py): the TOTP secret, encrypted
+    # with a key derived from SECRET_KEY; set while two-factor sign-in is on.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step whose code was accepted: that code and older ones
+    # are refused (replay), moved by one conditional UPDATE.
+    totp_last_step: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )
+
+    @property
+    def two_factor_on(self) -> bool:
+        """True when signing in asks for a second factor."""
+        return self.totp_enabled_at is not None
 
     articles: Mapped[list[Article]] = relationship(back_populates="author")
 
@@ -155,9 +170,50 @@ class StaffSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<StaffSession {self.id} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code: the account saw it once, the row keeps its hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
+
+
+class TrustedDevice(db.Model):
+    """A browser that skips the two-factor step: its cookie holds a token, the row its hash.
+
+    Good until expires_at while the account keeps the session generation it
+    had when the device was remembered (a password or two-factor change ends it).
+    """
+
+    __tablename__ = "trusted_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+
+    def __repr__(self) -> str:
+        return f"<TrustedDevice {self.id} user={self.user_id}>"
 
 
 class PasswordReset(db.Model):

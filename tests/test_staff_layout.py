@@ -18,7 +18,15 @@ from tests.support.factories import make_comment
 from tests.support.staff_support import staff_client
 
 ENTRIES = {
-    Role.ADMIN: ["Dashboard", "Articles", "Media", "Comments", "Inbox", "Accounts", "Audit log"],
+    Role.ADMIN: [
+        "Dashboard",
+        "Articles",
+        "Media",
+        "Comments",
+        "Inbox",
+        "Accounts",
+        "Audit log",
+    ],
     Role.EDITOR: ["Dashboard", "Articles", "Media", "Comments"],
     Role.MODERATOR: ["Dashboard", "Comments", "Inbox"],
 }

@@ -84,6 +84,7 @@ def start_session(user: User) -> Ticket:
             created_at=now,
             last_seen_at=now,
             user_agent=request.user_agent.string[:255],
+            ip=(request.remote_addr or "")[:45],
         )
     )
     return Ticket(token, user.session_generation)
