@@ -18,6 +18,9 @@ from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import media  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
+from blueprints.staff import two_factor  # noqa: F401
+from blueprints.staff import two_factor_manage  # noqa: F401
+from blueprints.staff import two_factor_signin  # noqa: F401
 from blueprints.staff.views import bp
 
 __all__ = ["bp"]
