@@ -18,6 +18,7 @@ from sqlalchemy import select
 from blueprints.staff.audit import record
 from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
+from blueprints.staff.device_names import device_name
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
 from blueprints.staff.forms import UserCreateForm
@@ -33,6 +34,7 @@ from blueprints.staff.sessions import is_current
 from blueprints.staff.sessions import live_sessions
 from blueprints.staff.signing_in import open_session
 from blueprints.staff.signing_in import signed_in
+from blueprints.staff.trusted_devices import devices_of
 from blueprints.staff.trusted_devices import is_trusted
 from blueprints.staff.views import bp
 from extensions import limiter
@@ -150,6 +152,8 @@ def _password_page(form: PasswordChangeForm, status: int = 200):
             form=form,
             sessions=live_sessions(current_user.id),
             is_current=is_current,
+            device_name=device_name,
+            devices=devices_of(current_user),
             strength_hint=STRENGTH_HINT,
         ),
         status,

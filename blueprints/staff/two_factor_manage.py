@@ -3,7 +3,7 @@ downloaded, renewed) and turning it off."""
 
 from __future__ import annotations
 
-from flask import abort
+from flask import Response
 from flask import current_app
 from flask import flash
 from flask import make_response
@@ -52,14 +52,19 @@ def _fresh_codes() -> list[str] | None:
     return codes if isinstance(codes, list) else None
 
 
+def _shown_once() -> Response:
+    """Back to the two-factor page: the codes were shown already."""
+    flash("Recovery codes are shown only once, when they are made.", "warning")
+    return see_other(url_for("staff.two_factor"))
+
+
 @bp.get("/two-factor/recovery-codes")
 @login_required
 def two_factor_codes():
     """Show the new recovery codes, this once."""
     codes = _fresh_codes()
     if codes is None:
-        flash("Recovery codes are shown only once, when they are made.", "warning")
-        return see_other(url_for("staff.two_factor"))
+        return _shown_once()
     return render_template("staff/two_factor_codes.html", codes=codes)
 
 
@@ -69,7 +74,7 @@ def two_factor_codes_file():
     """The new recovery codes as a text file to keep."""
     codes = _fresh_codes()
     if codes is None:
-        abort(404)
+        return _shown_once()
     site = current_app.config["SITE_TITLE"]
     text = f"{site} recovery codes for {current_user.email}\n" + "\n".join(codes)
     response = make_response(text + "\n")

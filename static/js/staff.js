@@ -281,4 +281,14 @@
       navigator.clipboard.writeText(field.value).then(done, function () {});
     }
   });
+
+  // ---- The recovery codes page's Print button (hidden without JavaScript,
+  // where the browser's own Print does the same).
+  var printButton = document.querySelector("[data-print]");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () {
+      window.print();
+    });
+  }
 })();

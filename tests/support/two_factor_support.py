@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pyotp
+from sqlalchemy import select
 
 from blueprints.staff import totp
 from blueprints.staff.recovery_codes import new_codes
 from blueprints.staff.recovery_codes import replace_codes
+from models import AuditEvent
+from models import OutboxMail
 from models import User
 from models import db
 from models import utcnow
@@ -36,3 +39,31 @@ def enrol(app, user_id: int, secret: str = SECRET) -> list[str]:
         replace_codes(user_id, codes)
         db.session.commit()
     return codes
+
+
+def audit_lines(app, action) -> list:
+    """The audit events of one kind, oldest first."""
+    with app.app_context():
+        return db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.action == action.value)
+            .order_by(AuditEvent.id)
+        ).all()
+
+
+def mails_to(app, email: str) -> list:
+    """The mails queued for email, oldest first."""
+    with app.app_context():
+        return db.session.scalars(
+            select(OutboxMail)
+            .where(OutboxMail.to_addrs == email)
+            .order_by(OutboxMail.id)
+        ).all()
+
+
+def state(app, user_id: int) -> User:
+    """The account as stored now (detached)."""
+    with app.app_context():
+        user = db.session.get(User, user_id)
+        db.session.expunge(user)
+        return user
