@@ -291,4 +291,15 @@
       window.print();
     });
   }
+
+  // ---- A row its own form removes (an empty 200, swapped outerHTML): focus
+  // goes to the element the form names before the row goes, not to <body>.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt;
+    var selector = form && form.getAttribute("data-focus-after");
+    if (!selector || event.detail.isError || !event.detail.shouldSwap) return;
+    var next = document.querySelector(selector);
+    if (next) next.focus();
+  });
 })();
