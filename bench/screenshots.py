@@ -76,6 +76,7 @@ PAGES = [
     ("staff-accounts", "/staff/users", True),
     ("staff-audit", "/staff/audit", True),
     ("staff-password", "/staff/password", True),
+    ("staff-two-factor-enrol", "/staff/two-factor", True),
 ]
 
 

@@ -106,6 +106,7 @@ STAFF = [
     "/staff/users",
     "/staff/audit",
     "/staff/password",
+    "/staff/two-factor",
     "/staff/media",
     "/staff/media?q=used&size=medium",
     "/staff/media?q=nothing-matches",

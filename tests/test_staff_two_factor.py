@@ -23,6 +23,7 @@ from tests.support.two_factor_support import enrol
 from tests.support.two_factor_support import freeze
 from tests.support.two_factor_support import mails_to
 from tests.support.two_factor_support import state
+from tests.test_html_valid import problems
 
 
 @pytest.fixture(autouse=True)
@@ -156,12 +157,16 @@ def test_enrol_ends_the_accounts_other_sessions(app):
 def test_renew_codes_needs_a_current_code_and_replaces_the_old(app):
     client, user_id = staff_client(app)
     old = enrol(app, user_id)
-    refused = client.post("/staff/two-factor/recovery-codes", data={"code": "000000"})
+    refused = client.post(
+        "/staff/two-factor/recovery-codes", data={"renew-code": "000000"}
+    )
     assert refused.status_code == 422 and "That code is not right" in refused.text
     assert audit_lines(app, AuditAction.TWO_FACTOR_FAILED)[-1].detail.startswith(
         "wrong code"
     )
-    response = client.post("/staff/two-factor/recovery-codes", data={"code": code_at()})
+    response = client.post(
+        "/staff/two-factor/recovery-codes", data={"renew-code": code_at()}
+    )
     assert response.headers["Location"] == "/staff/two-factor/recovery-codes"
     page = client.get("/staff/two-factor/recovery-codes").text
     assert old[0] not in page
@@ -169,7 +174,9 @@ def test_renew_codes_needs_a_current_code_and_replaces_the_old(app):
         assert db.session.scalar(select(func.count(RecoveryCode.id))) == 10
     assert len(audit_lines(app, AuditAction.RECOVERY_CODES_RENEWED)) == 1
     # The same code again is a replay.
-    replay = client.post("/staff/two-factor/recovery-codes", data={"code": code_at()})
+    replay = client.post(
+        "/staff/two-factor/recovery-codes", data={"renew-code": code_at()}
+    )
     assert replay.status_code == 422 and "already been used" in replay.text
 
 
@@ -273,3 +280,34 @@ def test_required_two_factor_leaves_enrolled_accounts_alone(make_app):
     client, user_id = staff_client(app)
     enrol(app, user_id, SECRET)
     assert client.get("/staff/").status_code == 200
+
+
+def test_two_factor_pages_are_valid_html(app):
+    client, user_id = staff_client(app)
+    _, other_id = staff_client(app, Role.EDITOR)
+    enrol(app, other_id)
+    assert problems(client.get("/staff/two-factor").text) == []  # enrolment
+    enrol(app, user_id)
+    pages = {
+        "status": client.get("/staff/two-factor"),
+        "renew error": client.post(
+            "/staff/two-factor/recovery-codes", data={"renew-code": "1"}
+        ),
+        "off error": client.post("/staff/two-factor/off", data={}),
+        "reset": client.get(f"/staff/users/{other_id}/two-factor/reset"),
+        "accounts": client.get("/staff/users"),
+        "password": client.get("/staff/password"),
+    }
+    client.post("/staff/two-factor/recovery-codes", data={"renew-code": code_at()})
+    pages["codes"] = client.get("/staff/two-factor/recovery-codes")
+    signing_in = app.test_client()
+    with app.app_context():
+        email = db.session.get(User, user_id).email
+    signing_in.post("/staff/login", data={"email": email, "password": PASSWORD})
+    pages["code step"] = signing_in.get("/staff/login/two-factor")
+    pages["code error"] = signing_in.post(
+        "/staff/login/two-factor", data={"recovery_code": "nope"}
+    )
+    for name, response in pages.items():
+        assert response.status_code in (200, 422), name
+        assert problems(response.text) == [], name

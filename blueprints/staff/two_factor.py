@@ -78,7 +78,7 @@ def _enrol_page(form: EnrolForm, status: int = 200) -> Response:
 
 def status_page(fragment: str = "", status: int = 200, **forms) -> Response:
     """The page of an account with two-factor sign-in on: new codes, turn off."""
-    forms.setdefault("renew_form", RenewCodesForm(formdata=None))
+    forms.setdefault("renew_form", RenewCodesForm(formdata=None, prefix="renew"))
     forms.setdefault("off_form", TurnOffForm(formdata=None))
     return render(
         "staff/two_factor.html",

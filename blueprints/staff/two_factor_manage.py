@@ -98,7 +98,7 @@ def two_factor_codes_done():
 @guarded
 def two_factor_codes_renew():
     """Make ten new recovery codes (a current code is required); the old ones stop working."""
-    form = RenewCodesForm()
+    form = RenewCodesForm(prefix="renew")
     if not current_user.two_factor_on:
         return see_other(url_for("staff.two_factor"))
     if not form.validate_on_submit():

@@ -65,6 +65,7 @@ STAFF = [
     "/staff/users",
     "/staff/audit",
     "/staff/password",
+    "/staff/two-factor",
     "/staff/media",
     "/staff/media?q=cover&size=medium",
     "/staff/media/{cover}",
