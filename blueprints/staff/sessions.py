@@ -185,8 +185,8 @@ def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
     """End every session of the account, in the caller's write.
 
     The one call for whatever must sign an account out everywhere: a password
-    change, deactivation, "Sign out everywhere else", and the two-factor
-    changes to come. With except_current, this request's session goes on
+    change, deactivation, "Sign out everywhere (else)", and the two-factor
+    changes. With except_current, this request's session goes on
     under a new token and generation, so a copy of its cookie taken before
     ends with the others.
     """

@@ -36,12 +36,14 @@ EXPIRED = "Your sign-in took too long or is no longer valid. Sign in again."
 
 def _code_page(form: SignInCodeForm, status: int = 200) -> Response:
     """The code step's page, or its form alone for htmx."""
+    days = remember_days()
+    form.remember.label.text = f"Don't ask again on this browser for {days} days"
     return render(
         "staff/login_two_factor.html",
         "staff/_two_factor_code_form.html",
         status,
         form=form,
-        remember_days=remember_days(),
+        remember_days=days,
     )
 
 
