@@ -14,6 +14,7 @@ from models import AuditAction
 from models import StaffSession
 from models import User
 from models import db
+from storage import sqlcount
 from tests.support.factories import make_user
 from tests.support.staff_support import staff_client
 from tests.support.two_factor_support import audit_lines
@@ -167,3 +168,19 @@ def test_posts_need_csrf(make_app, path):
     client, _ = staff_client(app)
     assert client.post(path).status_code == 400
     assert client.get("/staff/").status_code == 200
+
+
+@pytest.mark.parametrize("remember_days", [0, 30])
+def test_password_page_statements_do_not_grow_with_sessions(make_app, remember_days):
+    app = make_app(TWO_FACTOR_REMEMBER_DAYS=remember_days)
+    client, user_id = staff_client(app)
+
+    def statements() -> int:
+        with sqlcount.count_statements(app) as log:
+            assert client.get("/staff/password").status_code == 200
+        return len(log)
+
+    first = statements()
+    for n in range(5):
+        second_session(app, user_id, ip=f"203.0.113.{n}")
+    assert statements() == first <= 5
