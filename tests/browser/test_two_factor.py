@@ -72,6 +72,7 @@ def enrol(page, server, clock) -> str:
     page.get_by_role("button", name="I have saved them").click()
     page.wait_for_url(re.compile(r"/staff/two-factor$"))
     assert "10 unused recovery codes" in page.content()
+    assert_no_axe_violations(page)
     return secret
 
 
