@@ -236,6 +236,8 @@ def test_code_step_is_rate_limited_per_account(make_app):
         )
     response = client.post("/staff/login/two-factor", data={"code": code_at()})
     assert response.status_code == 429
+    assert "Too many wrong codes" in response.text
+    assert 'id="two-factor-code-form"' in response.text
     # From another client too: the limit is the account's.
     other = app.test_client()
     password_step(other)
@@ -374,3 +376,22 @@ def test_forget_a_remembered_browser(make_app, htmx_headers):
     )
     client.post("/staff/logout")
     assert password_step(client).headers["Location"] == "/staff/login/two-factor"
+
+
+def test_code_step_is_rate_limited_per_client(make_app):
+    app = make_app(
+        RATELIMIT_ENABLED=True,
+        LOGIN_LIMIT_PER_ACCOUNT="100 per 15 minutes",
+        LOGIN_LIMIT_PER_IP="3 per 15 minutes",
+    )
+    with app.app_context():
+        user_id = make_user(email=EMAIL).id
+    enrol(app, user_id)
+    client = app.test_client()
+    password_step(client)
+    for _ in range(3):
+        response = client.post("/staff/login/two-factor", data={"code": "000000"})
+        assert response.status_code == 422
+    response = client.post("/staff/login/two-factor", data={"code": code_at()})
+    assert response.status_code == 429
+    assert not signed_in(client)

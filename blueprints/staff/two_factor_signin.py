@@ -7,6 +7,7 @@ from flask import current_app
 from flask import flash
 from flask import request
 from flask import url_for
+from flask_limiter import RequestLimit
 
 from blueprints.staff.pending_sign_in import clear_pending
 from blueprints.staff.pending_sign_in import pending
@@ -31,6 +32,7 @@ from web.htmx import render
 from web.htmx import see_other
 from web.rate_limit import refund_hits
 
+TOO_OFTEN = "Too many wrong codes. Wait a while, then try again."
 EXPIRED = "Your sign-in took too long or is no longer valid. Sign in again."
 
 
@@ -54,6 +56,13 @@ def _start_again() -> Response:
     return see_other(url_for("staff.login"))
 
 
+def _too_often(limit: RequestLimit) -> Response:
+    """A 429 that shows the code form again, with why (htmx swaps it in place)."""
+    form = SignInCodeForm()
+    form.code.errors = [TOO_OFTEN]
+    return _code_page(form, 429)
+
+
 def _pending_key() -> str:
     """Rate-limit key for the account this browser is signing in to."""
     marker = pending()
@@ -74,9 +83,12 @@ def login_two_factor():
 @limiter.limit(
     lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
     key_func=lambda: f"login-ip:{request.remote_addr}",
+    on_breach=_too_often,
 )
 @limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_pending_key
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_pending_key,
+    on_breach=_too_often,
 )
 def login_two_factor_post():
     """Check the code; when it is right, start the session the password step earned."""
