@@ -36,6 +36,7 @@ from models import utcnow
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
+from web.htmx import wants_fragment
 
 # The secret being enrolled lives in the signed session until a code confirms it.
 ENROL_KEY = "_two_factor_enrol"
@@ -66,13 +67,18 @@ def _enrol_page(form: EnrolForm, status: int = 200) -> Response:
     secret = session.get(ENROL_KEY)
     if not isinstance(secret, str):
         secret = session[ENROL_KEY] = new_secret()
+    page_only = {}
+    if not wants_fragment():  # the form alone needs neither
+        page_only["secret"] = " ".join(
+            secret[i : i + 4] for i in range(0, len(secret), 4)
+        )
+        page_only["qr"] = qr_svg(setup_uri(secret, current_user.email))
     return render(
         "staff/two_factor_enrol.html",
         "staff/_two_factor_enrol_form.html",
         status,
         form=form,
-        secret=" ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
-        qr=qr_svg(setup_uri(secret, current_user.email)),
+        **page_only,
     )
 
 
