@@ -7,7 +7,7 @@ recovery_codes keeps the SHA-256 of each single-use code; trusted_devices the
 SHA-256 of each remembered browser's token. staff_sessions.ip is the client
 address a session signed in from. See docs/architecture.md, "Two-factor sign-in".
 
-Revision ID: 0013
+Revision ID: 0010
 Revises: 0009
 Create Date: 2026-12-06 10:30:00
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0013"
+revision = "0010"
 down_revision = "0009"
 branch_labels = None
 depends_on = None
