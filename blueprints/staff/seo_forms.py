@@ -34,7 +34,7 @@ class SeoFields:
     """Fields of ArticleForm: empty, each is derived from the article as before."""
 
     meta_title = StringField(
-        "Title in search results",
+        "Heading in search results",
         filters=[strip],
         validators=[Length(max=200, message="Use at most 200 characters.")],
     )
