@@ -189,7 +189,7 @@ email.
         "cover": "night",
         "author": "writer",
         "seo": {
-            "meta_title": "Self-host Folio on a small VM: install, back up, upgrade",
+            "meta_title": "Folio on a small VM: install, back up, upgrade",
             "meta_description": (
                 "A publishing site on one virtual machine: make run, SQLite with "
                 "online backups, and upgrades that are one command."
