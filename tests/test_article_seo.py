@@ -229,7 +229,17 @@ def test_picker_for_the_social_image(app, editor):
     assert f'action="/staff/articles/{article_id}/social-image"' in html
     assert f'name="media_id" value="{media.id}"' in html
     assert 'name="use" value="social"' in html
-    assert editor.get("/staff/media/picker?use=bogus&article_id=1").status_code == 404
+    for query in (
+        f"use=bogus&article_id={article_id}",
+        "use=social&article_id=99999",
+        "use=social&article_id=x",
+        "use=avatar&user_id=",
+        "use=avatar",
+    ):
+        assert editor.get(f"/staff/media/picker?{query}").status_code == 404, query
+    # An empty use= is the cover's picker.
+    cover = editor.get(f"/staff/media/picker?use=&article_id={article_id}")
+    assert cover.status_code == 200 and 'id="cover-field"' in cover.text
 
 
 def _editor_data(**overrides) -> dict:

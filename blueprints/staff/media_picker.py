@@ -63,7 +63,7 @@ def _picker(target: ImageTarget, status: int = 200, **extra) -> Response:
 @role_required(ARTICLES)
 def media_picker():
     """A compact grid of images to choose a cover, social image or avatar from."""
-    values = {"use": "cover", **request.args.to_dict()}
+    values = {**request.args.to_dict(), "use": request.args.get("use") or "cover"}
     return _picker(target_from(values))
 
 
