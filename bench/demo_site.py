@@ -37,6 +37,10 @@ ARTICLE_SLUG = "welcome-to-folio"
 # The one with images in its text, one of them captioned.
 IMAGES_SLUG = "writing-in-markdown"
 TAG_SLUG = "folio"
+# The demo's second author (cli/demo_content.py), and the article with its
+# "Search & social" fields set.
+AUTHOR_SLUG = "mina-okafor"
+SEO_SLUG = "running-folio-on-one-small-machine"
 SEARCH_WORDS = "markdown"
 
 
@@ -239,7 +243,9 @@ def _staff_work() -> dict[str, int]:
         .order_by(ContactMessage.id)
     )
     pictured = db.session.scalar(select(Article).where(Article.slug == IMAGES_SLUG))
+    seo = db.session.scalar(select(Article.id).where(Article.slug == SEO_SLUG))
     return {
+        "seo_article": seo,
         "article": article.id,
         "comment": first.id,
         "message": message,

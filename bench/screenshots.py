@@ -21,6 +21,7 @@ from pathlib import Path
 
 from bench.dataset import ROOT
 from bench.demo_site import ARTICLE_SLUG
+from bench.demo_site import AUTHOR_SLUG
 from bench.demo_site import IMAGES_SLUG
 from bench.demo_site import SEARCH_WORDS
 from bench.demo_site import TAG_SLUG
@@ -57,6 +58,7 @@ PAGES = [
     ("article", f"/articles/{ARTICLE_SLUG}", False),
     ("article-images", f"/articles/{IMAGES_SLUG}", False),
     ("tag", f"/tags/{TAG_SLUG}", False),
+    ("author", f"/authors/{AUTHOR_SLUG}", False),
     ("search", f"/search?q={SEARCH_WORDS}", False),
     ("contact", "/contact/", False),
     ("contact-thanks", "/contact/thanks", False),
@@ -70,6 +72,7 @@ PAGES = [
     ("staff-editor", "/staff/articles/{article}/edit", True),
     ("staff-editor-images", "/staff/articles/{images_article}/edit", True),
     ("staff-editor-upload", "/staff/articles/{images_article}/edit#upload", True),
+    ("staff-editor-seo", "/staff/articles/{seo_article}/edit#seo-box", True),
     ("staff-media", "/staff/media", True),
     ("staff-media-detail", "/staff/media/{media}", True),
     ("staff-media-picker", "/staff/media/picker?article_id={images_article}", True),
@@ -83,6 +86,8 @@ PAGES = [
     ("staff-audit", "/staff/audit", True),
     ("staff-password", "/staff/password", True),
     ("staff-two-factor-enrol", "/staff/two-factor", True),
+    ("staff-profile", "/staff/profile", True),
+    ("staff-avatar-picker", "/staff/media/picker?use=avatar&user_id=1", True),
 ]
 
 

@@ -2,9 +2,10 @@
 
 Other blueprints may import its public modules, and no other module:
 page (the article page's context, the staff preview), publishing (saving an
-article's body, slugs and tags) and markdown (the Markdown pipeline).
+article's body, slugs and tags), markdown (the Markdown pipeline) and seo
+(what search engines and link previews are told, which the editor previews).
 
-Public modules: page, publishing, markdown.
+Public modules: page, publishing, markdown, seo.
 """
 
 from blueprints.articles.views import bp

@@ -16,8 +16,10 @@ from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import media  # noqa: F401
+from blueprints.staff import media_picker  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
+from blueprints.staff import profiles  # noqa: F401
 from blueprints.staff import session_list  # noqa: F401
 from blueprints.staff import two_factor  # noqa: F401
 from blueprints.staff import two_factor_manage  # noqa: F401
