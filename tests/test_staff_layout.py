@@ -63,7 +63,7 @@ def test_sidebar_entries_by_role(app, role):
     client, _ = staff_client(app, role)
     nav = nav_of(client.get("/staff/").get_data(as_text=True))
     labels = NAV_LABEL.findall(nav)
-    account = ["Password &amp; sessions", "View the site", "Sign out"]
+    account = ["Your profile", "Password &amp; sessions", "View the site", "Sign out"]
     assert labels == ENTRIES[role] + account
     assert ("Settings" in nav) == (role == Role.ADMIN)
     # Sign out is a POST form with its CSRF field, not a link.

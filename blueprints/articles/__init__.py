@@ -2,10 +2,11 @@
 
 Other blueprints may import its public modules, and no other module:
 page (the article page's context, the staff preview), publishing (saving an
-article's body, slugs and tags), markdown (the Markdown pipeline) and
-site_text (the settings' Markdown texts, for templates).
+article's body, slugs and tags), markdown (the Markdown pipeline), seo
+(what search engines and link previews are told, which the editor previews)
+and site_text (the settings' Markdown texts, for templates).
 
-Public modules: page, publishing, markdown, site_text.
+Public modules: page, publishing, markdown, seo, site_text.
 """
 
 from blueprints.articles.views import bp

@@ -15,20 +15,22 @@ from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
 
+from blueprints.articles.listing import BYLINE
 from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
-from blueprints.articles.seo import description_of
+from blueprints.articles.seo import canonical_of
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import search_description
 from blueprints.articles.seo import share_image
+from blueprints.articles.seo import title_of
 from models import Article
 from models import db
-from web.urls import absolute_url
 
 TOC_MIN_HEADINGS = 3
 
 
 def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
-    """The article matching conditions, with its author, tags and cover joined.
+    """The article matching conditions, with its author, tags and images joined.
 
     One statement, so even a page-cache miss stays within the page's budget.
     """
@@ -37,9 +39,10 @@ def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
             select(Article)
             .where(*conditions)
             .options(
-                joinedload(Article.author),
+                BYLINE,
                 joinedload(Article.tags),
                 joinedload(Article.cover),
+                joinedload(Article.social_image),
             )
         )
         .unique()
@@ -50,14 +53,14 @@ def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
 def reader_context(article: Article, preview: bool = False) -> dict:
     """The article page's context apart from the comment section."""
     headings = headings_from_html(article.body_html)
-    url = absolute_url("articles.detail", slug=article.slug)
+    url = canonical_of(article)
     image = share_image(article)
     meta = page_meta(
-        article.title,
-        description_of(article),
+        title_of(article),
+        search_description(article),
         url,
         kind="article",
-        noindex=preview,
+        noindex=preview or article.noindex,
         image=image,
     )
     return {

@@ -17,9 +17,16 @@ from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import mail_check  # noqa: F401
 from blueprints.staff import media  # noqa: F401
+from blueprints.staff import media_picker  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
+from blueprints.staff import profiles  # noqa: F401
+from blueprints.staff import session_list  # noqa: F401
 from blueprints.staff import settings  # noqa: F401
+from blueprints.staff import two_factor  # noqa: F401
+from blueprints.staff import two_factor_manage  # noqa: F401
+from blueprints.staff import two_factor_reset  # noqa: F401
+from blueprints.staff import two_factor_signin  # noqa: F401
 from blueprints.staff.views import bp
 
 __all__ = ["bp"]

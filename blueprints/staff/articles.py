@@ -30,6 +30,9 @@ from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import ArticleForm
 from blueprints.staff.forms import clean_search
 from blueprints.staff.paging import page_arg
+from blueprints.staff.seo_forms import apply_seo
+from blueprints.staff.seo_forms import search_preview
+from blueprints.staff.seo_forms import seo_values
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleStatus
@@ -44,6 +47,8 @@ from web.htmx import wants_fragment
 PER_PAGE = 20
 FILTERS = ("all", "draft", "scheduled", "published")
 SAVED = "staff/_article_saved.html"
+# The live preview, and the search result's preview out of band.
+PREVIEW = "staff/_preview_answer.html"
 
 
 @bp.get("/articles")
@@ -107,6 +112,7 @@ def _form_for(article: Article) -> ArticleForm:
         if published_at
         else None,
         comments_open=article.comments_open,
+        **seo_values(article),
     )
 
 
@@ -127,6 +133,7 @@ def _editor(
         article=article,
         preview=preview.html,
         missing_alt=preview.missing_alt,
+        seo=search_preview(form, preview.html),
         saved=saved,
         action_form=ActionForm(),
     )
@@ -155,10 +162,11 @@ def article_preview():
     if wants_fragment():
         rendered = render_body(form.body.data or "", preview=True)
         return render(
-            "staff/_preview.html",
-            "staff/_preview.html",
+            PREVIEW,
+            PREVIEW,
             preview=rendered.html,
             missing_alt=rendered.missing_alt,
+            seo=search_preview(form, rendered.html),
         )
     # Without JavaScript the Preview button re-shows the editor with the preview.
     article_id = request.form.get("article_id", type=int)
@@ -187,6 +195,7 @@ def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | Non
     elif article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = utcnow()
     article.comments_open = form.comments_open.data
+    apply_seo(form, article)
     return None
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from blueprints.staff.audit import record
 from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
+from blueprints.staff.device_names import device_name
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
 from blueprints.staff.forms import UserCreateForm
@@ -25,20 +26,21 @@ from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import needs_rehash
 from blueprints.staff.passwords import verify_password
+from blueprints.staff.pending_sign_in import start_pending
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.sessions import end_all_sessions
 from blueprints.staff.sessions import end_this_session
 from blueprints.staff.sessions import is_current
 from blueprints.staff.sessions import live_sessions
-from blueprints.staff.sessions import sign_in
-from blueprints.staff.sessions import start_session
+from blueprints.staff.signing_in import open_session
+from blueprints.staff.signing_in import signed_in
+from blueprints.staff.trusted_devices import devices_of
+from blueprints.staff.trusted_devices import is_trusted
 from blueprints.staff.views import bp
 from extensions import limiter
 from models import AuditAction
 from models import User
 from models import db
-from models import utcnow
-from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
 from web.rate_limit import refund_hits
@@ -99,22 +101,19 @@ def login_post():
         return render_template("staff/login.html", form=form, failed=True), 422
     refund_hits()
     rehashed = hash_password(form.password.data) if needs_rehash(stored) else None
+    target = safe_next(form.next.data) or url_for("staff.dashboard")
     user_id = user.id
     with write_transaction():
         user = db.session.get(User, user_id)
         if rehashed is not None:
             user.password_hash = rehashed
-        user.last_login_at = utcnow()
-        # Signing in again (or as someone else) in this browser ends the
-        # session it had: a copy of the old cookie must not outlive it.
-        end_this_session()
-        ticket = start_session(user)
-        record(AuditAction.SIGN_IN, actor=user, target=user)
-    target = safe_next(form.next.data) or url_for("staff.dashboard")
-    sign_in(user, ticket)
-    staff_signed_in.send(current_app._get_current_object(), user=user)
-    flash(f"Signed in as {user.display_name}.", "success")
-    return see_other(target)
+        if user.two_factor_on and not is_trusted(user):
+            end_this_session()
+            start_pending(user, target)
+            return see_other(url_for("staff.login_two_factor"))
+        detail = "remembered browser" if user.two_factor_on else ""
+        ticket = open_session(user, detail)
+    return signed_in(user, ticket, target)
 
 
 def _record_failure(email: str, user: User | None, password_ok: bool) -> None:
@@ -153,6 +152,8 @@ def _password_page(form: PasswordChangeForm, status: int = 200):
             form=form,
             sessions=live_sessions(current_user.id),
             is_current=is_current,
+            device_name=device_name,
+            devices=devices_of(current_user),
             strength_hint=STRENGTH_HINT,
         ),
         status,

@@ -12,17 +12,20 @@ from flask_login import current_user
 from blueprints.staff.access import SETTINGS
 from blueprints.staff.access import role_required
 from blueprints.staff.audit import record
+from blueprints.staff.image_targets import KINDS
+from blueprints.staff.image_targets import SETTING_KEYS
+from blueprints.staff.image_targets import ImageTarget
 from blueprints.staff.settings_form import SettingsForm
 from blueprints.staff.settings_form import changed_values
 from blueprints.staff.settings_form import field_name
 from blueprints.staff.settings_form import settings_form
-from blueprints.staff.settings_images import image_rows
 from blueprints.staff.views import bp
 from models import AuditAction
 from storage.transactions import write_transaction
 from web.editable_settings import BY_KEY
 from web.editable_settings import EDITABLE
 from web.editable_settings import GROUPS
+from web.editable_settings import Editable
 from web.editable_settings import Kind
 from web.editable_settings import time_zones
 from web.htmx import render
@@ -40,6 +43,15 @@ def current_values() -> dict[str, Any]:
     """Every editable setting's effective value."""
     store = site_settings()
     return {editable.key: store.value(editable.key) for editable in EDITABLE}
+
+
+def image_rows() -> list[tuple[Editable, ImageTarget | None]]:
+    """The site's images for the page: a picker target each (None: locked)."""
+    locked = site_settings().locked
+    return [
+        (BY_KEY[key], None if key in locked else ImageTarget(KINDS[use], None))
+        for use, key in SETTING_KEYS.items()
+    ]
 
 
 def _page(form: SettingsForm, status: int = 200, saved: str = ""):

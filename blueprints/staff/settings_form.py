@@ -1,6 +1,6 @@
 """The settings form, built from web/editable_settings.EDITABLE: one field per setting.
 
-Images are chosen on pages of their own (blueprints/staff/settings_images.py).
+Images are chosen with the library's picker (blueprints/staff/image_targets.py).
 A locked setting (set by its FOLIO_* variable) has no field: the page shows its
 value read-only, and a post that names it anyway is refused.
 """

@@ -88,22 +88,46 @@ def test_choose_a_logo_from_the_library(live_server, page):
     add_media(live_server.app, filename="mark.jpg", alt="Our mark")
     _open_settings(page, live_server)
     assert_no_axe_violations(page)
-    page.get_by_role("link", name="Choose the logo").click()
-    page.wait_for_url("**/staff/settings/images?setting=logo")
+    page.get_by_role("link", name="Choose a logo").click()
+    page.wait_for_url("**/staff/media/picker?use=logo*")
+    wait_for_htmx(page)
     assert_no_axe_violations(page)
-    with page.expect_navigation():
-        page.locator(".picker-item", has_text="mark.jpg").get_by_role(
-            "button", name=re.compile("^Use as logo")
-        ).click()
-    assert page.url.endswith("/staff/settings#images")
-    expect(page.locator(".alert-success")).to_have_text("Logo set.")
-    expect(page.locator("#images")).to_contain_text("mark.jpg")
+    use = page.locator(".picker-item", has_text="mark.jpg").get_by_role(
+        "button", name=re.compile("^Use as logo")
+    )
+    settled_after(page, use.click, source="#media-picker form")
+    status = page.locator("#logo-field .cover-field-status")
+    expect(status).to_have_text("Logo set.")
+    expect(status).to_be_focused()
+    expect(page.locator("#logo-field")).to_contain_text("mark.jpg")
+    page.get_by_role("link", name="Back to the settings").click()
+    expect(page.locator("#images #logo-field")).to_contain_text("mark.jpg")
     page.goto(live_server("/"))
     logo = page.locator(".site-title img.site-logo")
     expect(logo).to_have_attribute("alt", "")
     assert page.evaluate("document.querySelector('.site-logo').naturalWidth > 0"), (
         "the logo's file loads"
     )
+
+
+def test_choose_a_logo_without_javascript(live_server, nojs_page):
+    _admin(live_server.app)
+    add_media(live_server.app, filename="mark.jpg", alt="Our mark")
+    page = nojs_page
+    _open_settings(page, live_server)
+    page.get_by_role("link", name="Choose a logo").click()
+    with page.expect_navigation():
+        page.locator(".picker-item", has_text="mark.jpg").get_by_role(
+            "button", name=re.compile("^Use as logo")
+        ).click()
+    assert page.url.endswith("/staff/settings#images")
+    expect(page.locator(".alert-success")).to_have_text("Logo set.")
+    with page.expect_navigation():
+        page.locator("#logo-field").get_by_role(
+            "button", name="Remove the logo"
+        ).click()
+    expect(page.locator(".alert-success")).to_have_text("Logo removed.")
+    expect(page.locator("#logo-field")).to_contain_text("No logo")
 
 
 def test_test_mail_reports_in_place(live_server, page):
