@@ -32,6 +32,7 @@ DEFAULTS = {
     "comments_per_page": "50",
     "time_zone": "UTC",
     "date_format": "day-month-year",
+    "two_factor_remember_days": "0",
 }
 
 
@@ -60,7 +61,14 @@ def test_settings_page_shows_every_group_with_current_values(app):
     response = client.get("/staff/settings")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    for legend in ("Site identity", "Contact", "Comments", "Dates", "Mail"):
+    for legend in (
+        "Site identity",
+        "Contact",
+        "Comments",
+        "Dates",
+        "Staff sign-in",
+        "Mail",
+    ):
         assert legend in html
     assert 'name="site_title" required type="text" value="Folio"' in html
     assert '<option value="Europe/Paris">' in html
@@ -235,4 +243,24 @@ def test_other_roles_neither_see_nor_save(app, role):
     client, _ = staff_client(app, role=role)
     assert ">Settings<" not in client.get("/staff/").get_data(as_text=True)
     assert _post(client, site_title="X").status_code == 403
+    assert _rows(app) == {}
+
+
+def test_requiring_two_factor_from_the_page_gates_accounts_without_it(app):
+    admin, _ = staff_client(app)
+    editor, _ = staff_client(app, Role.EDITOR)
+    assert editor.get("/staff/articles").status_code == 200
+    response = _post(admin, two_factor_required="y", two_factor_remember_days="30")
+    assert response.status_code == 303
+    gated = editor.get("/staff/articles")
+    assert gated.status_code == 303
+    assert gated.headers["Location"] == "/staff/two-factor"
+    assert app.config["TWO_FACTOR_REMEMBER_DAYS"] == 30
+    assert "two-factor sign-in" in " ".join(_audit(app)).lower()
+
+
+@pytest.mark.parametrize("days", ["-1", "91", "many"])
+def test_remembered_browser_days_are_bounded(app, days):
+    client, _ = staff_client(app)
+    assert _post(client, two_factor_remember_days=days).status_code == 422
     assert _rows(app) == {}

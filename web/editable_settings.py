@@ -62,9 +62,10 @@ IDENTITY = "Site identity"
 CONTACT = "Contact"
 COMMENTS = "Comments"
 DATES = "Dates"
+SIGN_IN = "Staff sign-in"
 IMAGES = "Images"
 # The settings form's fieldsets; images are chosen on pages of their own.
-GROUPS = (IDENTITY, CONTACT, COMMENTS, DATES)
+GROUPS = (IDENTITY, CONTACT, COMMENTS, DATES, SIGN_IN)
 
 EDITABLE: tuple[Editable, ...] = (
     Editable(
@@ -194,6 +195,21 @@ EDITABLE: tuple[Editable, ...] = (
         "Readers see dates in it; stored times stay UTC.",
     ),
     Editable("DATE_FORMAT", "Date format", Kind.CHOICE, DATES),
+    Editable(
+        "TWO_FACTOR_REQUIRED",
+        "Require two-factor sign-in for every staff account",
+        Kind.BOOL,
+        SIGN_IN,
+        "An account without it can only set it up (or sign out) after its password.",
+    ),
+    Editable(
+        "TWO_FACTOR_REMEMBER_DAYS",
+        "Let a browser skip the code for (days)",
+        Kind.INT,
+        SIGN_IN,
+        "Offered as a box at the code step. 0: ask on every sign-in.",
+        maximum=90,
+    ),
 )
 
 BY_KEY = {editable.key: editable for editable in EDITABLE}
