@@ -36,7 +36,9 @@ def enrol_secret(client) -> str:
     response = client.get("/staff/two-factor")
     assert response.status_code == 200
     with client.session_transaction() as session:
-        secret = session["_two_factor_enrol"]
+        sealed = session["_two_factor_enrol"]
+    with client.application.app_context():
+        secret = totp.unseal(sealed)
     shown = " ".join(secret[i : i + 4] for i in range(0, len(secret), 4))
     assert shown in response.text
     return secret
@@ -56,8 +58,7 @@ def test_enrol_keeps_the_secret_out_of_the_database_until_confirmed(app):
     enrol_secret(client)
     assert state(app, user_id).totp_secret is None
     # The same secret on every visit until it is confirmed (a reload keeps the QR).
-    with client.session_transaction() as session:
-        first = session["_two_factor_enrol"]
+    first = enrol_secret(client)
     assert enrol_secret(client) == first
 
 
@@ -74,7 +75,9 @@ def test_enrol_keeps_the_secret_out_of_the_database_until_confirmed(app):
 def test_enrol_with_a_bad_code_is_refused(app, code, message):
     client, user_id = staff_client(app)
     enrol_secret(client)
-    response = client.post("/staff/two-factor", data={"code": code})
+    response = client.post(
+        "/staff/two-factor", data={"current_password": PASSWORD, "code": code}
+    )
     assert response.status_code == 422
     assert message in response.text
     assert "<html" in response.text  # a plain POST gets the whole page
@@ -86,7 +89,9 @@ def test_enrol_error_for_htmx_is_the_form_alone(app, htmx_headers):
     client, _ = staff_client(app)
     enrol_secret(client)
     response = client.post(
-        "/staff/two-factor", data={"code": "000000"}, headers=htmx_headers
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": "000000"},
+        headers=htmx_headers,
     )
     assert response.status_code == 422
     assert response.text.lstrip().startswith('<form class="stack" id="two-factor-enrol')
@@ -97,7 +102,10 @@ def test_enrol_with_the_right_code_turns_it_on(app):
     client, user_id = staff_client(app)
     other, _ = staff_client(app)  # noqa: F841 - another account, untouched
     secret = enrol_secret(client)
-    response = client.post("/staff/two-factor", data={"code": code_at(secret=secret)})
+    response = client.post(
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": code_at(secret=secret)},
+    )
     assert response.status_code == 303
     assert response.headers["Location"] == "/staff/two-factor/recovery-codes"
     user = state(app, user_id)
@@ -119,7 +127,10 @@ def test_enrol_with_the_right_code_turns_it_on(app):
 def test_recovery_codes_are_shown_once(app):
     client, user_id = staff_client(app)
     secret = enrol_secret(client)
-    client.post("/staff/two-factor", data={"code": code_at(secret=secret)})
+    client.post(
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": code_at(secret=secret)},
+    )
     page = client.get("/staff/two-factor/recovery-codes")
     assert page.status_code == 200
     codes = [part.split("</code>")[0] for part in page.text.split("<li><code>")[1:]]
@@ -149,7 +160,10 @@ def test_enrol_ends_the_accounts_other_sessions(app):
         second = app.test_client()
         sign_in_as(second, db.session.get(User, user_id))
     secret = enrol_secret(client)
-    client.post("/staff/two-factor", data={"code": code_at(secret=secret)})
+    client.post(
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": code_at(secret=secret)},
+    )
     assert second.get("/staff/").status_code == 302
     assert client.get("/staff/").status_code == 200
 
@@ -270,7 +284,10 @@ def test_required_two_factor_keeps_an_account_on_enrolment(make_app):
         assert response.headers["Location"] == "/staff/two-factor"
     assert client.get("/staff/two-factor").status_code == 200
     secret = enrol_secret(client)
-    client.post("/staff/two-factor", data={"code": code_at(secret=secret)})
+    client.post(
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": code_at(secret=secret)},
+    )
     assert client.get("/staff/").status_code == 200
     assert client.post("/staff/logout").status_code == 303
 
@@ -311,3 +328,33 @@ def test_two_factor_pages_are_valid_html(app):
     for name, response in pages.items():
         assert response.status_code in (200, 422), name
         assert problems(response.text) == [], name
+
+
+@pytest.mark.parametrize("password", ["", "not my password at all"])
+def test_enrol_needs_the_current_password(app, password):
+    client, user_id = staff_client(app)
+    secret = enrol_secret(client)
+    response = client.post(
+        "/staff/two-factor",
+        data={"current_password": password, "code": code_at(secret=secret)},
+    )
+    assert response.status_code == 422
+    assert state(app, user_id).totp_enabled_at is None
+    assert audit_lines(app, AuditAction.TWO_FACTOR_ENABLED) == []
+
+
+def test_the_cookie_carries_neither_the_secret_nor_the_codes_readably(app):
+    client, _ = staff_client(app)
+    secret = enrol_secret(client)
+    with client.session_transaction() as session:
+        assert secret not in repr(dict(session))
+    client.post(
+        "/staff/two-factor",
+        data={"current_password": PASSWORD, "code": code_at(secret=secret)},
+    )
+    page = client.get("/staff/two-factor/recovery-codes")
+    codes = [part.split("</code>")[0] for part in page.text.split("<li><code>")[1:]]
+    with client.session_transaction() as session:
+        raw = repr(dict(session))
+    assert len(codes) == 10
+    assert not any(code in raw for code in codes)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import enum
 
 from flask import current_app
+from flask_login import current_user
 
 from blueprints.staff.audit import record
 from blueprints.staff.recovery_codes import clear_codes
@@ -15,6 +16,7 @@ from blueprints.staff.totp import claim_step
 from blueprints.staff.totp import matching_step
 from blueprints.staff.totp import unseal
 from blueprints.staff.trusted_devices import forget
+from extensions import limiter
 from mail.outbox import enqueue
 from models import AuditAction
 from models import User
@@ -109,3 +111,13 @@ def switch_off(user: User) -> None:
 def limit_key(user_id: int | None) -> str:
     """Rate-limit key for guesses at an account's second factor, wherever typed."""
     return f"two-factor:{user_id}"
+
+
+WRONG_PASSWORD = "That is not your current password."
+# Guesses at the password or a code on one's own two-factor pages (enrol, new
+# codes, turn off) count against the account's two-factor limit, as at
+# sign-in; a right answer is refunded (web.rate_limit.refund_hits).
+guarded = limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=lambda: limit_key(current_user.get_id()),
+)

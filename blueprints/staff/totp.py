@@ -64,9 +64,9 @@ def seal(secret: str) -> str:
     return _box().encrypt(secret.encode()).decode()
 
 
-def unseal(stored: str) -> str:
-    """The secret users.totp_secret holds."""
-    return _box().decrypt(stored.encode()).decode()
+def unseal(stored: str, ttl: int | None = None) -> str:
+    """The secret a sealed value holds; ttl: refuse one sealed longer ago (seconds)."""
+    return _box().decrypt(stored.encode(), ttl=ttl).decode()
 
 
 def clean_code(typed: str | None) -> str:

@@ -7,7 +7,6 @@ from flask import Response
 from flask import current_app
 from flask import flash
 from flask import request
-from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -15,11 +14,14 @@ from flask_login import login_required
 from blueprints.staff.audit import record
 from blueprints.staff.credentials import TWO_FACTOR
 from blueprints.staff.credentials import credentials_changed
+from blueprints.staff.passwords import verify_password
 from blueprints.staff.recovery_codes import codes_left
 from blueprints.staff.recovery_codes import new_codes
 from blueprints.staff.recovery_codes import replace_codes
 from blueprints.staff.second_factor import REFUSALS
+from blueprints.staff.second_factor import WRONG_PASSWORD
 from blueprints.staff.second_factor import Outcome
+from blueprints.staff.second_factor import guarded
 from blueprints.staff.totp import matching_step
 from blueprints.staff.totp import new_secret
 from blueprints.staff.totp import qr_svg
@@ -28,6 +30,10 @@ from blueprints.staff.totp import setup_uri
 from blueprints.staff.two_factor_forms import EnrolForm
 from blueprints.staff.two_factor_forms import RenewCodesForm
 from blueprints.staff.two_factor_forms import TurnOffForm
+from blueprints.staff.two_factor_session import drop_enrol_secret
+from blueprints.staff.two_factor_session import enrol_secret
+from blueprints.staff.two_factor_session import keep_enrol_secret
+from blueprints.staff.two_factor_session import keep_fresh_codes
 from blueprints.staff.views import bp
 from models import AuditAction
 from models import User
@@ -37,11 +43,8 @@ from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
+from web.rate_limit import refund_hits
 
-# The secret being enrolled lives in the signed session until a code confirms it.
-ENROL_KEY = "_two_factor_enrol"
-# The recovery codes just made, until "I have saved them" (or sign-out).
-CODES_KEY = "_two_factor_codes"
 # What an account without two-factor sign-in may reach while it is required.
 GATE_OPEN = frozenset({"staff.logout", "staff.login", "staff.login_post"})
 
@@ -64,9 +67,10 @@ def _two_factor_gate() -> Response | None:
 
 def _enrol_page(form: EnrolForm, status: int = 200) -> Response:
     """The enrolment page (QR code, secret, code field); htmx gets the form alone."""
-    secret = session.get(ENROL_KEY)
-    if not isinstance(secret, str):
-        secret = session[ENROL_KEY] = new_secret()
+    secret = enrol_secret()
+    if secret is None:
+        secret = new_secret()
+        keep_enrol_secret(secret)
     page_only = {}
     if not wants_fragment():  # the form alone needs neither
         page_only["secret"] = " ".join(
@@ -106,18 +110,28 @@ def two_factor():
 
 @bp.post("/two-factor")
 @login_required
+@guarded
 def two_factor_enable():
-    """Turn two-factor sign-in on with the first right code from the app."""
+    """Turn two-factor sign-in on: the password, and the first right code from the app.
+
+    The password, as for every change of credentials: a stolen session alone
+    must not enrol an app of its own and lock the owner out.
+    """
     form = EnrolForm()
-    secret = session.get(ENROL_KEY)
-    if current_user.two_factor_on or not isinstance(secret, str):
+    secret = enrol_secret()
+    if current_user.two_factor_on or secret is None:
         return see_other(url_for("staff.two_factor"))
     if not form.validate_on_submit():
+        return _enrol_page(form, 422)
+    user = db.session.get(User, current_user.id)
+    if not verify_password(user.password_hash, form.current_password.data):
+        form.current_password.errors.append(WRONG_PASSWORD)
         return _enrol_page(form, 422)
     step = matching_step(secret, form.code.data)
     if step is None:
         form.code.errors.append(REFUSALS[Outcome.WRONG_CODE][1])
         return _enrol_page(form, 422)
+    refund_hits()
     codes = new_codes()
     with write_transaction():
         user = db.session.get(User, current_user.id)
@@ -127,7 +141,7 @@ def two_factor_enable():
         replace_codes(user.id, codes)
         credentials_changed(user, TWO_FACTOR)
         record(AuditAction.TWO_FACTOR_ENABLED, target=user)
-    session.pop(ENROL_KEY, None)
-    session[CODES_KEY] = codes
+    drop_enrol_secret()
+    keep_fresh_codes(codes)
     flash("Two-factor sign-in is on. Your other sessions are signed out.", "success")
     return see_other(url_for("staff.two_factor_codes"))

@@ -31,6 +31,9 @@ def _code_field(label: str = "Code from your app", required: bool = True):
 
 
 class EnrolForm(TextForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=1024)]
+    )
     code = _code_field()
 
 

@@ -8,7 +8,6 @@ from flask import current_app
 from flask import flash
 from flask import make_response
 from flask import render_template
-from flask import session
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -19,16 +18,18 @@ from blueprints.staff.credentials import credentials_changed
 from blueprints.staff.passwords import verify_password
 from blueprints.staff.recovery_codes import new_codes
 from blueprints.staff.recovery_codes import replace_codes
-from blueprints.staff.second_factor import limit_key
+from blueprints.staff.second_factor import WRONG_PASSWORD
+from blueprints.staff.second_factor import guarded
 from blueprints.staff.second_factor import refuse
 from blueprints.staff.second_factor import spend_factor
 from blueprints.staff.second_factor import switch_off
-from blueprints.staff.two_factor import CODES_KEY
 from blueprints.staff.two_factor import status_page
 from blueprints.staff.two_factor_forms import RenewCodesForm
 from blueprints.staff.two_factor_forms import TurnOffForm
+from blueprints.staff.two_factor_session import drop_fresh_codes
+from blueprints.staff.two_factor_session import fresh_codes
+from blueprints.staff.two_factor_session import keep_fresh_codes
 from blueprints.staff.views import bp
-from extensions import limiter
 from models import AuditAction
 from models import User
 from models import db
@@ -38,18 +39,6 @@ from web.rate_limit import refund_hits
 
 RENEW_FORM = "staff/_two_factor_renew_form.html"
 OFF_FORM = "staff/_two_factor_off_form.html"
-# Guesses at the current code or password count against the account's
-# two-factor limit, as at sign-in; a right answer is refunded.
-guarded = limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=lambda: limit_key(current_user.get_id()),
-)
-
-
-def _fresh_codes() -> list[str] | None:
-    """The recovery codes this browser was just given, while they are on show."""
-    codes = session.get(CODES_KEY)
-    return codes if isinstance(codes, list) else None
 
 
 def _shown_once() -> Response:
@@ -62,7 +51,7 @@ def _shown_once() -> Response:
 @login_required
 def two_factor_codes():
     """Show the new recovery codes, this once."""
-    codes = _fresh_codes()
+    codes = fresh_codes()
     if codes is None:
         return _shown_once()
     return render_template("staff/two_factor_codes.html", codes=codes)
@@ -72,7 +61,7 @@ def two_factor_codes():
 @login_required
 def two_factor_codes_file():
     """The new recovery codes as a text file to keep."""
-    codes = _fresh_codes()
+    codes = fresh_codes()
     if codes is None:
         return _shown_once()
     site = current_app.config["SITE_TITLE"]
@@ -89,7 +78,7 @@ def two_factor_codes_file():
 @login_required
 def two_factor_codes_done():
     """Stop showing the new recovery codes (they are never shown again)."""
-    session.pop(CODES_KEY, None)
+    drop_fresh_codes()
     return see_other(url_for("staff.two_factor"))
 
 
@@ -116,7 +105,7 @@ def two_factor_codes_renew():
         refuse(form, outcome, user, "new recovery codes")
         return status_page(RENEW_FORM, 422, renew_form=form)
     refund_hits()
-    session[CODES_KEY] = codes
+    keep_fresh_codes(codes)
     return see_other(url_for("staff.two_factor_codes"))
 
 
@@ -132,7 +121,7 @@ def two_factor_off():
     if not form.validate_on_submit():
         return status_page(OFF_FORM, 422, off_form=form)
     if not verify_password(user.password_hash, form.current_password.data):
-        form.current_password.errors.append("That is not your current password.")
+        form.current_password.errors.append(WRONG_PASSWORD)
         return status_page(OFF_FORM, 422, off_form=form)
     with write_transaction() as transaction:
         user = db.session.get(User, current_user.id)

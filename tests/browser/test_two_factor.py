@@ -56,6 +56,7 @@ def enrol(page, server, clock) -> str:
     assert_no_axe_violations(page)
     secret = page.locator("#totp-secret").inner_text().replace(" ", "")
     # A wrong code: htmx swaps the form alone, with its error, in place.
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("Code from your app").fill("000000")
     settled_after(
         page,
@@ -63,6 +64,8 @@ def enrol(page, server, clock) -> str:
     )
     assert page.url.endswith("/staff/two-factor")
     assert "not right" in page.locator("#code-error").inner_text()
+    # A password field is never filled in again by the server.
+    page.get_by_label("Current password").fill(PASSWORD)
     page.get_by_label("Code from your app").fill(pyotp.TOTP(secret).at(clock.now))
     page.get_by_role("button", name="Turn on two-factor sign-in").click()
     page.wait_for_url(re.compile(r"/staff/two-factor/recovery-codes$"))
