@@ -4,16 +4,21 @@ replays, the pending marker, rate limits and remembered browsers."""
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy import update
 
+from blueprints.staff import two_factor_signin
 from blueprints.staff.pending_sign_in import PENDING_KEY
 from blueprints.staff.trusted_devices import COOKIE
 from models import AuditAction
 from models import StaffSession
 from models import TrustedDevice
+from models import User
 from models import db
+from models import utcnow
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_user
 from tests.support.staff_support import staff_client
@@ -331,6 +336,21 @@ def test_remembered_browser_is_ignored_when_the_setting_is_off(make_app):
     assert password_step(client).headers["Location"] == "/staff/login/two-factor"
 
 
+def test_a_shorter_setting_shortens_browsers_remembered_before(make_app):
+    app, user_id = remember_app(make_app)
+    client = remembered_client(app)
+    with app.app_context():
+        db.session.execute(
+            update(TrustedDevice).values(created_at=utcnow() - timedelta(days=5))
+        )
+        db.session.commit()
+    app.config["TWO_FACTOR_REMEMBER_DAYS"] = 3
+    assert password_step(client).headers["Location"] == "/staff/login/two-factor"
+    client.get("/staff/login")  # a fresh start for the next password step
+    app.config["TWO_FACTOR_REMEMBER_DAYS"] = 30
+    assert password_step(client).headers["Location"] == "/staff/"
+
+
 def test_remembered_browser_dies_on_password_change(make_app):
     app, user_id = remember_app(make_app)
     client = remembered_client(app)
@@ -395,3 +415,31 @@ def test_code_step_is_rate_limited_per_client(make_app):
     response = client.post("/staff/login/two-factor", data={"code": code_at()})
     assert response.status_code == 429
     assert not signed_in(client)
+
+
+def test_a_reset_between_the_check_and_the_write_starts_again(
+    app, client, ed, monkeypatch
+):
+    user_id, _ = ed
+    password_step(client)
+    real = two_factor_signin.pending_user
+    calls = []
+
+    def reset_after_the_first_look():
+        user = real()
+        if not calls:  # an admin's reset lands before the write begins
+            calls.append(user)
+            db.session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(totp_secret=None, totp_enabled_at=None)
+            )
+            db.session.commit()
+        return user
+
+    monkeypatch.setattr(two_factor_signin, "pending_user", reset_after_the_first_look)
+    response = client.post("/staff/login/two-factor", data={"code": code_at()})
+    assert response.status_code == 303
+    assert response.headers["Location"] == "/staff/login"
+    assert not signed_in(client)
+    assert audit_lines(app, AuditAction.SIGN_IN) == []

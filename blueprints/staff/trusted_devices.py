@@ -40,14 +40,18 @@ def remember_days() -> int:
 def is_trusted(user: User) -> bool:
     """True when this browser's cookie names a live remembered device of user."""
     token = request.cookies.get(COOKIE)
-    if not remember_days() or not token:
+    days = remember_days()
+    if not days or not token:
         return False
+    now = utcnow()
     found = db.session.scalar(
         select(TrustedDevice.id).where(
             TrustedDevice.token_hash == _digest(token),
             TrustedDevice.user_id == user.id,
             TrustedDevice.generation == user.session_generation,
-            TrustedDevice.expires_at > utcnow(),
+            TrustedDevice.expires_at > now,
+            # A shorter setting shortens the browsers remembered under a longer one.
+            TrustedDevice.created_at > now - timedelta(days=days),
         )
     )
     return found is not None

@@ -25,8 +25,6 @@ from blueprints.staff.trusted_devices import set_cookie
 from blueprints.staff.two_factor_forms import SignInCodeForm
 from blueprints.staff.views import bp
 from extensions import limiter
-from models import User
-from models import db
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
@@ -100,7 +98,11 @@ def login_two_factor_post():
         return _code_page(form, 422)
     target, remembered = pending()["next"], None
     with write_transaction() as transaction:
-        user = db.session.get(User, user.id)
+        # Again under the lock: a reset or a new password since the check voids it.
+        user = pending_user()
+        if user is None:
+            transaction.rollback()
+            return _start_again()
         outcome = spend_factor(user, form.code.data, form.recovery_code.data)
         if not outcome.accepted:
             transaction.rollback()
