@@ -164,10 +164,10 @@ class User(UserMixin, db.Model):
     avatar_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="RESTRICT", use_alter=True), index=True
     )
-    # The author page's version (blueprints/articles/versions.py) reads it.
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime, default=utcnow, onupdate=utcnow
-    )
+    # When what readers see of the account last changed (_profile_changed):
+    # the author page's version and its sitemap date. Not an onupdate: a
+    # sign-in or a session count changing is no change to the author page.
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     articles: Mapped[list[Article]] = relationship(back_populates="author")
     avatar: Mapped[Media | None] = relationship(foreign_keys=[avatar_id])
@@ -211,6 +211,17 @@ def _default_author_slug(mapper, connection, user: User) -> None:
     """A new account without a slug gets one from its display name."""
     if not user.slug:
         user.slug = free_author_slug(connection, user.display_name)
+
+
+@event.listens_for(User.display_name, "set", active_history=True)
+@event.listens_for(User.slug, "set", active_history=True)
+@event.listens_for(User.avatar_id, "set", active_history=True)
+@event.listens_for(User.bio_html, "set", active_history=True)
+@event.listens_for(User.website, "set", active_history=True)
+def _profile_changed(user: User, value: object, old: object, initiator: object) -> None:
+    """What an author page shows changed: its version moves."""
+    if user.id is not None and value != old:
+        user.updated_at = utcnow()
 
 
 @event.listens_for(User.display_name, "set", active_history=True)

@@ -207,7 +207,15 @@ def test_log_filters_by_event_and_account(app, admin, ed, client):
 
 
 @pytest.mark.parametrize(
-    "query", ["?action=nonsense", "?account=abc", "?account=99999999", "?page=abc"]
+    "query",
+    [
+        "?action=nonsense",
+        "?account=abc",
+        "?account=99999999",
+        "?account=99999999999999999999",
+        "?account=-1",
+        "?page=abc",
+    ],
 )
 def test_log_odd_filters_are_not_errors(admin, query):
     assert admin[0].get("/staff/audit" + query).status_code == 200

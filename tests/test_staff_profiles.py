@@ -6,10 +6,14 @@ import io
 import re
 
 import pytest
+from sqlalchemy import select
 
+from models import AuditAction
+from models import AuditEvent
 from models import Role
 from models import User
 from models import db
+from tests.support.factories import PASSWORD
 from tests.support.factories import make_article
 from tests.support.factories import make_user
 from tests.support.images import add_media
@@ -295,3 +299,34 @@ def test_signed_out_visitors_go_to_sign_in(app):
         assert response.headers["Location"].startswith("/staff/login")
     sign_in_as(client, user)
     assert client.get("/staff/profile").status_code == 200
+
+
+def test_a_profile_change_is_audited_by_part(app):
+    admin, admin_id = staff_client(app)
+    with app.app_context():
+        ed = make_user(role=Role.EDITOR, display_name="Ed Editor").id
+    response = admin.post(f"/staff/users/{ed}/profile", data=_data(slug="ed"))
+    assert response.status_code == 303
+    # The same values again change nothing, and write no line.
+    admin.post(f"/staff/users/{ed}/profile", data=_data(slug="ed"))
+    with app.app_context():
+        lines = db.session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == AuditAction.PROFILE_CHANGED.value
+            )
+        ).all()
+        assert [(e.actor_id, e.target_id) for e in lines] == [(admin_id, ed)]
+        assert lines[0].detail == "name, page address, bio, website"
+
+
+def test_signing_in_does_not_change_the_author_page(app, client):
+    with app.app_context():
+        user = make_user(email="au@example.com", display_name="Au Thor")
+        user_id, before = user.id, user.updated_at
+    response = client.post(
+        "/staff/login", data={"email": "au@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 303
+    assert _user(app, user_id).updated_at == before
+    client.post("/staff/profile", data=_data(slug="au"))
+    assert _user(app, user_id).updated_at > before

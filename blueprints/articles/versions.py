@@ -153,8 +153,8 @@ def _author_query() -> Prepared:
 def author_version(slug: str) -> tuple | None:
     """The version of a page of one author's articles (None: no such author).
 
-    The profile moves users.updated_at (any change to the row), the avatar
-    its media row's; what the list shows is the site's part, as on tag pages.
+    A change to what the page shows of the account moves users.updated_at
+    (models._profile_changed), a described or replaced avatar its media row's; what the list shows is the site's part, as on tag pages.
     """
     row = _run(_author_query(), slug=slug)
     if row is None:

@@ -17,6 +17,7 @@ from models import db
 from web.htmx import render
 
 PER_PAGE = 50
+MAX_ID = 2**31 - 1
 
 # What each event is called on the page.
 LABELS = {
@@ -51,6 +52,8 @@ def _filters() -> tuple[AuditAction | None, int | None]:
     except ValueError:
         action = None
     account = request.args.get("account", type=int)
+    if account is not None and not 0 < account <= MAX_ID:
+        account = None  # no account has it, and the database could not compare it
     return action, account
 
 

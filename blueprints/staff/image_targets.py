@@ -251,6 +251,8 @@ def choose(target: ImageTarget, media_id: int | None) -> ImageTarget:
         else:
             owner.avatar_id = media_id
             owner.avatar = db.session.get(Media, media_id) if media_id else None
+            detail = f"avatar: #{media_id}" if media_id else "avatar removed"
+            record(AuditAction.PROFILE_CHANGED, target=owner, detail=detail)
     return ImageTarget(target.kind, owner)
 
 

@@ -15,10 +15,12 @@ from blueprints.articles.markdown import render_short_text
 from blueprints.staff.access import ACCOUNTS
 from blueprints.staff.access import ANY_STAFF
 from blueprints.staff.access import role_required
+from blueprints.staff.audit import record
 from blueprints.staff.image_targets import profile_url
 from blueprints.staff.profile_forms import ProfileForm
 from blueprints.staff.views import bp
 from models import Article
+from models import AuditAction
 from models import User
 from models import db
 from models import free_author_slug
@@ -59,16 +61,39 @@ def _page(user: User, form: ProfileForm, status: int = 200, saved: bool = False)
     return render(PROFILE, PROFILE_FORM, status, **context)
 
 
+# What the audit line calls each part of a profile.
+PROFILE_PARTS = {
+    "display_name": "name",
+    "slug": "page address",
+    "bio": "bio",
+    "website": "website",
+}
+
+
 def _apply(form: ProfileForm, user: User, bio_html: str) -> str | None:
-    """Copy the form into the account; an error for the address, if any."""
+    """Copy the form into the account; an error for the address, if any.
+
+    A change is written to the audit log, naming the parts that changed.
+    """
     name = form.display_name.data
     wanted = form.slug.data or free_author_slug(db.session.connection(), name, user.id)
     owner = db.session.scalar(select(User.id).where(User.slug == wanted))
     if owner is not None and owner != user.id:
         return SLUG_TAKEN
-    user.display_name, user.slug = name, wanted
-    user.bio, user.bio_html = form.bio.data or "", bio_html
-    user.website = form.website.data or ""
+    new = {
+        "display_name": name,
+        "slug": wanted,
+        "bio": form.bio.data or "",
+        "website": form.website.data or "",
+    }
+    changed = [
+        part for key, part in PROFILE_PARTS.items() if getattr(user, key) != new[key]
+    ]
+    for key, value in new.items():
+        setattr(user, key, value)
+    user.bio_html = bio_html
+    if changed:
+        record(AuditAction.PROFILE_CHANGED, target=user, detail=", ".join(changed))
     return None
 
 
