@@ -8,8 +8,6 @@ only the latest mail works.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 from typing import NamedTuple
 
@@ -17,6 +15,8 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy import update
 
+from blueprints.staff.tokens import digest
+from blueprints.staff.tokens import new_token
 from models import PasswordReset
 from models import User
 from models import db
@@ -36,11 +36,6 @@ class ResetMail(NamedTuple):
     body: str
 
 
-def digest(token: str) -> str:
-    """The form a token is stored in: a leaked table resets no password."""
-    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
-
-
 def lifetime() -> timedelta:
     """How long a link works."""
     return timedelta(minutes=current_app.config["PASSWORD_RESET_MINUTES"])
@@ -48,7 +43,7 @@ def lifetime() -> timedelta:
 
 def new_reset_mail(email: str) -> ResetMail:
     """Make a token and the mail for email, whether or not an account uses it."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     site = current_app.config["SITE_TITLE"]
     link = absolute_url("staff.password_reset", token=token)
     minutes = current_app.config["PASSWORD_RESET_MINUTES"]

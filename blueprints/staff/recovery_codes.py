@@ -7,7 +7,6 @@ is enough to keep a leaked table from giving them away.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 
@@ -16,6 +15,7 @@ from sqlalchemy import func
 from sqlalchemy import select
 from sqlalchemy import update
 
+from blueprints.staff.tokens import digest
 from models import RecoveryCode
 from models import db
 from models import utcnow
@@ -23,10 +23,6 @@ from models import utcnow
 COUNT = 10
 ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"
 LENGTH = 10
-
-
-def _digest(code: str) -> str:
-    return hashlib.sha256(code.encode()).hexdigest()
 
 
 def normalize(typed: str | None) -> str:
@@ -48,9 +44,7 @@ def replace_codes(user_id: int, codes: list[str]) -> None:
     clear_codes(user_id)
     now = utcnow()
     db.session.add_all(
-        RecoveryCode(
-            user_id=user_id, code_hash=_digest(normalize(code)), created_at=now
-        )
+        RecoveryCode(user_id=user_id, code_hash=digest(normalize(code)), created_at=now)
         for code in codes
     )
 
@@ -73,7 +67,7 @@ def use_code(user_id: int, typed: str) -> bool:
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user_id,
-            RecoveryCode.code_hash == _digest(code),
+            RecoveryCode.code_hash == digest(code),
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=utcnow())

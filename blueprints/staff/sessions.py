@@ -11,8 +11,6 @@ ago: one SELECT a request. ``last_seen_at`` is written at most once a minute.
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import datetime
 from datetime import timedelta
 from typing import NamedTuple
@@ -26,6 +24,8 @@ from sqlalchemy import select
 from sqlalchemy import update
 from sqlalchemy.exc import OperationalError
 
+from blueprints.staff.tokens import digest
+from blueprints.staff.tokens import new_token
 from extensions import login_manager
 from models import StaffSession
 from models import User
@@ -46,11 +46,6 @@ class Ticket(NamedTuple):
 
     token: str
     generation: int
-
-
-def _digest(token: str) -> str:
-    """The form a token is stored in: a leaked table opens no session."""
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def idle_timeout() -> timedelta:
@@ -76,10 +71,10 @@ def start_session(user: User) -> Ticket:
     """Add a session row for user, in the caller's write; the cookie gets the ticket."""
     now = utcnow()
     _forget_finished(user.id, now)
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     db.session.add(
         StaffSession(
-            token_hash=_digest(token),
+            token_hash=digest(token),
             user_id=user.id,
             created_at=now,
             last_seen_at=now,
@@ -124,7 +119,7 @@ def load_user(user_id: str) -> User | None:
     found = db.session.execute(
         select(User, StaffSession)
         .join(StaffSession, StaffSession.user_id == User.id)
-        .where(StaffSession.token_hash == _digest(token), User.id == int(user_id))
+        .where(StaffSession.token_hash == digest(token), User.id == int(user_id))
     ).first()
     now = utcnow()
     if found is None:
@@ -166,16 +161,16 @@ def _touch(session_id: int, now: datetime) -> None:
 def _current_digest() -> str | None:
     """The stored form of this cookie's token, if it carries one."""
     token = session.get(TOKEN_KEY)
-    return _digest(token) if isinstance(token, str) else None
+    return digest(token) if isinstance(token, str) else None
 
 
 def end_this_session() -> None:
     """End the session this cookie names, in the caller's write."""
-    digest = _current_digest()
-    if digest is not None:
+    current = _current_digest()
+    if current is not None:
         db.session.execute(
             update(StaffSession)
-            .where(StaffSession.token_hash == digest, StaffSession.ended_at.is_(None))
+            .where(StaffSession.token_hash == current, StaffSession.ended_at.is_(None))
             .values(ended_at=utcnow())
             .execution_options(synchronize_session=False)
         )
@@ -209,18 +204,18 @@ def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
 
 def _reissue(user_id: int) -> str | None:
     """Give this request's session a new token and the new generation; its new digest."""
-    digest = _current_digest()
-    if digest is None:
+    current = _current_digest()
+    if current is None:
         return None
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     renamed = db.session.execute(
         update(StaffSession)
         .where(
-            StaffSession.token_hash == digest,
+            StaffSession.token_hash == current,
             StaffSession.user_id == user_id,
             StaffSession.ended_at.is_(None),
         )
-        .values(token_hash=_digest(token))
+        .values(token_hash=digest(token))
         .execution_options(synchronize_session=False)
     )
     if renamed.rowcount != 1:
@@ -229,7 +224,7 @@ def _reissue(user_id: int) -> str | None:
     session[GENERATION_KEY] = db.session.scalar(
         select(User.session_generation).where(User.id == user_id)
     )
-    return _digest(token)
+    return digest(token)
 
 
 def live_sessions(user_id: int) -> list[StaffSession]:

@@ -10,8 +10,6 @@ admin's reset; the sessions page lists them with "Forget".
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 from datetime import timedelta
 
 from flask import Response
@@ -20,16 +18,14 @@ from flask import request
 from sqlalchemy import delete
 from sqlalchemy import select
 
+from blueprints.staff.tokens import digest
+from blueprints.staff.tokens import new_token
 from models import TrustedDevice
 from models import User
 from models import db
 from models import utcnow
 
 COOKIE = "folio_trusted_device"
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def remember_days() -> int:
@@ -46,7 +42,7 @@ def is_trusted(user: User) -> bool:
     now = utcnow()
     found = db.session.scalar(
         select(TrustedDevice.id).where(
-            TrustedDevice.token_hash == _digest(token),
+            TrustedDevice.token_hash == digest(token),
             TrustedDevice.user_id == user.id,
             TrustedDevice.generation == user.session_generation,
             TrustedDevice.expires_at > now,
@@ -59,12 +55,12 @@ def is_trusted(user: User) -> bool:
 
 def remember(user: User) -> str:
     """Remember this browser for user, in the caller's write; the cookie's token."""
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     now = utcnow()
     db.session.add(
         TrustedDevice(
             user_id=user.id,
-            token_hash=_digest(token),
+            token_hash=digest(token),
             generation=user.session_generation,
             created_at=now,
             expires_at=now + timedelta(days=remember_days()),
