@@ -116,3 +116,11 @@ def test_feed_etag_moves_with_the_settings(app):
     again = client.get("/feed.xml", headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 200
     assert "<title>Renamed</title>" in again.text
+
+
+def test_footer_text_keeps_to_paragraphs_links_and_emphasis(app):
+    _set(app, FOOTER_TEXT="# Big\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\n![x](/media/1)")
+    footer = app.test_client().get("/").text.split('<div class="footer-text">')[1]
+    footer = footer.split("</div>")[0]
+    assert "<h1" not in footer and "<table" not in footer and "<img" not in footer
+    assert "Big" in footer
