@@ -33,6 +33,7 @@ from config import load_settings
 from extensions import csrf
 from extensions import login_manager
 from mail import outbox
+from models import MAX_ID
 from models import db
 from storage import limit_counters
 from storage import media_files
@@ -61,7 +62,7 @@ class IdConverter(IntegerConverter):
     INTEGER), so a larger number is a 404 rather than a database overflow (500)."""
 
     def __init__(self, map, *args, **kwargs) -> None:
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

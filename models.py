@@ -50,6 +50,11 @@ class Base(DeclarativeBase):
 db = SQLAlchemy(model_class=Base)
 
 
+# The largest id a column holds (PostgreSQL's INTEGER): a larger number in a
+# request names nothing, and comparing it would overflow the database's type.
+MAX_ID = 2**31 - 1
+
+
 def utcnow() -> datetime:
     """Return the current time as an aware UTC datetime."""
     return datetime.now(UTC)

@@ -63,11 +63,15 @@ class SiteSettings:
         self._checked = float("-inf")
         self._lock = Lock()
 
-    def value(self, key: str) -> Any:
-        """The effective value: locked variable, stored row, then default."""
-        if key in self.locked or key not in self.stored:
+    def value(self, key: str, stored: Mapping[str, Any] | None = None) -> Any:
+        """The effective value: locked variable, stored row, then default.
+
+        stored: rows just read (under a write), instead of this process's copy.
+        """
+        rows = self.stored if stored is None else stored
+        if key in self.locked or key not in rows:
             return self.base[key]
-        return self.stored[key]
+        return rows[key]
 
     def refresh_if_due(self) -> None:
         """Read the rows again if the counter moved (looked at once per interval)."""
@@ -142,16 +146,8 @@ def settings_showing(media_id: int) -> list[Editable]:
     store = site_settings()
     keys = [editable.key for editable in MEDIA_SETTINGS]
     query = select(SiteSetting.key, SiteSetting.value).where(SiteSetting.key.in_(keys))
-    rows = dict(db.session.execute(query).all())
-    showing = []
-    for editable in MEDIA_SETTINGS:
-        key = editable.key
-        value = store.base[key]
-        if key not in store.locked and key in rows:
-            value = json.loads(rows[key])
-        if value == media_id:
-            showing.append(editable)
-    return showing
+    rows = {key: json.loads(raw) for key, raw in db.session.execute(query)}
+    return [e for e in MEDIA_SETTINGS if store.value(e.key, rows) == media_id]
 
 
 def media_changed(media_id: int) -> None:

@@ -30,6 +30,7 @@ from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
 from blueprints.comments.records import ArticleRef
+from models import MAX_ID
 from models import Article
 from models import Comment
 from models import CommentStatus
@@ -318,7 +319,7 @@ def reply_target(article_id: int, raw_id: object) -> Comment | None:
         comment_id = int(raw_id)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
-    if not 0 < comment_id < 2**31:
+    if not 0 < comment_id <= MAX_ID:
         return None
     comment = db.session.get(Comment, comment_id)
     if (

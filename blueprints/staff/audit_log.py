@@ -10,6 +10,7 @@ from blueprints.staff.access import ACCOUNTS
 from blueprints.staff.access import role_required
 from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
+from models import MAX_ID
 from models import AuditAction
 from models import AuditEvent
 from models import User
@@ -17,7 +18,6 @@ from models import db
 from web.htmx import render
 
 PER_PAGE = 50
-MAX_ID = 2**31 - 1
 
 # What each event is called on the page.
 LABELS = {

@@ -19,7 +19,7 @@ from flask_login import current_user
 from blueprints.articles.publishing import set_cover
 from blueprints.articles.publishing import set_social_image
 from blueprints.staff.audit import record
-from blueprints.staff.media_forms import MAX_ID
+from models import MAX_ID
 from models import Article
 from models import AuditAction
 from models import Media

@@ -15,12 +15,13 @@ from wtforms.validators import Optional
 
 from blueprints.media.library import MAX_ALT
 from blueprints.media.library import MAX_CAPTION
+from blueprints.staff.image_targets import KINDS
+from models import MAX_ID
 from web.text_form import FileForm
 from web.text_form import TextForm
 
-MAX_ID = 2**31 - 1
-# What an upload from a picker may become (image_targets.KINDS names them).
-USES = ("cover", "social", "avatar", "logo", "favicon", "site-social")
+# What an upload from a picker may become.
+USES = tuple(KINDS)
 
 
 def _text(value: str | None) -> str | None:

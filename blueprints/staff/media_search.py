@@ -16,6 +16,7 @@ from sqlalchemy import select
 from werkzeug.datastructures import MultiDict
 
 from blueprints.staff.forms import clean_search
+from models import MAX_ID
 from models import Article
 from models import Media
 from models import MediaStatus
@@ -53,7 +54,7 @@ class MediaFilter:
         month = args.get("month", "")
         return cls(
             q=clean_search(args.get("q")),
-            article=article if article and 0 < article < 2**31 else None,
+            article=article if article and 0 < article <= MAX_ID else None,
             size=size if size in SIZES else "",
             month=month if _month_range(month) else "",
         )
