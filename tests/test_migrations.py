@@ -90,9 +90,11 @@ def test_upgrade_from_the_first_release_keeps_rows_and_swaps_the_index(tmp_path)
         indexes = {
             row.name for row in db.session.execute(text("PRAGMA index_list(articles)"))
         }
-        assert "ix_articles_status_published_at_id" in indexes
+        # 0002 added id to the index; 0010 leads it with the kind.
+        assert "ix_articles_kind_status_published_at_id" in indexes
         assert "ix_articles_status_published_at" not in indexes
         assert db.session.scalar(text("SELECT title FROM articles")) == "Kept"
+        assert db.session.scalar(text("SELECT kind FROM articles")) == "article"
     assert runner.invoke(args=["db", "downgrade", "0001"]).exit_code == 0
     with app.app_context():
         indexes = {

@@ -18,8 +18,17 @@ from tests.support.factories import make_comment
 from tests.support.staff_support import staff_client
 
 ENTRIES = {
-    Role.ADMIN: ["Dashboard", "Articles", "Media", "Comments", "Inbox", "Accounts"],
-    Role.EDITOR: ["Dashboard", "Articles", "Media", "Comments"],
+    Role.ADMIN: [
+        "Dashboard",
+        "Articles",
+        "Pages",
+        "Media",
+        "Comments",
+        "Inbox",
+        "Menus",
+        "Accounts",
+    ],
+    Role.EDITOR: ["Dashboard", "Articles", "Pages", "Media", "Comments"],
     Role.MODERATOR: ["Dashboard", "Comments", "Inbox"],
 }
 NAV_LABEL = re.compile(r'<span class="staff-nav-label">([^<]+)</span>')

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response
 from flask import make_response
 from flask import render_template
+from flask import url_for
 from sqlalchemy import ColumnElement
 from sqlalchemy import literal
 from sqlalchemy import select
@@ -20,7 +21,9 @@ from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import page_meta
 from blueprints.articles.seo import share_image
+from blueprints.articles.seo import web_page
 from models import Article
+from models import ArticleKind
 from models import db
 from web.urls import absolute_url
 
@@ -47,26 +50,42 @@ def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
     )
 
 
+def reader_endpoint(kind: ArticleKind) -> str:
+    """The endpoint readers see an article or a page of this kind at."""
+    return "articles.page" if kind == ArticleKind.PAGE else "articles.detail"
+
+
+def reader_url(article, **values) -> str:
+    """The address of an article or a page (Article, ArticleRef); values: more
+    URL arguments (cpage, replytocom, _anchor). A template global too."""
+    return url_for(reader_endpoint(article.kind), slug=article.slug, **values)
+
+
 def reader_context(article: Article, preview: bool = False) -> dict:
-    """The article page's context apart from the comment section."""
+    """The article (or page) page's context apart from the comment section.
+
+    A page has no neighbours, and its JSON-LD is a WebPage, not a BlogPosting.
+    """
     headings = headings_from_html(article.body_html)
-    url = absolute_url("articles.detail", slug=article.slug)
+    url = absolute_url(reader_endpoint(article.kind), slug=article.slug)
     image = share_image(article)
     meta = page_meta(
         article.title,
         description_of(article),
         url,
-        kind="article",
+        kind="website" if article.is_page else "article",
         noindex=preview,
         image=image,
     )
+    listed = article.is_published and not article.is_page
+    shape = web_page if article.is_page else blog_posting
     return {
         "article": article,
         "preview": preview,
         "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
-        "neighbours": neighbours(article) if article.is_published else {},
+        "neighbours": neighbours(article) if listed else {},
         "meta": meta,
-        "json_ld": blog_posting(article, url, image),
+        "json_ld": shape(article, url, image),
     }
 
 
@@ -98,7 +117,7 @@ def _side(name: str, article: Article, newer: bool):
         order = (Article.published_at.desc(), Article.id.desc())
     return (
         select(literal(name).label("side"), *columns)
-        .where(Article.visible(), after)
+        .where(Article.listed(), after)
         .order_by(*order)
         .limit(1)
         .subquery()

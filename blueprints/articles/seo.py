@@ -114,10 +114,38 @@ def blog_posting(
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
     if image is not None:
-        data["image"] = {
-            "@type": "ImageObject",
-            "url": image["url"],
-            "width": image["width"],
-            "height": image["height"],
-        }
+        data["image"] = _image_object(image)
     return data
+
+
+def web_page(
+    article: Article, url: str, image: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """schema.org WebPage for a page's JSON-LD (About, Privacy): it shows no
+    author, date or tags, so it claims none."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": article.title,
+        "description": description_of(article),
+        "url": url,
+        "dateModified": (article.updated_at or utcnow()).isoformat(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": current_app.config["SITE_TITLE"],
+            "url": site_root(),
+        },
+    }
+    if image is not None:
+        data["primaryImageOfPage"] = _image_object(image)
+    return data
+
+
+def _image_object(image: dict[str, Any]) -> dict[str, Any]:
+    """schema.org ImageObject of a share_image()."""
+    return {
+        "@type": "ImageObject",
+        "url": image["url"],
+        "width": image["width"],
+        "height": image["height"],
+    }

@@ -15,6 +15,7 @@ ACCOUNTS = frozenset({Role.ADMIN})
 ARTICLES = frozenset({Role.ADMIN, Role.EDITOR})
 COMMENTS = frozenset({Role.ADMIN, Role.EDITOR, Role.MODERATOR})
 INBOX = frozenset({Role.ADMIN, Role.MODERATOR})
+MENUS = frozenset({Role.ADMIN})
 ANY_STAFF = frozenset(Role)
 
 

@@ -29,6 +29,7 @@ from blueprints.staff.covers import choose_cover
 from blueprints.staff.editor_images import editor_row
 from blueprints.staff.editor_images import row_refused
 from blueprints.staff.editor_images import row_uploaded
+from blueprints.staff.editor_urls import editor_url
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import clean_search
 from blueprints.staff.media_forms import MAX_ID
@@ -148,7 +149,7 @@ def _uploaded(added: list, article: Article | None) -> Response:
         return render(UPLOADED, UPLOADED, items=items, message=message)
     flash(message, "success")
     if article is not None:
-        return see_other(url_for("staff.article_edit", article_id=article.id))
+        return see_other(editor_url("edit", article.kind, article_id=article.id))
     if len(items) == 1:
         return see_other(url_for("staff.media_detail", media_id=items[0].id))
     return see_other(url_for("staff.media"))
@@ -366,5 +367,5 @@ def article_cover(article_id: int):
     message = "Cover removed." if removing else "Cover image set."
     if not wants_fragment():
         flash(message, "success")
-        return see_other(url_for("staff.article_edit", article_id=article_id))
+        return see_other(editor_url("edit", article.kind, article_id=article_id))
     return render(COVER_FIELD, COVER_FIELD, article=article, message=message)
