@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from flask import current_app
 from flask import g
 from flask import url_for
+from sqlalchemy import and_
 from sqlalchemy import exists
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -51,10 +52,11 @@ class MenuLink:
 
 @dataclass(frozen=True)
 class Menus:
-    """The links of each menu, in order; an empty menu shows the default links."""
+    """The links of each menu, in order. None: the menu has no items, and the
+    default links show; a menu whose links readers may not see yet is ()."""
 
-    header: tuple[MenuLink, ...] = ()
-    footer: tuple[MenuLink, ...] = ()
+    header: tuple[MenuLink, ...] | None = None
+    footer: tuple[MenuLink, ...] | None = None
 
 
 def note_site_version(site: tuple[Hashable, ...]) -> None:
@@ -89,7 +91,7 @@ def _tag_has_articles():
 
 
 def load_menus() -> Menus:
-    """Both menus in one statement: drafts and empty tags left out."""
+    """Both menus in one statement; links to drafts and to empty tags left out."""
     rows = db.session.execute(
         select(
             MenuItem.menu,
@@ -101,24 +103,27 @@ def load_menus() -> Menus:
             Article.title,
             Tag.slug,
             Tag.name,
+            and_(
+                or_(MenuItem.article_id.is_(None), Article.visible()),
+                or_(MenuItem.tag_id.is_(None), _tag_has_articles()),
+            ),
         )
         .outerjoin(Article, Article.id == MenuItem.article_id)
         .outerjoin(Tag, Tag.id == MenuItem.tag_id)
-        .where(
-            or_(MenuItem.article_id.is_(None), Article.visible()),
-            or_(MenuItem.tag_id.is_(None), _tag_has_articles()),
-        )
         .order_by(MenuItem.menu, MenuItem.position, MenuItem.id)
     )
-    menus: dict[MenuName, list[MenuLink]] = {name: [] for name in MenuName}
-    for menu, label, target, url, kind, slug, title, tag_slug, tag_name in rows:
+    menus: dict[MenuName, list[MenuLink]] = {}
+    for menu, label, target, url, kind, slug, title, tag_slug, tag_name, shown in rows:
+        links = menus.setdefault(menu, [])
+        if not shown:
+            continue
         if target == MenuTarget.URL:
-            link = MenuLink(label, url)
+            links.append(MenuLink(label, url))
         elif target == MenuTarget.TAG:
-            link = MenuLink(label or tag_name, url_for("articles.tag", slug=tag_slug))
+            tag_url = url_for("articles.tag", slug=tag_slug)
+            links.append(MenuLink(label or tag_name, tag_url))
         else:
-            link = MenuLink(label or title, url_for(reader_endpoint(kind), slug=slug))
-        menus[menu].append(link)
-    return Menus(
-        header=tuple(menus[MenuName.HEADER]), footer=tuple(menus[MenuName.FOOTER])
-    )
+            page_url = url_for(reader_endpoint(kind), slug=slug)
+            links.append(MenuLink(label or title, page_url))
+    found = {name: tuple(links) for name, links in menus.items()}
+    return Menus(header=found.get(MenuName.HEADER), footer=found.get(MenuName.FOOTER))

@@ -104,7 +104,11 @@ class MenuMoveForm(TextForm):
     direction = StringField(validators=[Optional(), AnyOf(["up", "down"])])
     position = IntegerField(validators=[Optional(), NumberRange(min=1, max=1000)])
 
-    def validate_position(self, field) -> None:
+    def validate(self, extra_validators=None) -> bool:
         """One of the two, or the form says nothing."""
-        if field.data is None and not self.direction.data:
-            raise ValidationError("Say where the item goes.")
+        if not super().validate(extra_validators):
+            return False
+        if self.position.data is None and not self.direction.data:
+            self.direction.errors.append("Say where the item goes.")
+            return False
+        return True

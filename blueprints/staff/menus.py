@@ -147,7 +147,8 @@ def menu_add(menu: str):
             name, 422, "Not added: check the form.", add_form=form, focus=f"add-{first}"
         )
     with write_transaction() as transaction:
-        item = add_item(name, form.target.data, form.label.data, form.url.data)
+        label, url = form.label.data or "", form.url.data or ""
+        item = add_item(name, form.target.data, label, url)
         if item is None:
             transaction.rollback()
             form.target.errors = [FULL]
@@ -176,7 +177,7 @@ def menu_item_update(item_id: int):
         )
     with write_transaction():
         item = db.get_or_404(MenuItem, item_id)
-        item.label = form.label.data
+        item.label = form.label.data or ""
         if form.link:
             item.url = form.url.data
         changed()
@@ -199,7 +200,7 @@ def menu_item_move(item_id: int):
         wanted = _wanted_index(form, before)
         after, size = move_item(item, wanted)
         shown = EditorItem.of(item).shown
-    message = f"Moved “{shown}” to position {after + 1} of {size}."
+    message = f"Moved “{shown}” to position {after + 1} of {size} in the {TITLES[name].lower()}."
     return _answer(
         name, message=message, focus=_focus_after_move(item_id, before, after, size)
     )
