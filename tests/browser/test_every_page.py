@@ -33,6 +33,8 @@ PUBLIC = [
     "/articles/welcome-to-folio?replytocom={comment}",
     "/articles/welcome-to-folio?cpage=2",
     "/articles/writing-in-markdown",
+    "/about",
+    "/privacy",
     "/tags/folio",
     "/search",
     "/search?q=markdown",
@@ -49,6 +51,12 @@ STAFF = [
     "/staff/articles/{article}/edit",
     "/staff/articles/{article}/delete",
     "/staff/articles/{article}/preview",
+    "/staff/pages",
+    "/staff/pages/new",
+    "/staff/pages/{page}/edit",
+    "/staff/pages/{page}/delete",
+    "/staff/pages/{page}/preview",
+    "/staff/menus",
     "/staff/comments",
     "/staff/comments?tab=approved",
     "/staff/comments?tab=spam",
@@ -77,8 +85,9 @@ NOT_FOUND = "/no-such-page"
 
 @pytest.fixture
 def site(make_live_server):
-    """The demo site as `make run` seeds it, plus held, spam and trashed comments,
-    contact messages in every state and a second page of articles and comments."""
+    """The demo site as `make run` seeds it (its pages and menus too), plus held,
+    spam and trashed comments, contact messages in every state and a second page
+    of articles and comments."""
     server = make_live_server(HTMX_CDN=False, ARTICLES_PER_PAGE=3, COMMENTS_PER_PAGE=2)
     app = server.app
     result = app.test_cli_runner().invoke(args=["seed-demo", "--articles", "3"])
@@ -115,6 +124,9 @@ def site(make_live_server):
         )
         server.ids = {
             "article": article.id,
+            "page": db.session.scalar(
+                select(Article.id).where(Article.slug == "about")
+            ),
             "comment": first.id,
             "spam": spam.id,
             "message": message,
