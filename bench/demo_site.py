@@ -217,7 +217,9 @@ def _staff_work() -> dict[str, int]:
         .order_by(ContactMessage.id)
     )
     pictured = db.session.scalar(select(Article).where(Article.slug == IMAGES_SLUG))
+    about = db.session.scalar(select(Article.id).where(Article.slug == "about"))
     return {
+        "page": about,
         "article": article.id,
         "comment": first.id,
         "message": message,

@@ -45,13 +45,15 @@ VARIANTS = [
     Variant("dark-390", 390, 844, "dark"),
 ]
 
-# (name, path, signed in); {article}, {message} come from the demo's ids. The
+# (name, path, signed in); {article}, {message}, {page} come from the demo's ids. The
 # inbox list comes before the message: opening a message marks it read.
 PAGES = [
     ("home", "/", False),
     ("article", f"/articles/{ARTICLE_SLUG}", False),
     ("article-images", f"/articles/{IMAGES_SLUG}", False),
     ("tag", f"/tags/{TAG_SLUG}", False),
+    ("page", "/about", False),
+    ("page-privacy", "/privacy", False),
     ("search", f"/search?q={SEARCH_WORDS}", False),
     ("contact", "/contact/", False),
     ("contact-thanks", "/contact/thanks", False),
@@ -64,6 +66,9 @@ PAGES = [
     ("staff-editor", "/staff/articles/{article}/edit", True),
     ("staff-editor-images", "/staff/articles/{images_article}/edit", True),
     ("staff-editor-upload", "/staff/articles/{images_article}/edit#upload", True),
+    ("staff-pages", "/staff/pages", True),
+    ("staff-page-editor", "/staff/pages/{page}/edit", True),
+    ("staff-menus", "/staff/menus", True),
     ("staff-media", "/staff/media", True),
     ("staff-media-detail", "/staff/media/{media}", True),
     ("staff-media-picker", "/staff/media/picker?article_id={images_article}", True),
