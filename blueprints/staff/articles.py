@@ -182,8 +182,9 @@ def article_edit(article_id: int, kind: ArticleKind):
 @role_required(ARTICLES)
 def article_preview():
     """Render the posted Markdown with the public pipeline (the live preview)."""
+    form = ArticleForm()
     if wants_fragment():
-        rendered = render_body(request.form.get("body", ""), preview=True)
+        rendered = render_body(form.body.data or "", preview=True)
         return render(
             "staff/_preview.html",
             "staff/_preview.html",
@@ -194,7 +195,8 @@ def article_preview():
     article_id = request.form.get("article_id", type=int)
     article = db.session.get(Article, article_id) if article_id else None
     kind = article.kind if article else _posted_kind()
-    form = _form_class(kind)()
+    if kind == ArticleKind.PAGE:
+        form = PageForm()
     form.validate()
     return _editor(form, article, kind)
 
