@@ -121,6 +121,16 @@ SETTINGS: tuple[Setting, ...] = (
         "A staff session ends this many days after sign-in, however active; also the session cookie's lifetime.",
     ),
     Setting(
+        "TWO_FACTOR_REQUIRED",
+        False,
+        "Every staff account must use two-factor sign-in: one without it can only enrol (or sign out) after signing in.",
+    ),
+    Setting(
+        "TWO_FACTOR_REMEMBER_DAYS",
+        0,
+        'Offer "Don\'t ask again on this browser" at the two-factor step, for this many days. `0`: never; every sign-in asks for a code.',
+    ),
+    Setting(
         "SMTP_HOST",
         "",
         "Mail server. Unset: mail stays in the outbox and the staff area shows it.",

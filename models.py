@@ -8,6 +8,8 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from flask_sqlalchemy import SQLAlchemy
+from slugify import slugify
+from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
 from sqlalchemy import CheckConstraint
 from sqlalchemy import Column
@@ -22,6 +24,7 @@ from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
 from sqlalchemy import event
+from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
@@ -155,11 +158,95 @@ class User(UserMixin, db.Model):
     session_generation: Mapped[int] = mapped_column(
         Integer, default=0, server_default="0"
     )
+    # Two-factor sign-in (blueprints/staff/totp.py): the TOTP secret, encrypted
+    # with a key derived from SECRET_KEY; set while two-factor sign-in is on.
+    totp_secret: Mapped[str | None] = mapped_column(String(255))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The last time step whose code was accepted: that code and older ones
+    # are refused (replay), moved by one conditional UPDATE.
+    totp_last_step: Mapped[int] = mapped_column(
+        BigInteger, default=0, server_default="0"
+    )
+
+    @property
+    def two_factor_on(self) -> bool:
+        """True when signing in asks for a second factor."""
+        return self.totp_enabled_at is not None
+
+    # The author page's address, /authors/<slug>: made from the display name
+    # when none is given (_default_author_slug), editable on the profile page.
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    # Markdown, and the sanitized HTML rendered from it when saved.
+    bio: Mapped[str] = mapped_column(Text, default="", server_default="")
+    bio_html: Mapped[str] = mapped_column(Text, default="", server_default="")
+    website: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    # Deleting an image in use is refused (blueprints/media/library.py); the
+    # database keeps the same rule. use_alter: media.uploaded_by_id points back.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="RESTRICT", use_alter=True), index=True
+    )
+    # The author page's version (blueprints/articles/versions.py) reads it.
+    updated_at: Mapped[datetime] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     articles: Mapped[list[Article]] = relationship(back_populates="author")
+    avatar: Mapped[Media | None] = relationship(foreign_keys=[avatar_id])
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"
+
+
+# Author slugs that stay free for pages of their own under /authors/.
+RESERVED_AUTHOR_SLUGS = frozenset(
+    {"all", "edit", "feed", "index", "me", "new", "page", "search", "staff"}
+)
+AUTHOR_SLUG_LENGTH = 80
+
+
+def author_slug_base(name: str) -> str:
+    """The slug a display name suggests: ASCII, lower case, never empty or reserved."""
+    base = slugify(name or "", max_length=AUTHOR_SLUG_LENGTH - 4) or "author"
+    return f"{base}-author" if base in RESERVED_AUTHOR_SLUGS else base
+
+
+def free_author_slug(connection, name: str, user_id: int | None = None) -> str:
+    """A slug for name that no other account uses: base, base-2, base-3..."""
+    base = author_slug_base(name)
+    taken = set(
+        connection.scalars(
+            select(User.slug).where(
+                (User.slug == base) | User.slug.startswith(f"{base}-", autoescape=True),
+                User.id != (user_id or 0),
+            )
+        )
+    )
+    slug, n = base, 2
+    while slug in taken:
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@event.listens_for(User, "before_insert")
+def _default_author_slug(mapper, connection, user: User) -> None:
+    """A new account without a slug gets one from its display name."""
+    if not user.slug:
+        user.slug = free_author_slug(connection, user.display_name)
+
+
+@event.listens_for(User.display_name, "set", active_history=True)
+@event.listens_for(User.slug, "set", active_history=True)
+@event.listens_for(User.avatar_id, "set", active_history=True)
+def _byline_changed(user: User, value: object, old: object, initiator: object) -> None:
+    """A byline shows its author's name, avatar and page: their articles count as edited."""
+    session = object_session(user)
+    if user.id is None or session is None or value == old:
+        return
+    session.connection().execute(
+        update(Article.__table__)
+        .where(Article.__table__.c.author_id == user.id)
+        .values(updated_at=utcnow())
+    )
 
 
 class StaffSession(db.Model):
@@ -176,9 +263,50 @@ class StaffSession(db.Model):
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     user_agent: Mapped[str] = mapped_column(String(255), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="", server_default="")
 
     def __repr__(self) -> str:
         return f"<StaffSession {self.id} user={self.user_id}>"
+
+
+class RecoveryCode(db.Model):
+    """A single-use two-factor recovery code: the account saw it once, the row keeps its hash."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<RecoveryCode {self.id} user={self.user_id}>"
+
+
+class TrustedDevice(db.Model):
+    """A browser that skips the two-factor step: its cookie holds a token, the row its hash.
+
+    Good until expires_at while the account keeps the session generation it
+    had when the device was remembered (a password or two-factor change ends it).
+    """
+
+    __tablename__ = "trusted_devices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    generation: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str] = mapped_column(String(255), default="")
+
+    def __repr__(self) -> str:
+        return f"<TrustedDevice {self.id} user={self.user_id}>"
 
 
 class PasswordReset(db.Model):
@@ -201,6 +329,61 @@ class PasswordReset(db.Model):
 
     def __repr__(self) -> str:
         return f"<PasswordReset {self.id} user={self.user_id}>"
+
+
+class AuditAction(enum.StrEnum):
+    """What a staff audit event records (stored as text: a new one needs no migration)."""
+
+    SIGN_IN = "sign-in"
+    SIGN_IN_FAILED = "sign-in-failed"
+    SIGN_OUT = "sign-out"
+    PASSWORD_CHANGED = "password-changed"
+    PASSWORD_RESET_REQUESTED = "password-reset-requested"
+    PASSWORD_RESET = "password-reset"
+    SESSIONS_ENDED = "sessions-ended"
+    ACCOUNT_CREATED = "account-created"
+    ROLE_CHANGED = "role-changed"
+    ACCOUNT_DEACTIVATED = "account-deactivated"
+    ACCOUNT_REACTIVATED = "account-reactivated"
+    PROFILE_CHANGED = "profile-changed"
+    SETTINGS_CHANGED = "settings-changed"
+    TWO_FACTOR_ENABLED = "two-factor-enabled"
+    TWO_FACTOR_DISABLED = "two-factor-disabled"
+    TWO_FACTOR_RESET = "two-factor-reset"
+    TWO_FACTOR_FAILED = "two-factor-failed"
+    RECOVERY_CODE_USED = "recovery-code-used"
+    RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
+
+
+class AuditEvent(db.Model):
+    """One line of the staff audit log: who did what to which account, when, from where.
+
+    Written in the same transaction as what it records (blueprints/staff/audit.py),
+    so the log never claims a change that was rolled back. Rows outlive the
+    accounts they name: the email at the time is kept beside the ids.
+    """
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_created_at_id", "created_at", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    action: Mapped[str] = mapped_column(String(40), index=True)
+    actor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    # Who acted, as they were called then (or the address a failed sign-in named).
+    actor_label: Mapped[str] = mapped_column(String(254), default="")
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL"), index=True
+    )
+    target_label: Mapped[str] = mapped_column(String(254), default="")
+    ip: Mapped[str] = mapped_column(String(45), default="")
+    # What changed, for people: "role editor → admin", "site title, accent colour".
+    detail: Mapped[str] = mapped_column(String(1000), default="")
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.action}>"
 
 
 article_tags = Table(
@@ -286,9 +469,26 @@ class Article(db.Model):
     cover_id: Mapped[int | None] = mapped_column(
         ForeignKey("media.id", ondelete="RESTRICT"), index=True
     )
+    # Search and link previews (blueprints/articles/seo.py). Empty: derived
+    # from the article (its title, summary or text, address and cover).
+    meta_title: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    meta_description: Mapped[str] = mapped_column(
+        String(300), default="", server_default=""
+    )
+    canonical_url: Mapped[str] = mapped_column(
+        String(500), default="", server_default=""
+    )
+    # A use of the image like the cover (media_uses, RESTRICT).
+    social_image_id: Mapped[int | None] = mapped_column(
+        ForeignKey("media.id", ondelete="RESTRICT"), index=True
+    )
+    noindex: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
     author: Mapped[User | None] = relationship(back_populates="articles")
-    cover: Mapped[Media | None] = relationship()
+    cover: Mapped[Media | None] = relationship(foreign_keys=[cover_id])
+    social_image: Mapped[Media | None] = relationship(foreign_keys=[social_image_id])
     # Every library image the article shows (body and cover): media_uses.
     images: Mapped[list[Media]] = relationship(secondary="media_uses")
     tags: Mapped[list[Tag]] = relationship(
@@ -439,7 +639,7 @@ class Media(db.Model):
         UTCDateTime, default=utcnow, onupdate=utcnow
     )
 
-    uploaded_by: Mapped[User | None] = relationship()
+    uploaded_by: Mapped[User | None] = relationship(foreign_keys=[uploaded_by_id])
 
     def __repr__(self) -> str:
         return f"<Media {self.id} {self.sha256[:8]} {self.status}>"

@@ -30,11 +30,17 @@ from bench.server import Server
 from tests.support.html_forms import parse
 
 ADMIN = "admin@example.com"
+# An editor with two-factor sign-in on (same password): the code step's screenshot.
+TWO_FACTOR_EDITOR = "editor@example.com"
 # The demo's first article (cli/demo_content.py): tagged, with a threaded discussion.
 ARTICLE_SLUG = "welcome-to-folio"
 # The one with images in its text, one of them captioned.
 IMAGES_SLUG = "writing-in-markdown"
 TAG_SLUG = "folio"
+# The demo's second author (cli/demo_content.py), and the article with its
+# "Search & social" fields set.
+AUTHOR_SLUG = "mina-okafor"
+SEO_SLUG = "running-folio-on-one-small-machine"
 SEARCH_WORDS = "markdown"
 
 
@@ -45,6 +51,7 @@ class DemoSite:
     url: str
     cookies: dict[str, str]
     ids: dict[str, int] = field(default_factory=dict)
+    password: str = ""  # the demo accounts' password
 
     def __call__(self, path: str) -> str:
         return self.url + path
@@ -89,6 +96,8 @@ def build(workdir: Path, env: dict[str, str], articles: int) -> tuple[str, dict]
     commands = os.environ | env | {"FLASK_APP": "app", "FOLIO_SITE_URL": "http://x"}
     _flask(commands, "users", "create", "--email", ADMIN, "--role", "admin",
            "--name", "Folio Admin", "--password-stdin", stdin=password + "\n")  # fmt: skip
+    _flask(commands, "users", "create", "--email", TWO_FACTOR_EDITOR, "--role", "editor",
+           "--name", "Erin Editor", "--password-stdin", stdin=password + "\n")  # fmt: skip
     # After the admin exists, so seed-demo writes no sign-in file into instance/.
     _flask(commands, "seed-demo", "--articles", str(articles))
     return password, _add_staff_work(url, workdir)
@@ -111,6 +120,7 @@ def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
     with app.app_context():
         try:
             _cover_generated()
+            _two_factor_on(TWO_FACTOR_EDITOR)
             return _staff_work()
         finally:
             db.session.remove()
@@ -138,6 +148,22 @@ def _cover_generated() -> None:
     for n, article in enumerate(generated):
         if images and n % 4 != 3:
             set_cover(article, images[n % len(images)])
+    db.session.commit()
+
+
+def _two_factor_on(email: str) -> None:
+    """Turn two-factor sign-in on for the account (a random key no one holds)."""
+    from sqlalchemy import select
+
+    from blueprints.staff.totp import new_secret
+    from blueprints.staff.totp import seal
+    from models import User
+    from models import db
+    from models import utcnow
+
+    user = db.session.scalar(select(User).where(User.email == email))
+    user.totp_secret = seal(new_secret())
+    user.totp_enabled_at = utcnow()
     db.session.commit()
 
 
@@ -218,8 +244,10 @@ def _staff_work() -> dict[str, int]:
     )
     pictured = db.session.scalar(select(Article).where(Article.slug == IMAGES_SLUG))
     about = db.session.scalar(select(Article.id).where(Article.slug == "about"))
+    seo = db.session.scalar(select(Article.id).where(Article.slug == SEO_SLUG))
     return {
         "page": about,
+        "seo_article": seo,
         "article": article.id,
         "comment": first.id,
         "message": message,
@@ -256,7 +284,7 @@ def demo_site(
     watchdog.start()
     try:
         server.start(workdir)
-        yield DemoSite(server.base_url, sign_in(server.port, password), ids)
+        yield DemoSite(server.base_url, sign_in(server.port, password), ids, password)
     finally:
         watchdog.cancel()
         server.stop()

@@ -21,9 +21,11 @@ from pathlib import Path
 
 from bench.dataset import ROOT
 from bench.demo_site import ARTICLE_SLUG
+from bench.demo_site import AUTHOR_SLUG
 from bench.demo_site import IMAGES_SLUG
 from bench.demo_site import SEARCH_WORDS
 from bench.demo_site import TAG_SLUG
+from bench.demo_site import TWO_FACTOR_EDITOR
 from bench.demo_site import DemoSite
 from bench.demo_site import demo_site
 
@@ -45,6 +47,10 @@ VARIANTS = [
     Variant("dark-390", 390, 844, "dark"),
 ]
 
+# The two-factor code step: reached through the password step of the demo's
+# editor with two-factor sign-in, in a context of its own.
+CODE_STEP = "/staff/login/two-factor"
+
 # (name, path, signed in); {article}, {message}, {page} come from the demo's ids. The
 # inbox list comes before the message: opening a message marks it read.
 PAGES = [
@@ -54,12 +60,14 @@ PAGES = [
     ("tag", f"/tags/{TAG_SLUG}", False),
     ("page", "/about", False),
     ("page-privacy", "/privacy", False),
+    ("author", f"/authors/{AUTHOR_SLUG}", False),
     ("search", f"/search?q={SEARCH_WORDS}", False),
     ("contact", "/contact/", False),
     ("contact-thanks", "/contact/thanks", False),
     ("not-found", "/no-such-page", False),
     ("staff-login", "/staff/login", False),
     ("staff-password-forgot", "/staff/password/forgot", False),
+    ("staff-two-factor-code", CODE_STEP, False),
     ("staff-dashboard", "/staff/", True),
     ("staff-articles", "/staff/articles", True),
     ("staff-editor-new", "/staff/articles/new", True),
@@ -69,6 +77,7 @@ PAGES = [
     ("staff-pages", "/staff/pages", True),
     ("staff-page-editor", "/staff/pages/{page}/edit", True),
     ("staff-menus", "/staff/menus", True),
+    ("staff-editor-seo", "/staff/articles/{seo_article}/edit#seo-box", True),
     ("staff-media", "/staff/media", True),
     ("staff-media-detail", "/staff/media/{media}", True),
     ("staff-media-picker", "/staff/media/picker?article_id={images_article}", True),
@@ -79,7 +88,11 @@ PAGES = [
     ("staff-inbox", "/staff/inbox", True),
     ("staff-inbox-message", "/staff/inbox/{message}", True),
     ("staff-accounts", "/staff/users", True),
+    ("staff-audit", "/staff/audit", True),
     ("staff-password", "/staff/password", True),
+    ("staff-two-factor-enrol", "/staff/two-factor", True),
+    ("staff-profile", "/staff/profile", True),
+    ("staff-avatar-picker", "/staff/media/picker?use=avatar&user_id=1", True),
 ]
 
 
@@ -159,6 +172,22 @@ def _upload_in_editor(page) -> None:
     _settle(page)
 
 
+def _password_step(browser, variant: Variant, site: DemoSite):
+    """A fresh context past the password step of the two-factor editor."""
+    context = browser.new_context(
+        viewport={"width": variant.width, "height": variant.height},
+        color_scheme=variant.scheme,
+    )
+    page = context.new_page()
+    page.goto(site("/staff/login"))
+    page.get_by_label("Email").fill(TWO_FACTOR_EDITOR)
+    page.get_by_label("Password").fill(site.password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site(CODE_STEP))
+    page.close()
+    return context
+
+
 def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list[str]:
     """Write every page in every variant; the console problems seen."""
     from playwright.sync_api import sync_playwright
@@ -188,7 +217,10 @@ def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list
             for name, path, staff in pages:
                 url = site(path.format(**site.ids))
                 for variant in VARIANTS:
-                    page = contexts[variant.name, staff].new_page()
+                    context = contexts[variant.name, staff]
+                    if path == CODE_STEP:
+                        context = _password_step(browser, variant, site)
+                    page = context.new_page()
                     where = f"{name}-{variant.name}"
                     page.on(
                         "console", lambda m, w=where, u=url: _console(problems, w, u, m)

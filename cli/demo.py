@@ -1,5 +1,5 @@
-"""`flask seed-demo`: demo articles with their images, comments, pages, menus and
-an admin account."""
+"""`flask seed-demo`: demo articles with their images, comments, pages, menus, an
+admin and a writer."""
 
 from __future__ import annotations
 
@@ -14,14 +14,17 @@ from flask.cli import with_appcontext
 from sqlalchemy import func
 from sqlalchemy import select
 
+from blueprints.articles.markdown import render_short_text
 from blueprints.articles.privacy import privacy_page
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from cli.demo_content import DEMO_ABOUT
+from cli.demo_content import DEMO_ADMIN_PROFILE
 from cli.demo_content import DEMO_ARTICLES
 from cli.demo_content import DEMO_COMMENTS
 from cli.demo_content import DEMO_MENUS
+from cli.demo_content import DEMO_WRITER
 from cli.demo_images import add_demo_images
 from cli.demo_images import place_images
 from cli.users import new_user
@@ -67,12 +70,16 @@ def seed_demo(extra: int) -> None:
         _print_demo_admin()
         return
     admin, password = _demo_admin()
-    # Drawn and processed before the write below: it holds up every other writer.
+    # Drawn, processed and hashed before the write below: it holds up every
+    # other writer.
     images = {} if has_articles else add_demo_images()
+    writer = None if has_articles else _demo_writer()
     with write_transaction():
         db.session.add(admin)
         if not has_articles:
-            _seed_articles(admin, images)
+            _give_profile(admin, DEMO_ADMIN_PROFILE, images)
+            _give_profile(writer, DEMO_WRITER, images)
+            _seed_articles({"admin": admin, "writer": writer}, images)
             _seed_pages_and_menus(admin)
         if extra:
             _seed_generated(admin, extra)
@@ -90,6 +97,29 @@ def _demo_admin() -> tuple[User, str | None]:
     return new_user(DEMO_ADMIN_EMAIL, password, Role.ADMIN, "Folio Admin"), password
 
 
+def _demo_writer() -> User:
+    """The demo's second author (an editor nobody signs in as), or a new one."""
+    user = db.session.scalar(select(User).where(User.email == DEMO_WRITER["email"]))
+    if user is not None:
+        return user
+    password = secrets.token_urlsafe(24)
+    return new_user(
+        DEMO_WRITER["email"], password, Role.EDITOR, DEMO_WRITER["display_name"]
+    )
+
+
+def _give_profile(user: User, profile: dict, images: dict[str, int]) -> None:
+    """A bio, website and avatar for a demo account that has none yet."""
+    db.session.add(user)
+    if user.bio:
+        return
+    user.bio = profile["bio"]
+    user.bio_html = render_short_text(profile["bio"])
+    user.website = profile["website"]
+    if profile.get("avatar") in images:
+        user.avatar_id = images[profile["avatar"]]
+
+
 def _write_demo_credentials(password: str) -> None:
     """Keep the demo admin's sign-in where only the site's user can read it."""
     fd = os.open(_demo_credentials_file(), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
@@ -104,22 +134,26 @@ def _print_demo_admin() -> None:
         click.echo(f"Staff sign-in: {email} / {password}  (from {path})")
 
 
-def _seed_articles(author: User, images: dict[str, int]) -> None:
+def _seed_articles(authors: dict[str, User], images: dict[str, int]) -> None:
     now = utcnow()
     articles = []
     for media in db.session.scalars(select(Media).where(Media.id.in_(images.values()))):
         if media.uploaded_by_id is None:
-            media.uploaded_by = author
+            media.uploaded_by = authors["admin"]
     for age, data in enumerate(reversed(DEMO_ARTICLES)):
+        seo = data.get("seo", {})
         article = Article(
             title=data["title"],
             slug=unique_slug(data["title"]),
             summary=data["summary"],
             status=ArticleStatus.PUBLISHED,
             published_at=now - timedelta(days=len(DEMO_ARTICLES) - age),
-            author=author,
+            author=authors[data.get("author", "admin")],
             tags=tags_from_names(data["tags"]),
             cover_id=images.get(data.get("cover", "")),
+            meta_title=seo.get("meta_title", ""),
+            meta_description=seo.get("meta_description", ""),
+            social_image_id=images.get(seo.get("social_image", "")),
         )
         # Added first: looking up the body's images flushes the session.
         db.session.add(article)

@@ -1,10 +1,31 @@
 """Demo content for `flask seed-demo`: articles about Folio, written for Folio.
 
 An article's "cover" and its body's `(demo-image:name)` links name pictures of
-cli/demo_images.py, which the seed draws into the media library first.
+cli/demo_images.py, which the seed draws into the media library first. Its
+"author" is "admin" (the default) or "writer", the demo's two profiles below;
+its "seo" holds the "Search & social" fields, a social image by name.
 """
 
 from __future__ import annotations
+
+# The profile the demo admin gets (when it has none yet), and a second author.
+DEMO_ADMIN_PROFILE: dict = {
+    "bio": (
+        "Looks after this site and its staff area. Writes about how Folio is "
+        "built and run, mostly on *one small machine*."
+    ),
+    "website": "https://folio.example/about",
+    "avatar": "portrait",
+}
+DEMO_WRITER: dict = {
+    "email": "mina@example.com",
+    "display_name": "Mina Okafor",
+    "bio": (
+        "Editor. Writes about moderation, operations and the [quiet web]"
+        "(https://example.org/quiet-web)."
+    ),
+    "website": "https://mina.example/",
+}
 
 DEMO_ARTICLES: list[dict] = [
     {
@@ -126,6 +147,7 @@ site safe even if an account is compromised.
         "title": "Moderating comments without the spam",
         "summary": "How Folio decides which comments appear at once and which wait for a moderator.",
         "tags": ["Comments", "Moderation"],
+        "author": "writer",
         "body": """\
 Comments are where a blog becomes a conversation, and where spam arrives first.
 Folio follows the rules that WordPress made familiar, and adds a few defences of
@@ -165,6 +187,15 @@ email.
         "summary": "Install, back up and upgrade Folio on a single virtual machine.",
         "tags": ["Operations", "Folio"],
         "cover": "night",
+        "author": "writer",
+        "seo": {
+            "meta_title": "Folio on a small VM: install, back up, upgrade",
+            "meta_description": (
+                "A publishing site on one virtual machine: make run, SQLite with "
+                "online backups, and upgrades that are one command."
+            ),
+            "social_image": "shapes",
+        },
         "body": """\
 Folio is designed for a team with one small virtual machine and no time for
 operations. SQLite is the default database: one file under `instance/`, with

@@ -215,6 +215,17 @@ def waves() -> Image.Image:
     return canvas
 
 
+def portrait() -> Image.Image:
+    """A drawn head and shoulders in rust and sand on a peach ground, for an avatar."""
+    side = 1600
+    canvas = vertical_gradient((side, side), "#f6e4da", "#e5ad9c")
+    paint(canvas, "#fbf3e4", ellipse(800, 760, 520), blur=80)
+    paint(canvas, "#a1401f", ellipse(800, 1400, 560, 420))  # the shoulders
+    paint(canvas, "#5b2a18", ellipse(800, 600, 300, 320))  # the hair
+    paint(canvas, "#ecdcc8", ellipse(800, 700, 245, 265))  # the face
+    return canvas
+
+
 DEMO_IMAGES = (
     DemoImage(
         "dawn",
@@ -240,6 +251,12 @@ DEMO_IMAGES = (
         "sand and slate blue.",
         "Drawn with Pillow when the demo was seeded: nothing on this site was downloaded.",
         shapes,
+    ),
+    DemoImage(
+        "portrait",
+        "A drawn portrait: a round face under dark hair, rust shoulders, on peach.",
+        "",
+        portrait,
     ),
     DemoImage(
         "waves",

@@ -8,10 +8,12 @@ import click
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from blueprints.staff.audit import record
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
 from blueprints.staff.passwords import account_words
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import weakness
+from models import AuditAction
 from models import Role
 from models import User
 from models import db
@@ -75,4 +77,11 @@ def create_user_command(
     user = new_user(email, password, Role(role), display_name)
     with write_transaction():
         db.session.add(user)
+        db.session.flush()
+        record(
+            AuditAction.ACCOUNT_CREATED,
+            target=user,
+            actor_label="flask users create",
+            detail=f"role {role}",
+        )
     click.echo(f"Created {role} {email}.")

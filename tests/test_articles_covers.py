@@ -288,7 +288,7 @@ def test_a_cover_in_use_cannot_be_deleted(app):
     _, media_id = _covered(app)
     with app.app_context():
         using = delete(db.session.get(Media, media_id))
-        assert [a.slug for a in using] == ["hello"]
+        assert [a.slug for a in using.articles] == ["hello"]
         assert db.session.get(Media, media_id) is not None
 
 

@@ -46,9 +46,19 @@ def test_seed_demo_draws_images_for_covers_and_bodies(app, runner, client):
         ).all()
         covered = [a for a in articles if a.cover is not None]
         assert len(articles) > len(covered) >= len(articles) - 1
-        # Every image shown is recorded, so none can be deleted from under them.
+        # Every image shown is recorded, so none can be deleted from under them;
+        # the one no article shows is the admin's avatar.
         shown = {m.id for a in articles for m in a.images}
-        assert shown == {m.id for m in images}
+        avatars = set(db.session.scalars(select(User.avatar_id)).all()) - {None}
+        assert shown | avatars == {m.id for m in images}
+        assert len(avatars) == 1 and not avatars & shown
+        # The demo has two authors with bios, and an article with SEO fields.
+        assert {a.author.display_name for a in articles} == {
+            "Folio Admin",
+            "Mina Okafor",
+        }
+        assert all(a.author.bio_html.startswith("<p>") for a in articles)
+        assert any(a.meta_title and a.social_image_id for a in articles)
     home = client.get("/").get_data(as_text=True)
     assert home.count('class="card-cover card-photo"') == len(covered)
     page = client.get("/articles/writing-in-markdown").get_data(as_text=True)

@@ -25,6 +25,7 @@ from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_menu_item
 from tests.support.factories import make_page
+from tests.support.factories import make_user
 from tests.support.images import add_media
 from tests.support.images import image_bytes
 from tests.support.staff_support import staff_client
@@ -49,8 +50,24 @@ def build_site(app) -> dict[str, int]:
             f"![A picture](/media/{inline.id})\n\n![](/media/{cover.id})\n\n"
             "![Elsewhere](https://elsewhere.example/a.png)\n"
         )
+        author = make_user(
+            display_name="Ada Writer",
+            bio="A *short* bio.",
+            bio_html='<p>A <em>short</em> bio, <a href="https://ada.example">more</a>.</p>',
+            website="https://ada.example/",
+            avatar_id=inline.id,
+        )
         article = make_article(
-            slug="first", title="First", body=body, tags=["Notes"], cover_id=cover.id
+            slug="first",
+            title="First",
+            body=body,
+            tags=["Notes"],
+            cover_id=cover.id,
+            author=author,
+            meta_title="First, for searchers",
+            meta_description="What a search result says.",
+            canonical_url="https://first.example/original",
+            social_image_id=inline.id,
         )
         db.session.get(Media, cover.id).caption = "The cover's caption."
         db.session.commit()
@@ -68,6 +85,7 @@ def build_site(app) -> dict[str, int]:
         )
         db.session.commit()
         ids = {"article": article.id, "comment": parent.id}
+        ids["author"], ids["author_id"] = author.slug, author.id
         ids["message"] = db.session.scalar(db.select(ContactMessage.id))
     # An image the first article shows (as its cover too), and one no article uses.
     with app.app_context():
@@ -100,6 +118,7 @@ PUBLIC = [
     "/articles/first?replytocom={comment}",
     "/about",
     "/tags/notes",
+    "/authors/{author}",
     "/search?q=text",
     "/search?q=zzzz",
     "/contact/",
@@ -128,7 +147,9 @@ STAFF = [
     "/staff/inbox",
     "/staff/inbox/{message}",
     "/staff/users",
+    "/staff/audit",
     "/staff/password",
+    "/staff/two-factor",
     "/staff/media",
     "/staff/media?q=used&size=medium",
     "/staff/media?q=nothing-matches",
@@ -137,6 +158,10 @@ STAFF = [
     "/staff/media/{media}/delete",
     "/staff/media/{used}/delete",
     "/staff/media/picker?article_id={article}",
+    "/staff/media/picker?use=social&article_id={article}",
+    "/staff/media/picker?use=avatar&user_id={author_id}",
+    "/staff/profile",
+    "/staff/users/{author_id}/profile",
 ]
 
 
@@ -227,6 +252,25 @@ ERROR_POSTS = [
     ("/contact/", {"name": "", "email": "nope", "message": "x"}),
     ("/staff/login", {"email": "nobody@example.com", "password": "wrong"}),
 ]
+STAFF_ERROR_POSTS = [
+    ("/staff/profile", {"display_name": "", "website": "javascript:x", "slug": "feed"}),
+    (
+        "/staff/articles/{article}",
+        {"title": "First", "body": "x", "status": "draft", "canonical_url": "nope"},
+    ),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), STAFF_ERROR_POSTS)
+def test_staff_error_states_are_valid(app, site, path, data, htmx_headers):
+    client, _ = staff_client(app, Role.ADMIN)
+    path = path.format(**site)
+    response = client.post(path, data=data)
+    assert response.status_code == 422
+    assert problems(response.get_data(as_text=True)) == []
+    response = client.post(path, data=data, headers=htmx_headers)
+    assert response.status_code == 422
+    assert fragment_problems(response.get_data(as_text=True)) == []
 
 
 @pytest.mark.parametrize(("path", "data"), ERROR_POSTS)
@@ -295,6 +339,8 @@ def test_menu_answers_are_valid(app, site, path, data, status, htmx, htmx_header
         "/staff/media/{used}",
         "/staff/media/{media}/card",
         "/staff/media/picker?article_id={article}",
+        "/staff/media/picker?use=avatar&user_id={author_id}",
+        "/staff/profile",
     ],
 )
 def test_staff_fragments_are_valid(app, site, path, htmx_headers):
@@ -336,6 +382,14 @@ MEDIA_POSTS = [
     ("/staff/articles/{article}/cover", {}, 422),
     ("/staff/articles/{article}/cover", {"media_id": "{media}"}, 200),
     ("/staff/articles/{article}/cover", {"remove": "1"}, 200),
+    ("/staff/articles/{article}/social-image", {"media_id": "{media}"}, 200),
+    ("/staff/articles/{article}/social-image", {}, 422),
+    ("/staff/users/{author_id}/avatar", {"remove": "1"}, 200),
+    (
+        "/staff/media",
+        {"file": (b"new", "face.png"), "use": "avatar", "user_id": "{author_id}"},
+        200,
+    ),
 ]
 
 

@@ -455,7 +455,7 @@ def test_upload_can_set_an_articles_cover(app):
         article_id = make_article(body="No images.").id
     client, _ = staff_client(app, Role.EDITOR)
     response = post_files(
-        client, [(PNG, "cover.png")], alt="Cover", article_id=article_id, set_cover="1"
+        client, [(PNG, "cover.png")], alt="Cover", article_id=article_id, use="cover"
     )
     assert response.status_code == 303
     assert response.headers["Location"] == f"/staff/articles/{article_id}/edit"
@@ -465,7 +465,7 @@ def test_upload_can_set_an_articles_cover(app):
         assert article.cover_id == media_id
         assert [m.id for m in article.images] == [media_id]
     missing = post_files(
-        client, [(JPEG, "c.jpg")], article_id=99_999, set_cover="1", htmx=True
+        client, [(JPEG, "c.jpg")], article_id=99_999, use="cover", htmx=True
     )
     assert missing.status_code == 404
     assert media_rows(app) == 1

@@ -27,6 +27,7 @@ ENTRIES = {
         "Inbox",
         "Menus",
         "Accounts",
+        "Audit log",
     ],
     Role.EDITOR: ["Dashboard", "Articles", "Pages", "Media", "Comments"],
     Role.MODERATOR: ["Dashboard", "Comments", "Inbox"],
@@ -63,7 +64,7 @@ def test_sidebar_entries_by_role(app, role):
     client, _ = staff_client(app, role)
     nav = nav_of(client.get("/staff/").get_data(as_text=True))
     labels = NAV_LABEL.findall(nav)
-    account = ["Password &amp; sessions", "View the site", "Sign out"]
+    account = ["Your profile", "Password &amp; sessions", "View the site", "Sign out"]
     assert labels == ENTRIES[role] + account
     assert "Settings" not in nav
     # Sign out is a POST form with its CSRF field, not a link.

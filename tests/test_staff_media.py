@@ -496,7 +496,7 @@ def test_picker_full_page_and_fragment(app, editor):
     assert 'id="cover-field"' in page and "No cover image" in page
     assert f'name="media_id" value="{media.id}"' in page
     assert f'name="media_id" value="{failed}"' not in page
-    assert 'name="article_id" value="' in page and 'name="set_cover" value="1"' in page
+    assert 'name="article_id" value="' in page and 'name="use" value="cover"' in page
     fragment = editor.get(
         f"/staff/media/picker?article_id={article_id}&q=photo", headers=HTMX
     )

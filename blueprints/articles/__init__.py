@@ -2,10 +2,11 @@
 
 Other blueprints may import its public modules, and no other module:
 page (the article page's context, the staff preview, reader_url), publishing
-(saving an article's body, slugs and tags), markdown (the Markdown pipeline)
-and privacy (the privacy page made from its template).
+(saving an article's body, slugs and tags), markdown (the Markdown pipeline),
+privacy (the privacy page made from its template) and seo (what search engines
+and link previews are told, which the editor previews).
 
-Public modules: page, publishing, markdown, privacy.
+Public modules: page, publishing, markdown, privacy, seo.
 """
 
 from blueprints.articles.views import bp

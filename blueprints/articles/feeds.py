@@ -1,4 +1,4 @@
-"""Atom 1.0 feeds: the latest articles, site-wide or for one tag."""
+"""Atom 1.0 feeds: the latest articles, site-wide, for one tag or by one author."""
 
 from __future__ import annotations
 
@@ -9,12 +9,15 @@ from urllib.parse import urlsplit
 
 from flask import Response
 from flask import render_template
+from sqlalchemy.orm import joinedload
 
+from blueprints.articles.seo import author_url
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import share_image
 from blueprints.articles.seo import site_root
 from models import Article
 from models import Tag
+from models import User
 from models import utcnow
 from web.http_caching import fingerprint
 from web.http_caching import not_modified
@@ -23,6 +26,8 @@ from web.http_caching import public_resource
 from web.urls import absolute_url
 
 FEED_SIZE = 20
+# What an entry shows beyond a card: its social image (the enclosure).
+FEED_OPTIONS = (joinedload(Article.social_image),)
 ATOM_TYPE = "application/atom+xml; charset=utf-8"
 
 # Characters XML 1.0 does not allow anywhere, even escaped.
@@ -65,8 +70,13 @@ def entry_id(article: Article) -> str:
     return f"tag:{host},{day}:article-{article.id}"
 
 
-def feed_response(articles: list[Article], tag: Tag | None = None) -> Response:
-    """The Atom document for articles (a 304 when the reader has it already)."""
+def feed_response(
+    articles: list[Article], tag: Tag | None = None, author: User | None = None
+) -> Response:
+    """The Atom document for articles (a 304 when the reader has it already).
+
+    tag or author: the feed of that tag's or that author's articles.
+    """
     updated: datetime = max(
         (a.updated_at for a in articles), default=None
     ) or utcnow().replace(microsecond=0)
@@ -74,21 +84,27 @@ def feed_response(articles: list[Article], tag: Tag | None = None) -> Response:
         [
             tag.slug if tag else None,
             tag.name if tag else None,
+            author.slug if author else None,
+            author.display_name if author else None,
             [(a.id, a.updated_at, a.slug) for a in articles],
         ]
     )
     if not_modified(etag, updated):
         return not_modified_response(etag, private=False, last_modified=updated)
-    if tag is None:
-        self_url = absolute_url("articles.feed")
-        alternate = absolute_url("articles.index")
-    else:
+    if tag is not None:
         self_url = absolute_url("articles.tag_feed", slug=tag.slug)
         alternate = absolute_url("articles.tag", slug=tag.slug)
+    elif author is not None:
+        self_url = absolute_url("articles.author_feed", slug=author.slug)
+        alternate = author_url(author)
+    else:
+        self_url = absolute_url("articles.feed")
+        alternate = absolute_url("articles.index")
     body = render_template(
         "articles/feed.xml",
         articles=articles,
-        tag=tag,
+        scope=tag.name if tag else author.display_name if author else None,
+        author_url=author_url,
         updated=updated,
         self_url=self_url,
         alternate=alternate,

@@ -17,11 +17,15 @@ from sqlalchemy.orm import selectinload
 
 from models import Article
 from models import Tag
+from models import User
 from models import article_tags
 from models import db
 
 MAX_PAGE = 100_000
 TAG_CLOUD_SIZE = 40
+# What a byline shows (templates/articles/_byline.html): the author and their
+# avatar, joined into the statement that loads the articles.
+BYLINE = joinedload(Article.author).joinedload(User.avatar)
 
 
 @dataclass
@@ -85,14 +89,15 @@ def published_ids() -> Select:
     )
 
 
-def cards(ids: Select) -> list[Article]:
+def cards(ids: Select, *options) -> list[Article]:
     """The articles ids picks, newest first, with what a card shows loaded.
 
     A deferred join: ids (published_ids() with a LIMIT and OFFSET) picks the
     page's rows from the index, and only those rows are read from the table.
-    The author and the cover image are joined into the same statement and the
-    tags come in one more (selectin), so a page costs two statements however
-    long or deep it is.
+    The author (with their avatar) and the cover image are joined into the
+    same statement and the tags come in one more (selectin), so a page costs
+    two statements however long or deep it is. options: more to load (a
+    feed's social images).
     """
     page = ids.subquery("page")
     return list(
@@ -100,10 +105,11 @@ def cards(ids: Select) -> list[Article]:
             select(Article)
             .join(page, page.c.id == Article.id)
             .options(
-                joinedload(Article.author),
+                BYLINE,
                 joinedload(Article.cover),
                 selectinload(Article.tags),
                 defer(Article.body),
+                *options,
             )
             # The page's own columns, so the database sorts the page's few
             # rows rather than walking the table in order to find them.

@@ -34,6 +34,11 @@ _md = (
     .enable("table")
     .enable("strikethrough")
 )
+# Short texts (an author's bio) are paragraphs, emphasis, links, lists, quotes
+# and code: headings and images belong to articles.
+_short_md = MarkdownIt(
+    "commonmark", {"html": False, "linkify": False, "typographer": False}
+).disable(["heading", "lheading", "image"])
 
 ALLOWED_TAGS = {
     "a",
@@ -221,6 +226,11 @@ def render_markdown(
         missing_alt=images.missing_alt,
         pictures=dict(pictures or {}),
     )
+
+
+def render_short_text(source: str) -> str:
+    """Sanitized HTML of a short Markdown text (a bio), through the same sanitizer."""
+    return sanitize(_short_md.render(source or ""))
 
 
 def media_ids(source: str) -> set[int]:

@@ -16,22 +16,24 @@ from sqlalchemy import select
 from sqlalchemy import union_all
 from sqlalchemy.orm import joinedload
 
+from blueprints.articles.listing import BYLINE
 from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
-from blueprints.articles.seo import description_of
+from blueprints.articles.seo import canonical_of
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import reader_endpoint
+from blueprints.articles.seo import search_description
 from blueprints.articles.seo import share_image
+from blueprints.articles.seo import title_of
 from blueprints.articles.seo import web_page
 from models import Article
-from models import ArticleKind
 from models import db
-from web.urls import absolute_url
 
 TOC_MIN_HEADINGS = 3
 
 
 def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
-    """The article matching conditions, with its author, tags and cover joined.
+    """The article matching conditions, with its author, tags and images joined.
 
     One statement, so even a page-cache miss stays within the page's budget.
     """
@@ -40,19 +42,15 @@ def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
             select(Article)
             .where(*conditions)
             .options(
-                joinedload(Article.author),
+                BYLINE,
                 joinedload(Article.tags),
                 joinedload(Article.cover),
+                joinedload(Article.social_image),
             )
         )
         .unique()
         .scalar_one_or_none()
     )
-
-
-def reader_endpoint(kind: ArticleKind) -> str:
-    """The endpoint readers see an article or a page of this kind at."""
-    return "articles.page" if kind == ArticleKind.PAGE else "articles.detail"
 
 
 def reader_url(article, **values) -> str:
@@ -67,14 +65,14 @@ def reader_context(article: Article, preview: bool = False) -> dict:
     A page has no neighbours, and its JSON-LD is a WebPage, not a BlogPosting.
     """
     headings = headings_from_html(article.body_html)
-    url = absolute_url(reader_endpoint(article.kind), slug=article.slug)
+    url = canonical_of(article)
     image = share_image(article)
     meta = page_meta(
-        article.title,
-        description_of(article),
+        title_of(article),
+        search_description(article),
         url,
         kind="website" if article.is_page else "article",
-        noindex=preview,
+        noindex=preview or article.noindex,
         image=image,
     )
     listed = article.is_published and not article.is_page

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import current_app
 from slugify import slugify
 from sqlalchemy import select
+from sqlalchemy import update
 
 from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import media_ids
@@ -15,6 +16,7 @@ from models import ArticleKind
 from models import Media
 from models import SlugRedirect
 from models import Tag
+from models import User
 from models import db
 from models import media_uses
 from models import utcnow
@@ -53,10 +55,9 @@ def _images_changed(body: str, rendered: Rendered) -> bool:
 
 
 def note_images(article: Article, body_ids: set[int]) -> None:
-    """Record which library images the article shows (its body's and its cover)."""
-    ids = set(body_ids)
-    if article.cover_id is not None:
-        ids.add(article.cover_id)
+    """Record which library images the article shows (body, cover, social image)."""
+    ids = set(body_ids) | {article.cover_id, article.social_image_id}
+    ids.discard(None)
     if not ids:
         article.images = []
         return
@@ -71,12 +72,23 @@ def set_cover(article: Article, media_id: int | None) -> None:
 
     Its updated_at moves, so every cached page and feed showing it changes.
     """
-    if article.cover_id == media_id:
+    _set_image(article, "cover", media_id)
+
+
+def set_social_image(article: Article, media_id: int | None) -> None:
+    """Give the article the image link previews show (None: its cover), like set_cover."""
+    _set_image(article, "social_image", media_id)
+
+
+def _set_image(article: Article, name: str, media_id: int | None) -> None:
+    """Set the article's image relationship name (and its id column)."""
+    if getattr(article, f"{name}_id") == media_id:
         return
-    cover = db.session.get(Media, media_id) if media_id is not None else None
-    if media_id is not None and cover is None:
+    media = db.session.get(Media, media_id) if media_id is not None else None
+    if media_id is not None and media is None:
         raise LookupError(f"no image {media_id} in the library")
-    article.cover, article.cover_id = cover, media_id
+    setattr(article, name, media)
+    setattr(article, f"{name}_id", media_id)
     note_images(article, media_ids(article.body))
     article.updated_at = utcnow()
 
@@ -84,12 +96,20 @@ def set_cover(article: Article, media_id: int | None) -> None:
 def rerender_articles_showing(media_id: int) -> None:
     """Render again every article showing an image whose files or words changed.
 
-    Their updated_at moves, so every cached page showing them is rendered anew.
+    Their updated_at moves, so every cached page showing them is rendered anew;
+    so does that of the articles whose byline shows it (their author's avatar).
     """
     showing = select(media_uses.c.article_id).where(media_uses.c.media_id == media_id)
     for article in db.session.scalars(select(Article).where(Article.id.in_(showing))):
         set_body(article, article.body)
         article.updated_at = utcnow()
+    authors = select(User.id).where(User.avatar_id == media_id)
+    db.session.execute(
+        update(Article)
+        .where(Article.author_id.in_(authors))
+        .values(updated_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
 
 
 # Addresses the site may use later, beside those its routes use now: a page

@@ -23,6 +23,7 @@ from sqlalchemy import table
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 
+from blueprints.articles.listing import BYLINE
 from blueprints.articles.markdown import markdown_to_text
 from models import Article
 from models import db
@@ -118,7 +119,7 @@ def _options():
     # A hit shows title, byline, snippet and cover: no body, no rendered HTML,
     # no tags.
     return (
-        joinedload(Article.author),
+        BYLINE,
         joinedload(Article.cover),
         defer(Article.body),
         defer(Article.body_html),

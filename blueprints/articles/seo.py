@@ -11,6 +11,9 @@ from markupsafe import Markup
 from blueprints.articles.markdown import excerpt_from_html
 from blueprints.media.pictures import Picture
 from models import Article
+from models import ArticleKind
+from models import Media
+from models import User
 from models import utcnow
 from web.urls import absolute_url
 from web.urls import site_url
@@ -24,6 +27,35 @@ def site_root() -> str:
 def description_of(article: Article) -> str:
     """The article's summary, or an excerpt of its body when it has none."""
     return (article.summary or "").strip() or excerpt_from_html(article.body_html, 160)
+
+
+def title_of(article: Article) -> str:
+    """The title search results and link previews show: the SEO title, else the title."""
+    return (article.meta_title or "").strip() or article.title
+
+
+def search_description(article: Article) -> str:
+    """The description for search and link previews: the SEO one, else description_of."""
+    return (article.meta_description or "").strip() or description_of(article)
+
+
+def reader_endpoint(kind: ArticleKind) -> str:
+    """The endpoint readers see an article or a page of this kind at."""
+    return "articles.page" if kind == ArticleKind.PAGE else "articles.detail"
+
+
+def own_url(article: Article) -> str:
+    """The article's (or page's) address on this site."""
+    return absolute_url(reader_endpoint(article.kind), slug=article.slug)
+
+
+def canonical_of(article: Article) -> str:
+    """The article's canonical URL: the override, else its own address.
+
+    Only ever written into the page (link rel=canonical, og:url, JSON-LD),
+    never redirected to.
+    """
+    return (article.canonical_url or "").strip() or own_url(article)
 
 
 def page_meta(
@@ -50,17 +82,38 @@ def page_meta(
 
 
 def share_image(article: Article) -> dict[str, Any] | None:
-    """The article's cover as link previews and feeds take it (None: no ready cover).
+    """The article's picture as link previews and feeds take it (None: none ready).
 
-    Picture.share_image()'s file (url, type, width, height, length, alt), with
-    its absolute URL under the configured site URL.
+    Its social image, else its cover: Picture.share_image()'s file (url, type,
+    width, height, length, alt), with its absolute URL under the site URL.
     """
-    if article.cover is None:
-        return None
-    image = Picture.of(article.cover).share_image()
+    return absolute_image(article.social_image) or absolute_image(article.cover)
+
+
+def absolute_image(media: Media | None) -> dict[str, Any] | None:
+    """An image's file for link previews, feeds and JSON-LD (None: none, or not ready)."""
+    image = Picture.of(media).share_image() if media is not None else None
     if image is None:
         return None
     return {**image, "url": site_url() + image["path"]}
+
+
+def author_url(author: User) -> str:
+    """The absolute address of an author's page."""
+    return absolute_url("articles.author", slug=author.slug)
+
+
+def person(author: User) -> dict[str, Any]:
+    """schema.org Person of an author: name, page and avatar; never the email."""
+    data: dict[str, Any] = {
+        "@type": "Person",
+        "name": author.display_name,
+        "url": author_url(author),
+    }
+    avatar = absolute_image(author.avatar)
+    if avatar is not None:
+        data["image"] = avatar["url"]
+    return data
 
 
 def default_page_meta(
@@ -89,15 +142,28 @@ def list_canonical(endpoint: str, number: int, **values: Any) -> str:
     return absolute_url(endpoint, **values)
 
 
+def profile_page(author: User, url: str) -> dict[str, Any]:
+    """schema.org ProfilePage for an author page's JSON-LD, about the Person."""
+    return {
+        "@context": "https://schema.org",
+        "@type": "ProfilePage",
+        "url": url,
+        "mainEntity": person(author),
+    }
+
+
 def blog_posting(
     article: Article, url: str, image: dict[str, Any] | None = None
 ) -> dict[str, Any]:
-    """schema.org BlogPosting for an article page's JSON-LD (image: share_image())."""
+    """schema.org BlogPosting for an article page's JSON-LD (image: share_image()).
+
+    url: the canonical URL (canonical_of()), so every signal names one address.
+    """
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "BlogPosting",
         "headline": article.title,
-        "description": description_of(article),
+        "description": search_description(article),
         "url": url,
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "dateModified": (article.updated_at or utcnow()).isoformat(),
@@ -110,7 +176,7 @@ def blog_posting(
     if article.published_at is not None:
         data["datePublished"] = article.published_at.isoformat()
     if article.author is not None:
-        data["author"] = {"@type": "Person", "name": article.author.display_name}
+        data["author"] = person(article.author)
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
     if image is not None:
@@ -127,7 +193,7 @@ def web_page(
         "@context": "https://schema.org",
         "@type": "WebPage",
         "name": article.title,
-        "description": description_of(article),
+        "description": search_description(article),
         "url": url,
         "dateModified": (article.updated_at or utcnow()).isoformat(),
         "isPartOf": {

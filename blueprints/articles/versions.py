@@ -39,9 +39,11 @@ from models import MENU_CHANGES
 from models import Article
 from models import ArticleKind
 from models import ArticleStatus
+from models import Media
 from models import MenuItem
 from models import SiteCounter
 from models import Tag
+from models import User
 from models import db
 from models import utcnow
 from storage.prepared import Prepared
@@ -155,5 +157,33 @@ def tag_version(slug: str) -> tuple | None:
     """The version of a page of one tag's articles (None: no such tag)."""
     row = _run(_tag_query(), slug=slug)
     if row is None or row[0] is None:
+        return None
+    return (*row, listing.page_number())
+
+
+@lru_cache(maxsize=1)
+def _author_query() -> Prepared:
+    return Prepared(
+        select(
+            User.id,
+            User.updated_at,
+            # The avatar's own changes (described, replaced, made ready).
+            Media.updated_at,
+            _counter(COMMENT_COUNTS),
+            *_site_columns(),
+        )
+        .outerjoin(Media, Media.id == User.avatar_id)
+        .where(User.slug == bindparam("slug"))
+    )
+
+
+def author_version(slug: str) -> tuple | None:
+    """The version of a page of one author's articles (None: no such author).
+
+    The profile moves users.updated_at (any change to the row), the avatar
+    its media row's; what the list shows is the site's part, as on tag pages.
+    """
+    row = _run(_author_query(), slug=slug)
+    if row is None:
         return None
     return (*row, listing.page_number())

@@ -20,6 +20,10 @@ from sqlalchemy import select
 
 from blueprints.articles import listing
 from blueprints.articles import versions
+from blueprints.articles.authors import articles_by
+from blueprints.articles.authors import author_or_404
+from blueprints.articles.authors import sitemap_authors
+from blueprints.articles.feeds import FEED_OPTIONS
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
@@ -31,9 +35,11 @@ from blueprints.articles.page import reader_url
 from blueprints.articles.search import clean_query
 from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
+from blueprints.articles.seo import absolute_image
 from blueprints.articles.seo import default_page_meta
 from blueprints.articles.seo import list_canonical
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import profile_page
 from blueprints.comments.section import COMMENT_FORM_VALUES
 from blueprints.comments.section import section_context
 from blueprints.comments.section import shows_own_held_comments
@@ -114,6 +120,37 @@ def tag(slug: str):
         endpoint="articles.tag",
         endpoint_args={"slug": found.slug},
         feed_url=url_for("articles.tag_feed", slug=found.slug),
+    )
+
+
+@bp.get("/authors/<slug>")
+@cached(version=versions.author_version, query=("page",))
+def author(slug: str):
+    """An author's profile and published articles, newest first, a page at a time."""
+    number = listing.page_number()
+    found = author_or_404(slug)
+    page = listing.article_page(articles_by(found), number)
+    if number == 1 and not page.items:
+        abort(404)
+    canonical = list_canonical("articles.author", number, slug=found.slug)
+    about = excerpt_from_html(found.bio_html, 160)
+    meta = page_meta(
+        found.display_name if number == 1 else f"{found.display_name}, page {number}",
+        about or f"Articles by {found.display_name} on {current_site_title()}.",
+        canonical,
+        kind="profile",
+        image=absolute_image(found.avatar),
+    )
+    return render(
+        "articles/author.html",
+        "articles/_page.html",
+        page=page,
+        author=found,
+        meta=meta,
+        json_ld=profile_page(found, canonical),
+        endpoint="articles.author",
+        endpoint_args={"slug": found.slug},
+        feed_url=url_for("articles.author_feed", slug=found.slug),
     )
 
 
@@ -199,7 +236,7 @@ def _redirect_old_slug(slug: str, kind: ArticleKind) -> Response:
 @bp.get("/feed.xml")
 def feed():
     """Atom feed of the latest articles."""
-    articles = listing.cards(listing.published_ids().limit(FEED_SIZE))
+    articles = listing.cards(listing.published_ids().limit(FEED_SIZE), *FEED_OPTIONS)
     return feed_response(articles)
 
 
@@ -212,28 +249,33 @@ def tag_feed(slug: str):
             select(article_tags.c.article_id).where(article_tags.c.tag_id == found.id)
         )
     )
-    articles = listing.cards(ids.limit(FEED_SIZE))
+    articles = listing.cards(ids.limit(FEED_SIZE), *FEED_OPTIONS)
     return feed_response(articles, found)
+
+
+@bp.get("/authors/<slug>/feed.xml")
+def author_feed(slug: str):
+    """Atom feed of the latest articles by one author (404: no published article)."""
+    found = author_or_404(slug)
+    articles = listing.cards(articles_by(found).limit(FEED_SIZE), *FEED_OPTIONS)
+    if not articles:
+        abort(404)
+    return feed_response(articles, author=found)
 
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every published article and page, and every tag that has one, with lastmod."""
+    """Every published article and page that may be indexed, tags and authors,
+    with lastmod."""
     entries = db.session.execute(
-        select(Article.kind, Article.slug, Article.updated_at)
-        .where(Article.visible())
+        select(Article.kind, Article.slug, Article.updated_at, Article.canonical_url)
+        .where(Article.visible(), Article.noindex.is_(False))
         .order_by(Article.published_at.desc(), Article.id.desc())
     ).all()
-    tags = db.session.execute(
-        select(Tag.slug, db.func.max(Article.updated_at))
-        .join(article_tags, article_tags.c.tag_id == Tag.id)
-        .join(Article, Article.id == article_tags.c.article_id)
-        .where(Article.listed())
-        .group_by(Tag.id, Tag.slug)
-        .order_by(Tag.slug)
-    ).all()
+    tags = _sitemap_tags()
+    authors = sitemap_authors()
     newest = max((row[2] for row in entries), default=None)
-    etag = fingerprint([len(entries), newest, [tuple(row) for row in tags]])
+    etag = fingerprint([len(entries), newest, tags, authors])
     if not_modified(etag, newest):
         return not_modified_response(etag, private=False, last_modified=newest)
     # Ten thousand url_for() calls and template loops are slow; the slugs
@@ -242,9 +284,15 @@ def sitemap():
         kind: absolute_url(reader_endpoint(kind), slug="-")[:-1] for kind in ArticleKind
     }
     tag_base = absolute_url("articles.tag", slug="-")[:-1]
+    author_base = absolute_url("articles.author", slug="-")[:-1]
     urls = [(absolute_url("articles.index"), newest)]
-    urls += [(bases[kind] + _quote(slug), when) for kind, slug, when in entries]
+    for kind, slug, when, canonical in entries:
+        url = bases[kind] + _quote(slug)
+        # An article or page whose canonical address is elsewhere is not listed.
+        if not canonical or canonical == url:
+            urls.append((url, when))
     urls += [(tag_base + _quote(slug), when) for slug, when in tags]
+    urls += [(author_base + _quote(slug), when) for slug, when in authors]
     body = "".join(
         [
             '<?xml version="1.0" encoding="utf-8"?>\n',
@@ -255,6 +303,19 @@ def sitemap():
     )
     response = Response(body, mimetype="application/xml")
     return public_resource(response, etag, newest)
+
+
+def _sitemap_tags() -> list[tuple[str, datetime]]:
+    """Each tag with a published article: slug, and its newest article's updated_at."""
+    rows = db.session.execute(
+        select(Tag.slug, db.func.max(Article.updated_at))
+        .join(article_tags, article_tags.c.tag_id == Tag.id)
+        .join(Article, Article.id == article_tags.c.article_id)
+        .where(Article.listed())
+        .group_by(Tag.id, Tag.slug)
+        .order_by(Tag.slug)
+    )
+    return [tuple(row) for row in rows]
 
 
 def _sitemap_url(loc: str, when: datetime | None) -> str:

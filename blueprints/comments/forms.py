@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import current_app
 from wtforms import BooleanField
 from wtforms import EmailField
@@ -20,6 +18,7 @@ from wtforms.validators import ValidationError
 from web.form_filters import lower
 from web.form_filters import strip
 from web.form_guard import SpamGuardForm
+from web.form_validators import WebAddress
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_NAME = 245
@@ -65,6 +64,8 @@ class CommentForm(SpamGuardForm):
         validators=[
             Optional(),
             Length(max=MAX_URL, message=f"Use at most {MAX_URL} characters."),
+            # Only http and https links to a host: no javascript:, data: or mailto:.
+            WebAddress(),
         ],
     )
     remember = BooleanField(
@@ -80,14 +81,6 @@ class CommentForm(SpamGuardForm):
                 f"Write at least {minimum} characters."
                 if minimum > 1
                 else "Write a comment."
-            )
-
-    def validate_url(self, field) -> None:
-        """Only http and https links to a host: no javascript:, data: or mailto:."""
-        parts = urlsplit(field.data or "")
-        if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
-            raise ValidationError(
-                "Enter a web address starting with http:// or https://."
             )
 
     def parent_comment_id(self) -> int | None:

@@ -7,6 +7,7 @@ in the database. The staff views call these; they hold no rules of their own.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +24,7 @@ from blueprints.media.variants import upload_key
 from models import Article
 from models import Media
 from models import MediaStatus
+from models import User
 from models import db
 from models import media_uses
 from storage.media_files import media_store
@@ -30,6 +32,17 @@ from storage.transactions import write_transaction
 
 MAX_ALT = 500
 MAX_CAPTION = 500
+
+
+@dataclass
+class Uses:
+    """Where an image is used: articles (body, cover, social image) and avatars."""
+
+    articles: list[Article] = field(default_factory=list)
+    authors: list[User] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.articles or self.authors)
 
 
 @dataclass
@@ -126,7 +139,7 @@ def describe(media: Media, alt: str, caption: str | None = None) -> None:
 
 
 def articles_using(media_id: int) -> list[Article]:
-    """The articles that show an image (body or cover), newest first."""
+    """The articles that show an image (body, cover or social image), newest first."""
     showing = select(media_uses.c.article_id).where(media_uses.c.media_id == media_id)
     return list(
         db.session.scalars(
@@ -137,20 +150,29 @@ def articles_using(media_id: int) -> list[Article]:
     )
 
 
-def delete(media: Media) -> list[Article]:
+def uses(media_id: int) -> Uses:
+    """Every use of an image: the articles showing it and the staff it is the avatar of."""
+    authors = db.session.scalars(
+        select(User).where(User.avatar_id == media_id).order_by(User.display_name)
+    )
+    return Uses(articles_using(media_id), list(authors))
+
+
+def delete(media: Media) -> Uses:
     """Delete an unused image and its files; in use, delete nothing and say where."""
-    using = articles_using(media.id)
+    using = uses(media.id)
     if using:
         return using
     with write_transaction() as transaction:
-        if articles_using(media.id):  # an article took it up meanwhile
+        using = uses(media.id)  # an article or a profile took it up meanwhile
+        if using:
             transaction.rollback()
-            return articles_using(media.id)
+            return using
         media = db.session.get(Media, media.id)
         keys = [*stored_keys(media), upload_key(media.sha256)]
         db.session.delete(media)
     media_store().delete(keys)
-    return []
+    return Uses()
 
 
 def _by_hash(sha256: str) -> Media | None:

@@ -10,6 +10,7 @@ Public modules: passwords.
 # Each module registers its views on bp when imported.
 from blueprints.staff import accounts  # noqa: F401
 from blueprints.staff import articles  # noqa: F401
+from blueprints.staff import audit_log  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
@@ -17,10 +18,17 @@ from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import editor_urls  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import media  # noqa: F401
+from blueprints.staff import media_picker  # noqa: F401
 from blueprints.staff import menus  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import pages  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
+from blueprints.staff import profiles  # noqa: F401
+from blueprints.staff import session_list  # noqa: F401
+from blueprints.staff import two_factor  # noqa: F401
+from blueprints.staff import two_factor_manage  # noqa: F401
+from blueprints.staff import two_factor_reset  # noqa: F401
+from blueprints.staff import two_factor_signin  # noqa: F401
 from blueprints.staff.views import bp
 
 __all__ = ["bp"]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from blueprints.staff.access import ACCOUNTS
 from blueprints.staff.access import role_required
+from blueprints.staff.audit import record
 from blueprints.staff.forms import ROLE_CHOICES
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import RoleForm
@@ -19,6 +20,7 @@ from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.sessions import end_all_sessions
 from blueprints.staff.views import bp
+from models import AuditAction
 from models import Role
 from models import User
 from models import db
@@ -63,14 +65,15 @@ def users_create():
             transaction.rollback()
             form.email.errors.append("An account with this email already exists.")
             return _users_page(form, 422)
-        db.session.add(
-            User(
-                email=email,
-                display_name=form.display_name.data.strip(),
-                password_hash=password_hash,
-                role=Role(form.role.data),
-            )
+        user = User(
+            email=email,
+            display_name=form.display_name.data.strip(),
+            password_hash=password_hash,
+            role=Role(form.role.data),
         )
+        db.session.add(user)
+        db.session.flush()
+        record(AuditAction.ACCOUNT_CREATED, target=user, detail=f"role {user.role}")
     flash(f"Added {email}.", "success")
     return see_other(url_for("staff.users"))
 
@@ -90,7 +93,9 @@ def users_role(user_id: int):
         return see_other(url_for("staff.users"))
     with write_transaction():
         user = db.get_or_404(User, user_id)
-        user.role = Role(form.role.data)
+        old, user.role = user.role, Role(form.role.data)
+        if user.role != old:
+            record(AuditAction.ROLE_CHANGED, target=user, detail=f"{old} → {user.role}")
     flash(f"{user.email} is now {user.role.value}.", "success")
     return see_other(url_for("staff.users"))
 
@@ -108,6 +113,12 @@ def users_active(user_id: int):
         if not user.is_active:
             # Reactivating it later must not bring its old sessions back.
             end_all_sessions(user_id)
+        record(
+            AuditAction.ACCOUNT_REACTIVATED
+            if user.is_active
+            else AuditAction.ACCOUNT_DEACTIVATED,
+            target=user,
+        )
     state = "reactivated" if user.is_active else "deactivated"
     flash(f"{user.email} {state}.", "success")
     return see_other(url_for("staff.users"))

@@ -37,6 +37,9 @@ from blueprints.staff.forms import ArticleForm
 from blueprints.staff.forms import PageForm
 from blueprints.staff.forms import clean_search
 from blueprints.staff.paging import page_arg
+from blueprints.staff.seo_forms import apply_seo
+from blueprints.staff.seo_forms import search_preview
+from blueprints.staff.seo_forms import seo_values
 from blueprints.staff.views import bp
 from models import Article
 from models import ArticleKind
@@ -54,6 +57,8 @@ FILTERS = ("all", "draft", "scheduled", "published")
 SAVED = "staff/_article_saved.html"
 ARTICLE = {"kind": ArticleKind.ARTICLE}
 PAGE = {"kind": ArticleKind.PAGE}
+# The live preview, and the search result's preview out of band.
+PREVIEW = "staff/_preview_answer.html"
 
 
 @bp.get("/articles")
@@ -134,6 +139,7 @@ def _form_for(article: Article) -> ArticleForm:
         if published_at
         else None,
         comments_open=article.comments_open,
+        **seo_values(article),
     )
 
 
@@ -156,6 +162,7 @@ def _editor(
         kind=kind,
         preview=preview.html,
         missing_alt=preview.missing_alt,
+        seo=search_preview(form, preview.html, kind),
         saved=saved,
         action_form=ActionForm(),
     )
@@ -186,10 +193,11 @@ def article_preview():
     if wants_fragment():
         rendered = render_body(form.body.data or "", preview=True)
         return render(
-            "staff/_preview.html",
-            "staff/_preview.html",
+            PREVIEW,
+            PREVIEW,
             preview=rendered.html,
             missing_alt=rendered.missing_alt,
+            seo=search_preview(form, rendered.html, _posted_kind()),
         )
     # Without JavaScript the Preview button re-shows the editor with the preview.
     article_id = request.form.get("article_id", type=int)
@@ -228,6 +236,7 @@ def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | Non
     elif article.status == ArticleStatus.PUBLISHED and article.published_at is None:
         article.published_at = utcnow()
     article.comments_open = form.comments_open.data
+    apply_seo(form, article)
     return None
 
 

@@ -15,8 +15,10 @@ from flask_login import login_required
 from flask_login import logout_user
 from sqlalchemy import select
 
+from blueprints.staff.audit import record
 from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
+from blueprints.staff.device_names import device_name
 from blueprints.staff.forms import LoginForm
 from blueprints.staff.forms import PasswordChangeForm
 from blueprints.staff.forms import UserCreateForm
@@ -24,19 +26,21 @@ from blueprints.staff.passwords import STRENGTH_HINT
 from blueprints.staff.passwords import hash_password
 from blueprints.staff.passwords import needs_rehash
 from blueprints.staff.passwords import verify_password
+from blueprints.staff.pending_sign_in import start_pending
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.sessions import end_all_sessions
 from blueprints.staff.sessions import end_this_session
 from blueprints.staff.sessions import is_current
 from blueprints.staff.sessions import live_sessions
-from blueprints.staff.sessions import sign_in
-from blueprints.staff.sessions import start_session
+from blueprints.staff.signing_in import open_session
+from blueprints.staff.signing_in import signed_in
+from blueprints.staff.trusted_devices import devices_of
+from blueprints.staff.trusted_devices import is_trusted
 from blueprints.staff.views import bp
 from extensions import limiter
+from models import AuditAction
 from models import User
 from models import db
-from models import utcnow
-from signals import staff_signed_in
 from storage.transactions import write_transaction
 from web.htmx import see_other
 from web.rate_limit import refund_hits
@@ -92,25 +96,38 @@ def login_post():
     stored = user.password_hash if user is not None else dummy
     password_ok = verify_password(stored, form.password.data)
     if user is None or not password_ok or not user.is_active:
+        _record_failure(email, user, password_ok)
         form.password.errors.append(BAD_LOGIN)
         return render_template("staff/login.html", form=form, failed=True), 422
     refund_hits()
     rehashed = hash_password(form.password.data) if needs_rehash(stored) else None
+    target = safe_next(form.next.data) or url_for("staff.dashboard")
     user_id = user.id
     with write_transaction():
         user = db.session.get(User, user_id)
         if rehashed is not None:
             user.password_hash = rehashed
-        user.last_login_at = utcnow()
-        # Signing in again (or as someone else) in this browser ends the
-        # session it had: a copy of the old cookie must not outlive it.
-        end_this_session()
-        ticket = start_session(user)
-    target = safe_next(form.next.data) or url_for("staff.dashboard")
-    sign_in(user, ticket)
-    staff_signed_in.send(current_app._get_current_object(), user=user)
-    flash(f"Signed in as {user.display_name}.", "success")
-    return see_other(target)
+        if user.two_factor_on and not is_trusted(user):
+            end_this_session()
+            start_pending(user, target)
+            return see_other(url_for("staff.login_two_factor"))
+        detail = "remembered browser" if user.two_factor_on else ""
+        ticket = open_session(user, detail)
+    return signed_in(user, ticket, target)
+
+
+def _record_failure(email: str, user: User | None, password_ok: bool) -> None:
+    """Log a refused sign-in, naming what was wrong for the admins' eyes only."""
+    if user is None:
+        reason = "no account has this address"
+    elif not password_ok:
+        reason = "wrong password"
+    else:
+        reason = "account deactivated"
+    with write_transaction():
+        record(
+            AuditAction.SIGN_IN_FAILED, actor_label=email, target=user, detail=reason
+        )
 
 
 @bp.post("/logout")
@@ -119,6 +136,8 @@ def logout():
     # CSRFProtect has already checked the token of every POST.
     with write_transaction():
         end_this_session()
+        if current_user.is_authenticated:
+            record(AuditAction.SIGN_OUT, target=db.session.get(User, current_user.id))
     logout_user()
     session.clear()
     flash("Signed out.", "success")
@@ -133,6 +152,8 @@ def _password_page(form: PasswordChangeForm, status: int = 200):
             form=form,
             sessions=live_sessions(current_user.id),
             is_current=is_current,
+            device_name=device_name,
+            devices=devices_of(current_user),
             strength_hint=STRENGTH_HINT,
         ),
         status,
@@ -175,6 +196,7 @@ def password_post():
         user = db.session.get(User, user_id)
         user.password_hash = new_hash
         credentials_changed(user, PASSWORD)
+        record(AuditAction.PASSWORD_CHANGED, target=user)
     flash(
         "Your password has been changed. Your other sessions are signed out.", "success"
     )
@@ -209,5 +231,10 @@ def sessions_end_others():
     user_id = current_user.id
     with write_transaction():
         end_all_sessions(user_id, except_current=True)
+        record(
+            AuditAction.SESSIONS_ENDED,
+            target=db.session.get(User, user_id),
+            detail="every other session",
+        )
     flash("Your other sessions are signed out.", "success")
     return see_other(url_for("staff.password"))

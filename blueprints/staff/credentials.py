@@ -4,9 +4,8 @@ and its own address is told by mail.
 Called inside the write that stores the change, so the change, the ended
 sessions and the queued mail commit together: a password changed without its
 notice is what an intruder would want, so this mail does not wait for a signal
-receiver's second transaction (docs/architecture.md). The password form calls
-it today; the two-factor settings are to call it with what="two-factor
-authentication" when they exist.
+receiver's second transaction (docs/architecture.md). The password forms and
+the two-factor changes (on, off, an admin's reset) call it.
 """
 
 from __future__ import annotations

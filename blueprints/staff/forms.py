@@ -26,6 +26,7 @@ from blueprints.articles.publishing import reserved_slugs
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
 from blueprints.staff.passwords import StrongPassword
 from blueprints.staff.passwords import account_words
+from blueprints.staff.seo_forms import SeoFields
 from models import ArticleStatus
 from models import Role
 from web.text_form import TextForm
@@ -96,7 +97,7 @@ class RoleForm(TextForm):
     role = SelectField("Role", choices=ROLE_CHOICES)
 
 
-class ArticleForm(TextForm):
+class ArticleForm(SeoFields, TextForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     slug = StringField(
         "Slug",

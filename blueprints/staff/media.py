@@ -1,10 +1,13 @@
-"""The media library: the grid of images, uploads, an image's page, covers."""
+"""The media library: the grid of images, uploads, an image's page.
+
+The picker and choosing an image for a cover, social image or avatar are in
+media_picker.py.
+"""
 
 from __future__ import annotations
 
 import re
 
-from flask import abort
 from flask import flash
 from flask import redirect
 from flask import render_template
@@ -20,20 +23,19 @@ from blueprints.media.library import delete
 from blueprints.media.library import describe
 from blueprints.media.library import inspect_file
 from blueprints.media.library import replace_file
+from blueprints.media.library import uses
 from blueprints.media.pictures import MEDIA_PATH
 from blueprints.media.pictures import Picture
 from blueprints.media.processing import resume_stale
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
-from blueprints.staff.covers import choose_cover
 from blueprints.staff.editor_images import editor_row
 from blueprints.staff.editor_images import row_refused
 from blueprints.staff.editor_images import row_uploaded
-from blueprints.staff.editor_urls import editor_url
 from blueprints.staff.forms import ActionForm
-from blueprints.staff.forms import clean_search
-from blueprints.staff.media_forms import MAX_ID
-from blueprints.staff.media_forms import CoverForm
+from blueprints.staff.image_targets import ImageTarget
+from blueprints.staff.image_targets import choose
+from blueprints.staff.image_targets import target_from
 from blueprints.staff.media_forms import DescribeForm
 from blueprints.staff.media_forms import ReplaceForm
 from blueprints.staff.media_forms import UploadForm
@@ -50,7 +52,6 @@ from blueprints.staff.media_uploads import summary
 from blueprints.staff.media_uploads import too_large
 from blueprints.staff.paging import page_arg
 from blueprints.staff.views import bp
-from models import Article
 from models import Media
 from models import db
 from web.htmx import render
@@ -60,7 +61,6 @@ from web.large_body import large_body
 from web.large_body import read_large_body
 
 PER_PAGE = 36
-PICKER_PER_PAGE = 24
 # A card waiting for its sizes asks again every 2 s, for about a minute.
 POLL_TRIES = 30
 LIBRARY = "staff/media.html"
@@ -70,8 +70,6 @@ CARD = "staff/_media_card.html"
 DETAIL = "staff/media_detail.html"
 DESCRIBE = "staff/_media_describe_form.html"
 REPLACE = "staff/_media_replace_form.html"
-PICKER = "staff/media_picker.html"
-COVER_FIELD = "staff/_cover_field.html"
 FORMAT_NAMES = {"jpeg": "JPEG", "png": "PNG", "gif": "GIF", "webp": "WebP"}
 
 
@@ -95,7 +93,7 @@ def format_name(fmt: str) -> str:
 
 
 def _library(
-    form: UploadForm, status: int = 200, article: Article | None = None
+    form: UploadForm, status: int = 200, target: ImageTarget | None = None
 ) -> Response:
     """The library page (htmx: the results alone), with the upload form."""
     chosen = MediaFilter.from_args(request.args)
@@ -109,7 +107,7 @@ def _library(
     if not wants_fragment():
         context = {
             "form": form,
-            "article": article,
+            "target": target,
             "articles": article_choices(),
             "months": month_choices(),
             "sizes": SIZES,
@@ -128,28 +126,31 @@ def media():
 
 
 def _upload_refused(
-    form: UploadForm, problems: list[str], status: int, article: Article | None = None
+    form: UploadForm,
+    problems: list[str],
+    status: int,
+    target: ImageTarget | None = None,
 ) -> Response:
     """The upload form again with what was wrong; nothing was stored."""
     form.file.errors = [*form.file.errors, *problems]
     if not wants_fragment():
-        return _library(form, status, article)
-    response = render(UPLOAD_FORM, UPLOAD_FORM, status, form=form, article=article)
+        return _library(form, status, target)
+    response = render(UPLOAD_FORM, UPLOAD_FORM, status, form=form, target=target)
     # The form asked to add cards to the grid; the answer replaces the form.
     response.headers["HX-Retarget"] = "#media-upload"
     response.headers["HX-Reswap"] = "outerHTML"
     return response
 
 
-def _uploaded(added: list, article: Article | None) -> Response:
+def _uploaded(added: list, target: ImageTarget | None) -> Response:
     """The new cards for htmx; otherwise a redirect to where the upload leads."""
     message = summary(added)
     items = list({item.media.id: item.media for item in added}.values())
     if wants_fragment():
         return render(UPLOADED, UPLOADED, items=items, message=message)
     flash(message, "success")
-    if article is not None:
-        return see_other(editor_url("edit", article.kind, article_id=article.id))
+    if target is not None:
+        return see_other(target.back_url)
     if len(items) == 1:
         return see_other(url_for("staff.media_detail", media_id=items[0].id))
     return see_other(url_for("staff.media"))
@@ -166,18 +167,16 @@ def media_upload():
     form = UploadForm()
     if not form.validate():
         return _refused(row, form, [], 422)
-    article = None
-    if form.set_cover.data and form.article_id.data:
-        article = db.get_or_404(Article, form.article_id.data)
+    target = target_from(request.form)
     images, problems = inspect_all(form.file.data or [])
     if problems:
-        return _refused(row, form, problems, 422, article)
+        return _refused(row, form, problems, 422, target)
     added = add_all(images, current_user.id, form.alt.data or "")
-    if article is not None:
-        choose_cover(article.id, added[0].media.id)
+    if target is not None:
+        target = choose(target, added[0].media.id)
     if row:
         return row_uploaded(row, added[0])
-    return _uploaded(added, article)
+    return _uploaded(added, target)
 
 
 def _refused(
@@ -185,7 +184,7 @@ def _refused(
     form: UploadForm,
     problems: list[str],
     status: int,
-    article: Article | None = None,
+    target: ImageTarget | None = None,
 ) -> Response:
     """A refused upload: the editor's row, or the library's form, saying why."""
     if row:
@@ -193,7 +192,7 @@ def _refused(
         names = [f.filename for f in form.file.data or () if f and f.filename]
         name = shown_name(names[0]) if names else ""
         return row_refused(row, problems or errors, status, name)
-    return _upload_refused(form, problems, status, article)
+    return _upload_refused(form, problems, status, target)
 
 
 @bp.get("/media/<int:media_id>/card")
@@ -217,7 +216,7 @@ def _detail(media: Media, status: int = 200, **forms) -> Response:
         status,
         media=media,
         stored=Picture.of(media),
-        using=articles_using(media.id),
+        using=uses(media.id),
         **forms,
     )
 
@@ -299,7 +298,7 @@ def media_delete_confirm(media_id: int):
     return render_template(
         "staff/media_delete.html",
         media=media,
-        using=articles_using(media.id),
+        using=uses(media.id),
         form=ActionForm(),
     )
 
@@ -307,7 +306,7 @@ def media_delete_confirm(media_id: int):
 @bp.post("/media/<int:media_id>/delete")
 @role_required(ARTICLES)
 def media_delete(media_id: int):
-    """Delete an unused image and its files (409 while an article shows it)."""
+    """Delete an unused image and its files (409 while an article or avatar uses it)."""
     media = db.get_or_404(Media, media_id)
     name = media.filename
     using = delete(media)
@@ -318,54 +317,3 @@ def media_delete(media_id: int):
         return page, 409
     flash(f"Deleted “{name}”.", "success")
     return see_other(url_for("staff.media"))
-
-
-def _picker(article: Article, status: int = 200, **extra) -> Response:
-    """The cover picker of an article (htmx: the picker without the page around it)."""
-    chosen = MediaFilter(q=clean_search(request.args.get("q")))
-    page = db.paginate(
-        chosen.query(usable_only=True),
-        page=page_arg(request.args),
-        per_page=PICKER_PER_PAGE,
-        error_out=False,
-    )
-    return render(
-        PICKER,
-        "staff/_media_picker.html",
-        status,
-        article=article,
-        page=page,
-        chosen=chosen,
-        upload_form=UploadForm(formdata=None),
-        **extra,
-    )
-
-
-@bp.get("/media/picker")
-@role_required(ARTICLES)
-def media_picker():
-    """A compact grid of images to choose an article's cover from."""
-    article_id = request.args.get("article_id", type=int)
-    if article_id is None or not 0 < article_id <= MAX_ID:
-        abort(404)
-    return _picker(db.get_or_404(Article, article_id))
-
-
-@bp.post("/articles/<int:article_id>/cover")
-@role_required(ARTICLES)
-def article_cover(article_id: int):
-    """Set or remove an article's cover (htmx: the editor's cover field)."""
-    form = CoverForm()
-    if not form.validate():
-        article = db.get_or_404(Article, article_id)
-        problem = " ".join(form.media_id.errors or ["Choose an image for the cover."])
-        if not wants_fragment():
-            return _picker(article, 422, problem=problem)
-        return render(COVER_FIELD, COVER_FIELD, 422, article=article, problem=problem)
-    removing = bool(form.remove.data)
-    article = choose_cover(article_id, None if removing else form.media_id.data)
-    message = "Cover removed." if removing else "Cover image set."
-    if not wants_fragment():
-        flash(message, "success")
-        return see_other(editor_url("edit", article.kind, article_id=article_id))
-    return render(COVER_FIELD, COVER_FIELD, article=article, message=message)

@@ -1,4 +1,4 @@
-"""Forms of the media library: upload, describe, replace, and an article's cover."""
+"""Forms of the media library: upload, describe, replace, and choosing an image."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from wtforms import BooleanField
 from wtforms import IntegerField
 from wtforms import StringField
 from wtforms import TextAreaField
+from wtforms.validators import AnyOf
 from wtforms.validators import Length
 from wtforms.validators import NumberRange
 from wtforms.validators import Optional
@@ -28,10 +29,11 @@ def _text(value: str | None) -> str | None:
 class UploadForm(FileForm):
     file = MultipleFileField("Choose image files")
     alt = StringField("Alt text", validators=[Length(max=MAX_ALT)], filters=[_text])
-    # From an article's editor or cover picker: the upload becomes its cover.
-    # Hidden inputs the template writes itself when an article is given.
+    # From a picker (image_targets): the upload becomes the cover, social
+    # image or avatar there. Hidden inputs the template writes from the target.
+    use = StringField(validators=[Optional(), AnyOf(["cover", "social", "avatar"])])
     article_id = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
-    set_cover = BooleanField()
+    user_id = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
 
 
 class ReplaceForm(FileForm):
@@ -45,15 +47,19 @@ class DescribeForm(TextForm):
     )
 
 
-class CoverForm(TextForm):
+class ImageChoiceForm(TextForm):
+    """An image chosen for a cover, social image or avatar, or Remove."""
+
     media_id = IntegerField(validators=[Optional(), NumberRange(1, MAX_ID)])
     remove = BooleanField()
+    # What to say when neither came: the view sets its target's sentence.
+    missing = "Choose an image."
 
     def validate(self, extra_validators=None) -> bool:
-        """Valid fields, and an image to use unless the cover is being removed."""
+        """Valid fields, and an image to use unless the image is being removed."""
         if not super().validate(extra_validators):
             return False
         if self.media_id.data is None and not self.remove.data:
-            self.media_id.errors.append("Choose an image for the cover.")
+            self.media_id.errors.append(self.missing)
             return False
         return True

@@ -10,6 +10,7 @@ from flask import url_for
 from flask_limiter import RequestLimit
 from sqlalchemy import select
 
+from blueprints.staff.audit import record
 from blueprints.staff.credentials import PASSWORD
 from blueprints.staff.credentials import credentials_changed
 from blueprints.staff.forms import PasswordForgotForm
@@ -24,6 +25,7 @@ from blueprints.staff.passwords import hash_password
 from blueprints.staff.views import bp
 from extensions import limiter
 from mail.outbox import enqueue
+from models import AuditAction
 from models import User
 from models import db
 from storage.transactions import write_transaction
@@ -123,9 +125,17 @@ def password_forgot_post():
     # Made for every address, so an unknown one answers no sooner.
     mail = new_reset_mail(email)
     with write_transaction():
-        if user is not None and user.is_active:
+        known = user is not None and user.is_active
+        if known:
             store_reset(user.id, mail.digest)
             enqueue([user.email], mail.subject, mail.body)
+        # Written for every address: both answers do the same writes.
+        record(
+            AuditAction.PASSWORD_RESET_REQUESTED,
+            actor_label=email,
+            target=user,
+            detail="link mailed" if known else "no active account has this address",
+        )
     flash(SENT, "success")
     return see_other(url_for("staff.login"))
 
@@ -159,6 +169,7 @@ def password_reset_post(token: str):
             return _link_gone()
         user.password_hash = new_hash
         credentials_changed(user, PASSWORD, by_owner=False)
+        record(AuditAction.PASSWORD_RESET, actor=user, target=user)
     flash("Your password has been changed. Sign in with it.", "success")
     return see_other(url_for("staff.login"))
 

@@ -84,6 +84,7 @@ def start_session(user: User) -> Ticket:
             created_at=now,
             last_seen_at=now,
             user_agent=request.user_agent.string[:255],
+            ip=(request.remote_addr or "")[:45],
         )
     )
     return Ticket(token, user.session_generation)
@@ -184,8 +185,8 @@ def end_all_sessions(user_id: int, *, except_current: bool = False) -> None:
     """End every session of the account, in the caller's write.
 
     The one call for whatever must sign an account out everywhere: a password
-    change, deactivation, "Sign out everywhere else", and the two-factor
-    changes to come. With except_current, this request's session goes on
+    change, deactivation, "Sign out everywhere (else)", and the two-factor
+    changes. With except_current, this request's session goes on
     under a new token and generation, so a copy of its cookie taken before
     ends with the others.
     """

@@ -281,4 +281,25 @@
       navigator.clipboard.writeText(field.value).then(done, function () {});
     }
   });
+
+  // ---- The recovery codes page's Print button (hidden without JavaScript,
+  // where the browser's own Print does the same).
+  var printButton = document.querySelector("[data-print]");
+  if (printButton) {
+    printButton.hidden = false;
+    printButton.addEventListener("click", function () {
+      window.print();
+    });
+  }
+
+  // ---- A row its own form removes (an empty 200, swapped outerHTML): focus
+  // goes to the element the form names before the row goes, not to <body>.
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var config = event.detail.requestConfig;
+    var form = config && config.elt;
+    var selector = form && form.getAttribute("data-focus-after");
+    if (!selector || event.detail.isError || !event.detail.shouldSwap) return;
+    var next = document.querySelector(selector);
+    if (next) next.focus();
+  });
 })();

@@ -264,12 +264,27 @@ def wait_for_htmx(page: Page) -> None:
     poll(page, "!!(window.htmx && htmx.config.allowEval === false)")
 
 
-def settled_after(page: Page, action: Callable[[], object]) -> None:
-    """Run action, then wait until htmx has swapped and settled its answer."""
+def settled_after(
+    page: Page, action: Callable[[], object], source: str | None = None
+) -> None:
+    """Run action, then wait until htmx has swapped and settled its answer.
+
+    With source (a CSS selector), only the answer to a request made by a
+    matching element counts: an earlier swap still settling (htmx settles
+    20 ms after it swaps) must not end the wait for the one action starts.
+    """
     page.evaluate(
-        "window.folioSettled = 0;"
-        "document.addEventListener('htmx:afterSettle',"
-        " () => { window.folioSettled += 1; }, {once: true})"
+        """source => {
+            window.folioSettled = 0;
+            const count = event => {
+                const config = event.detail.requestConfig;
+                if (source && !(config && config.elt && config.elt.matches(source))) return;
+                window.folioSettled += 1;
+                document.removeEventListener('htmx:afterSettle', count);
+            };
+            document.addEventListener('htmx:afterSettle', count);
+        }""",
+        source,
     )
     action()
     poll(page, "window.folioSettled > 0")

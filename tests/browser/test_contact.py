@@ -82,7 +82,7 @@ def test_blur_checks_each_field_with_the_server_rules(make_live_server, page):
     name.fill("Ada")
     # Wait until this check's answer is swapped in: a change made while it is
     # in flight is checked on the next blur, not queued behind it.
-    settled_after(page, lambda: name.press("Tab"))
+    settled_after(page, lambda: name.press("Tab"), source="#name")
     expect(page.locator("#name-error")).to_have_text("")
     # Emptied again after a change: the required rule speaks up.
     page.locator("#name").fill("")

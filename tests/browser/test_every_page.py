@@ -18,6 +18,7 @@ from models import Comment
 from models import CommentStatus
 from models import ContactMessage
 from models import MessageStatus
+from models import User
 from models import db
 from tests.browser.conftest import wait_for_htmx
 from tests.support.factories import PASSWORD
@@ -36,6 +37,9 @@ PUBLIC = [
     "/about",
     "/privacy",
     "/tags/folio",
+    "/authors/folio-admin",
+    "/authors/mina-okafor",
+    "/authors/folio-admin?page=2",
     "/search",
     "/search?q=markdown",
     "/search?q=zzzz",
@@ -71,7 +75,9 @@ STAFF = [
     "/staff/inbox/{message}",
     "/staff/inbox/{message}/delete",
     "/staff/users",
+    "/staff/audit",
     "/staff/password",
+    "/staff/two-factor",
     "/staff/media",
     "/staff/media?q=cover&size=medium",
     "/staff/media/{cover}",
@@ -79,6 +85,10 @@ STAFF = [
     "/staff/media/{cover}/delete",
     "/staff/media/{media}/delete",
     "/staff/media/picker?article_id={article}",
+    "/staff/media/picker?use=social&article_id={article}",
+    "/staff/media/picker?use=avatar&user_id={staff}",
+    "/staff/profile",
+    "/staff/users/{writer}/profile",
 ]
 NOT_FOUND = "/no-such-page"
 
@@ -96,7 +106,7 @@ def site(make_live_server):
     cover = add_media(app, image_bytes(colour=(160, 60, 40)), "cover.jpg", "A cover")
     unused = add_media(app, image_bytes("PNG", (640, 480), mode="RGBA"), "logo.png")
     with app.app_context():
-        make_user(email="staff@example.com", display_name="Sam Staff")
+        staff = make_user(email="staff@example.com", display_name="Sam Staff").id
         article = db.session.scalar(
             select(Article).where(Article.slug == "welcome-to-folio")
         )
@@ -132,6 +142,10 @@ def site(make_live_server):
             "message": message,
             "cover": cover.id,
             "media": unused.id,
+            "staff": staff,
+            "writer": db.session.scalar(
+                select(User.id).where(User.email == "mina@example.com")
+            ),
         }
     return server
 
