@@ -92,7 +92,7 @@ def test_upgrade_from_the_first_release_keeps_rows_and_swaps_the_index(tmp_path)
         indexes = {
             row.name for row in db.session.execute(text("PRAGMA index_list(articles)"))
         }
-        # 0002 added id to the index; 0010 leads it with the kind.
+        # 0002 added id to the index; 0012 leads it with the kind.
         assert "ix_articles_kind_status_published_at_id" in indexes
         assert "ix_articles_status_published_at" not in indexes
         assert db.session.scalar(text("SELECT title FROM articles")) == "Kept"
@@ -254,12 +254,12 @@ def test_media_migration_keeps_comments_tags_redirects_and_search(tmp_path):
 
 
 def test_pages_migration_keeps_articles_listed_and_search_working(tmp_path):
-    """0010 copies the articles table on SQLite: rows, links and search survive."""
+    """0012 copies the articles table on SQLite: rows, links and search survive."""
     url = f"sqlite:///{tmp_path / 'pages.db'}"
     app = create_app(base_config(url))
     init_migrations(app)
     runner = app.test_cli_runner()
-    assert runner.invoke(args=["db", "upgrade", "0008"]).exit_code == 0
+    assert runner.invoke(args=["db", "upgrade", "0011"]).exit_code == 0
     with app.app_context():
         db.session.execute(
             text(
@@ -305,7 +305,7 @@ def test_pages_migration_keeps_articles_listed_and_search_working(tmp_path):
                 )
             )
         db.session.rollback()
-    result = runner.invoke(args=["db", "downgrade", "0008"])
+    result = runner.invoke(args=["db", "downgrade", "0011"])
     assert result.exit_code == 0, result.output
     with app.app_context():
         tables = {

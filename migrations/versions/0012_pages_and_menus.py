@@ -7,8 +7,8 @@ and footer menus; the ``menus`` counter moves with every change to them, and
 every cached page's version reads it. See docs/architecture.md, "Pages and
 menus".
 
-Revision ID: 0010
-Revises: 0008
+Revision ID: 0012
+Revises: 0011
 Create Date: 2026-12-09 09:00:00
 
 """
@@ -18,8 +18,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = "0010"
-down_revision = "0008"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
@@ -97,7 +97,7 @@ def upgrade():
 
 # On SQLite the batch above copies the articles table, and the copy loses
 # the triggers that keep the full-text index in step (migration 0001 made
-# them; the text is the same as in 0007). The index's rows are rebuilt too.
+# them; the text is the same as in 0007 and 0011). The index's rows are rebuilt too.
 SQLITE_SEARCH_TRIGGERS = [
     "CREATE TRIGGER articles_fts_ai AFTER INSERT ON articles BEGIN "
     "INSERT INTO articles_fts(rowid, title, summary, body) "
