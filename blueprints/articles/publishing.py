@@ -113,7 +113,8 @@ def rerender_articles_showing(media_id: int) -> None:
 
 
 # Addresses the site may use later, beside those its routes use now: a page
-# at /<slug> may take none of them.
+# at /<slug> may take none of them. ("authors" is a route now, /authors/<slug>,
+# and stays listed here should that route ever move.)
 RESERVED_SLUGS = frozenset({"authors", "account", "api", "pages"})
 
 
