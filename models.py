@@ -11,6 +11,7 @@ from flask_sqlalchemy import SQLAlchemy
 from slugify import slugify
 from sqlalchemy import BigInteger
 from sqlalchemy import Boolean
+from sqlalchemy import CheckConstraint
 from sqlalchemy import Column
 from sqlalchemy import DateTime
 from sqlalchemy import Enum
@@ -104,6 +105,26 @@ class Role(enum.StrEnum):
 class ArticleStatus(enum.StrEnum):
     DRAFT = "draft"
     PUBLISHED = "published"
+
+
+class ArticleKind(enum.StrEnum):
+    """An article is listed (home, tags, feeds, search); a page (About, Privacy)
+    is not, and lives at /<slug>."""
+
+    ARTICLE = "article"
+    PAGE = "page"
+
+
+class MenuName(enum.StrEnum):
+    HEADER = "header"
+    FOOTER = "footer"
+
+
+class MenuTarget(enum.StrEnum):
+    PAGE = "page"
+    ARTICLE = "article"
+    TAG = "tag"
+    URL = "url"
 
 
 class CommentStatus(enum.StrEnum):
@@ -419,11 +440,22 @@ class Article(db.Model):
     __table_args__ = (
         # With id, list pages pick their rows from the index alone, in order
         # (listing.published_ids); SQLite has the rowid there anyway, PostgreSQL
-        # needs it for an index-only scan.
-        Index("ix_articles_status_published_at_id", "status", "published_at", "id"),
+        # needs it for an index-only scan. kind leads: lists show articles only.
+        Index(
+            "ix_articles_kind_status_published_at_id",
+            "kind",
+            "status",
+            "published_at",
+            "id",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ArticleKind] = mapped_column(
+        _enum(ArticleKind, "article_kind"),
+        default=ArticleKind.ARTICLE,
+        server_default=ArticleKind.ARTICLE.value,
+    )
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
@@ -504,10 +536,26 @@ class Article(db.Model):
             and self.published_at > utcnow()
         )
 
+    @property
+    def is_page(self) -> bool:
+        """True for a page (About, Privacy): not listed, served at /<slug>."""
+        return self.kind == ArticleKind.PAGE
+
+    @property
+    def shows_comments(self) -> bool:
+        """An article always has its comment section; a page only when allowed."""
+        return not self.is_page or self.comments_open
+
     @classmethod
     def visible(cls):
-        """The SQL condition for articles readers may see."""
+        """The SQL condition for articles and pages readers may see."""
         return (cls.status == ArticleStatus.PUBLISHED) & (cls.published_at <= utcnow())
+
+    @classmethod
+    def listed(cls):
+        """The SQL condition for what lists, feeds and search show: visible
+        articles, never pages."""
+        return (cls.kind == ArticleKind.ARTICLE) & cls.visible()
 
     @classmethod
     def comments_changed(cls) -> dict:
@@ -635,6 +683,7 @@ media_uses = Table(
 
 
 COMMENT_COUNTS = "comment_counts"
+MENU_CHANGES = "menus"
 
 
 class SiteCounter(db.Model):
@@ -642,9 +691,10 @@ class SiteCounter(db.Model):
 
     ``comment_counts`` moves whenever any article's approved comments change,
     so the list pages, which show each card's count, know when to render
-    again without summing the counts of their own cards. Migration 0004
-    creates the row; it is only ever incremented in SQL, so concurrent
-    changes each count.
+    again without summing the counts of their own cards. ``menus`` moves
+    whenever a menu item is added, edited, moved or removed; every cached
+    page shows the menus. Migrations 0004 and 0010 create the rows; they are
+    only ever incremented in SQL, so concurrent changes each count.
     """
 
     __tablename__ = "site_counters"
@@ -655,22 +705,32 @@ class SiteCounter(db.Model):
 
 def comment_counts_changed():
     """The UPDATE that records a change to some article's approved comments."""
+    return counter_moved(COMMENT_COUNTS)
+
+
+def counter_moved(name: str):
+    """The UPDATE that moves the site counter name by one (RETURNING its value)."""
     return (
         update(SiteCounter)
-        .where(SiteCounter.name == COMMENT_COUNTS)
+        .where(SiteCounter.name == name)
         .values(value=SiteCounter.value + 1)
         .returning(SiteCounter.value)
     )
 
 
 def count_comment_change(connection) -> None:
-    """Record a change to some article's approved comments on connection.
+    """Record a change to some article's approved comments on connection."""
+    count_change(connection, COMMENT_COUNTS)
+
+
+def count_change(connection, name: str) -> None:
+    """Move the site counter name by one on connection.
 
     The row is created when it is missing (a database emptied by hand): a
-    counter that stayed absent would leave cached list pages stale.
+    counter that stayed absent would leave cached pages stale.
     """
-    if connection.execute(comment_counts_changed()).first() is None:
-        connection.execute(insert(SiteCounter).values(name=COMMENT_COUNTS, value=1))
+    if connection.execute(counter_moved(name)).first() is None:
+        connection.execute(insert(SiteCounter).values(name=name, value=1))
 
 
 SETTINGS_COUNTER = "settings"
@@ -710,6 +770,49 @@ class SlugRedirect(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     article: Mapped[Article] = relationship(back_populates="old_slugs")
+
+
+class MenuItem(db.Model):
+    """A link in the header or footer menu: to a page, an article, a tag or a URL.
+
+    Exactly one target is set, as target says (the CHECK below); a page,
+    article or tag deleted takes its items with it. The label may be empty
+    for a page, an article or a tag: the link then shows its title or name.
+    Whoever writes these rows also moves the site's ``menus`` counter
+    (count_change), which every cached page's version reads.
+    """
+
+    __tablename__ = "menu_items"
+    __table_args__ = (
+        Index("ix_menu_items_menu_position", "menu", "position"),
+        CheckConstraint(
+            "(target = 'url' AND url <> '' AND article_id IS NULL AND tag_id IS NULL)"
+            " OR (target IN ('page', 'article') AND article_id IS NOT NULL"
+            " AND tag_id IS NULL AND url = '')"
+            " OR (target = 'tag' AND tag_id IS NOT NULL AND article_id IS NULL"
+            " AND url = '')",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    menu: Mapped[MenuName] = mapped_column(_enum(MenuName, "menu_name"))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    label: Mapped[str] = mapped_column(String(80), default="")
+    target: Mapped[MenuTarget] = mapped_column(_enum(MenuTarget, "menu_target"))
+    article_id: Mapped[int | None] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE"), index=True
+    )
+    tag_id: Mapped[int | None] = mapped_column(
+        ForeignKey("tags.id", ondelete="CASCADE"), index=True
+    )
+    url: Mapped[str] = mapped_column(String(500), default="")
+
+    article: Mapped[Article | None] = relationship()
+    tag: Mapped[Tag | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<MenuItem {self.id} {self.menu} {self.position}>"
 
 
 class Comment(db.Model):

@@ -243,8 +243,10 @@ def _staff_work() -> dict[str, int]:
         .order_by(ContactMessage.id)
     )
     pictured = db.session.scalar(select(Article).where(Article.slug == IMAGES_SLUG))
+    about = db.session.scalar(select(Article.id).where(Article.slug == "about"))
     seo = db.session.scalar(select(Article.id).where(Article.slug == SEO_SLUG))
     return {
+        "page": about,
         "seo_article": seo,
         "article": article.id,
         "comment": first.id,

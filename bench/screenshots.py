@@ -51,13 +51,15 @@ VARIANTS = [
 # editor with two-factor sign-in, in a context of its own.
 CODE_STEP = "/staff/login/two-factor"
 
-# (name, path, signed in); {article}, {message} come from the demo's ids. The
+# (name, path, signed in); {article}, {message}, {page} come from the demo's ids. The
 # inbox list comes before the message: opening a message marks it read.
 PAGES = [
     ("home", "/", False),
     ("article", f"/articles/{ARTICLE_SLUG}", False),
     ("article-images", f"/articles/{IMAGES_SLUG}", False),
     ("tag", f"/tags/{TAG_SLUG}", False),
+    ("page", "/about", False),
+    ("page-privacy", "/privacy", False),
     ("author", f"/authors/{AUTHOR_SLUG}", False),
     ("search", f"/search?q={SEARCH_WORDS}", False),
     ("contact", "/contact/", False),
@@ -72,6 +74,9 @@ PAGES = [
     ("staff-editor", "/staff/articles/{article}/edit", True),
     ("staff-editor-images", "/staff/articles/{images_article}/edit", True),
     ("staff-editor-upload", "/staff/articles/{images_article}/edit#upload", True),
+    ("staff-pages", "/staff/pages", True),
+    ("staff-page-editor", "/staff/pages/{page}/edit", True),
+    ("staff-menus", "/staff/menus", True),
     ("staff-editor-seo", "/staff/articles/{seo_article}/edit#seo-box", True),
     ("staff-media", "/staff/media", True),
     ("staff-media-detail", "/staff/media/{media}", True),

@@ -6,6 +6,7 @@ from cli.backup import backup_command
 from cli.demo import seed_demo
 from cli.media import media_cli
 from cli.outbox import outbox_cli
+from cli.pages import pages_cli
 from cli.users import users_cli
 
 
@@ -16,3 +17,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(backup_command)
     app.cli.add_command(outbox_cli)
     app.cli.add_command(media_cli)
+    app.cli.add_command(pages_cli)

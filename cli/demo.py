@@ -1,4 +1,5 @@
-"""`flask seed-demo`: demo articles with their images, comments, an admin and a writer."""
+"""`flask seed-demo`: demo articles with their images, comments, pages, menus, an
+admin and a writer."""
 
 from __future__ import annotations
 
@@ -14,25 +15,35 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.articles.markdown import render_short_text
+from blueprints.articles.privacy import privacy_page
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
+from cli.demo_content import DEMO_ABOUT
 from cli.demo_content import DEMO_ADMIN_PROFILE
 from cli.demo_content import DEMO_ARTICLES
 from cli.demo_content import DEMO_COMMENTS
+from cli.demo_content import DEMO_MENUS
 from cli.demo_content import DEMO_SETTINGS
 from cli.demo_content import DEMO_SOCIAL_IMAGE
 from cli.demo_content import DEMO_WRITER
 from cli.demo_images import add_demo_images
 from cli.demo_images import place_images
 from cli.users import new_user
+from models import MENU_CHANGES
 from models import Article
+from models import ArticleKind
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
 from models import Media
+from models import MenuItem
+from models import MenuName
+from models import MenuTarget
 from models import Role
+from models import Tag
 from models import User
+from models import count_change
 from models import db
 from models import utcnow
 from storage.transactions import write_transaction
@@ -74,6 +85,7 @@ def seed_demo(extra: int) -> None:
             _give_profile(writer, DEMO_WRITER, images)
             _seed_articles({"admin": admin, "writer": writer}, images)
             _seed_settings(admin, images)
+            _seed_pages_and_menus(admin)
         if extra:
             _seed_generated(admin, extra)
     site_settings().reload()
@@ -187,6 +199,38 @@ def _seed_comments(articles: list[Article]) -> None:
         comments.append(comment)
     for article in articles:
         article.refresh_comment_stats()
+
+
+def _seed_pages_and_menus(author: User) -> None:
+    """The About and Privacy pages, and header and footer menus that link them."""
+    about = Article(
+        kind=ArticleKind.PAGE,
+        title=DEMO_ABOUT["title"],
+        slug=DEMO_ABOUT["slug"],
+        author=author,
+        comments_open=False,
+        status=ArticleStatus.PUBLISHED,
+        published_at=utcnow(),
+    )
+    db.session.add(about)
+    set_body(about, DEMO_ABOUT["body"])
+    privacy = privacy_page(author.id, publish=True)
+    db.session.add(privacy)
+    db.session.flush()
+    pages = {about.title: about, privacy.title: privacy}
+    tags = {tag.name: tag for tag in db.session.scalars(select(Tag))}
+    for menu, entries in DEMO_MENUS.items():
+        for position, (kind, *values) in enumerate(entries):
+            item = MenuItem(menu=MenuName(menu), position=position)
+            item.target = MenuTarget(kind)
+            if item.target == MenuTarget.URL:
+                item.label, item.url = values
+            elif item.target == MenuTarget.TAG:
+                item.tag = tags[values[0]]
+            else:
+                item.article = pages[values[0]]
+            db.session.add(item)
+    count_change(db.session.connection(), MENU_CHANGES)
 
 
 def _seed_generated(author: User, count: int) -> None:

@@ -277,3 +277,35 @@ DEMO_SETTINGS = {
     ),
 }
 DEMO_SOCIAL_IMAGE = "pages"
+# Pages (About; the privacy page comes from its template) and the menus that
+# link them: ("page", title), ("tag", name) or ("url", label, address).
+DEMO_ABOUT = {
+    "title": "About",
+    "slug": "about",
+    "body": """\
+This is a demo of **Folio**, a small publishing site for a team: articles,
+comments without a page reload, a contact form, and a quiet staff area.
+
+Pages like this one are written in the same editor as articles, but they are
+not listed with them: they live at their own address (this one is `/about`)
+and appear where the team puts them in the header and footer menus.
+
+Questions? [Write to us](/contact/).
+""",
+}
+DEMO_MENUS: dict[str, list[tuple[str, ...]]] = {
+    "header": [
+        ("url", "Articles", "/"),
+        ("page", "About"),
+        ("tag", "Writing"),
+        ("url", "Search", "/search"),
+        ("url", "Contact", "/contact/"),
+    ],
+    "footer": [
+        ("page", "About"),
+        ("page", "Privacy"),
+        ("url", "Atom feed", "/feed.xml"),
+        ("url", "Contact us", "/contact/"),
+        ("url", "Staff", "/staff/login"),
+    ],
+}

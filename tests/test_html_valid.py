@@ -12,14 +12,19 @@ from blueprints.articles.publishing import note_images
 from blueprints.articles.publishing import set_body
 from blueprints.media.pictures import MEDIA_PATH
 from models import Article
+from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
 from models import ContactMessage
 from models import Media
+from models import MenuName
 from models import Role
+from models import Tag
 from models import db
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
+from tests.support.factories import make_menu_item
+from tests.support.factories import make_page
 from tests.support.factories import make_user
 from tests.support.images import add_media
 from tests.support.images import image_bytes
@@ -84,6 +89,18 @@ def build_site(app) -> dict[str, int]:
         ids["author"], ids["author_id"] = author.slug, author.id
         ids["message"] = db.session.scalar(db.select(ContactMessage.id))
     # An image the first article shows (as its cover too), and one no article uses.
+    with app.app_context():
+        page = make_page(
+            "About", slug="about", body="## Us\n\nText.", comments_open=True
+        )
+        make_comment(page)
+        draft = make_page("Imprint", status=ArticleStatus.DRAFT, published_ago=None)
+        ids["page"] = page.id
+        ids["item"] = make_menu_item(article=page).id
+        make_menu_item(article=draft)
+        make_menu_item(tag_id=db.session.scalar(db.select(Tag.id)), label="Notes")
+        make_menu_item(label="Elsewhere", url="https://example.org/")
+        make_menu_item(MenuName.FOOTER, label="Contact", url="/contact/")
     used = add_media(app, image_bytes(colour=(200, 40, 40)), "used.jpg", "A red field")
     ids["media"] = add_media(app, alt="").id
     ids["used"] = used.id
@@ -100,6 +117,7 @@ PUBLIC = [
     "/",
     "/articles/first",
     "/articles/first?replytocom={comment}",
+    "/about",
     "/tags/notes",
     "/authors/{author}",
     "/search?q=text",
@@ -118,6 +136,12 @@ STAFF = [
     "/staff/articles/{article}/edit",
     "/staff/articles/{article}/delete",
     "/staff/articles/{article}/preview",
+    "/staff/pages",
+    "/staff/pages/new",
+    "/staff/pages/{page}/edit",
+    "/staff/pages/{page}/delete",
+    "/staff/pages/{page}/preview",
+    "/staff/menus",
     "/staff/comments",
     "/staff/comments?tab=approved",
     "/staff/comments/{comment}/reply",
@@ -263,11 +287,47 @@ def test_error_states_are_valid(app, site, path, data, htmx_headers):
     assert fragment_problems(response.get_data(as_text=True)) == []
 
 
-def test_editor_error_state_is_valid(app, site):
+@pytest.mark.parametrize("path", ["/staff/articles", "/staff/pages"])
+def test_editor_error_state_is_valid(app, site, path):
     client, _ = staff_client(app, Role.ADMIN)
-    response = client.post("/staff/articles", data={"title": "", "body": ""})
+    response = client.post(path, data={"title": "", "body": ""})
     assert response.status_code == 422
     assert problems(response.get_data(as_text=True)) == []
+
+
+def test_empty_pages_list_is_valid(app):
+    client, _ = staff_client(app, Role.EDITOR)
+    html = client.get("/staff/pages").get_data(as_text=True)
+    assert "Create the privacy page" in html
+    assert problems(html) == []
+
+
+# The menu editor's answers to posts: with htmx (the menu) and without.
+MENU_POSTS = [
+    ("/staff/menus/header/items", {"header-target": "url", "header-url": "x"}, 422),
+    ("/staff/menus/header/items", {"header-target": "page:{page}"}, 200),
+    ("/staff/menus/items/{item}", {"item-{item}-label": "x" * 81}, 422),
+    ("/staff/menus/items/{item}", {"item-{item}-label": "Us"}, 200),
+    ("/staff/menus/items/{item}/move", {"direction": "down"}, 200),
+    ("/staff/menus/items/{item}/move", {"direction": "x"}, 422),
+    ("/staff/menus/items/{item}/delete", {}, 200),
+]
+
+
+@pytest.mark.parametrize(("path", "data", "status"), MENU_POSTS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_menu_answers_are_valid(app, site, path, data, status, htmx, htmx_headers):
+    client, _ = staff_client(app, Role.ADMIN)
+    fields = {k.format(**site): v.format(**site) for k, v in data.items()}
+    response = client.post(
+        path.format(**site), data=fields, headers=htmx_headers if htmx else {}
+    )
+    if not htmx and status == 200:
+        assert response.status_code == 303
+        return
+    assert response.status_code == status
+    html = response.get_data(as_text=True)
+    assert (fragment_problems(html) if htmx else problems(html)) == []
 
 
 @pytest.mark.parametrize(

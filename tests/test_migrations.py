@@ -4,7 +4,9 @@ import os
 import subprocess
 import sys
 
+import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app import init_migrations
@@ -90,9 +92,11 @@ def test_upgrade_from_the_first_release_keeps_rows_and_swaps_the_index(tmp_path)
         indexes = {
             row.name for row in db.session.execute(text("PRAGMA index_list(articles)"))
         }
-        assert "ix_articles_status_published_at_id" in indexes
+        # 0002 added id to the index; 0012 leads it with the kind.
+        assert "ix_articles_kind_status_published_at_id" in indexes
         assert "ix_articles_status_published_at" not in indexes
         assert db.session.scalar(text("SELECT title FROM articles")) == "Kept"
+        assert db.session.scalar(text("SELECT kind FROM articles")) == "article"
     assert runner.invoke(args=["db", "downgrade", "0001"]).exit_code == 0
     with app.app_context():
         indexes = {
@@ -246,4 +250,71 @@ def test_media_migration_keeps_comments_tags_redirects_and_search(tmp_path):
     assert result.exit_code == 0, result.output
     assert counts() == before
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_pages_migration_keeps_articles_listed_and_search_working(tmp_path):
+    """0013 copies the articles table on SQLite: rows, links and search survive."""
+    url = f"sqlite:///{tmp_path / 'pages.db'}"
+    app = create_app(base_config(url))
+    init_migrations(app)
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["db", "upgrade", "0012"]).exit_code == 0
+    with app.app_context():
+        db.session.execute(
+            text(
+                "INSERT INTO articles (id, slug, title, summary, body, body_html,"
+                " reading_minutes, status, created_at, updated_at, comments_open,"
+                " comment_count, comments_version) VALUES (1, 'kept', 'Harbour',"
+                " '', 'lanterns by the water', '', 1, 'published', '2026-11-01',"
+                " '2026-11-01', 1, 0, 0)"
+            )
+        )
+        db.session.execute(
+            text(
+                "INSERT INTO slug_redirects (slug, article_id, created_at)"
+                " VALUES ('old', 1, '2026-11-01')"
+            )
+        )
+        db.session.commit()
+    result = runner.invoke(args=["db", "upgrade"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert db.session.scalar(text("SELECT kind FROM articles")) == "article"
+        assert db.session.scalar(text("SELECT count(*) FROM slug_redirects")) == 1
+        counters = dict(
+            db.session.execute(text("SELECT name, value FROM site_counters")).all()
+        )
+        assert counters["menus"] == 0
+        found = db.session.scalar(
+            text("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'lanterns'")
+        )
+        assert found == 1
+        db.session.execute(
+            text(
+                "INSERT INTO menu_items (menu, position, label, target, article_id, url)"
+                " VALUES ('header', 0, '', 'page', 1, '')"
+            )
+        )
+        db.session.commit()
+        with pytest.raises(IntegrityError):
+            db.session.execute(
+                text(
+                    "INSERT INTO menu_items (menu, position, label, target, url)"
+                    " VALUES ('header', 1, 'x', 'page', '')"
+                )
+            )
+        db.session.rollback()
+    result = runner.invoke(args=["db", "downgrade", "0012"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        tables = {
+            row[0]
+            for row in db.session.execute(
+                text("SELECT name FROM sqlite_master WHERE type = 'table'")
+            )
+        }
+        assert "menu_items" not in tables
+        assert db.session.scalar(text("SELECT title FROM articles")) == "Harbour"
+        assert db.session.scalar(text("SELECT count(*) FROM slug_redirects")) == 1
         db.engine.dispose()

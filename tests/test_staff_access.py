@@ -9,6 +9,8 @@ from models import Role
 from models import db
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
+from tests.support.factories import make_menu_item
+from tests.support.factories import make_page
 from tests.support.factories import make_user
 from tests.support.images import add_media
 from tests.support.staff_support import sign_in_as
@@ -57,6 +59,20 @@ ROUTES = [
     ("GET", "/staff/articles/{article}/delete", {A, E}, None),
     ("POST", "/staff/articles/{article}/delete", {A, E}, {}),
     ("POST", "/staff/articles/{article}/cover", {A, E}, {"remove": "1"}),
+    ("GET", "/staff/pages", {A, E}, None),
+    ("GET", "/staff/pages/new", {A, E}, None),
+    ("POST", "/staff/pages", {A, E}, {}),
+    ("GET", "/staff/pages/{page}/edit", {A, E}, None),
+    ("POST", "/staff/pages/{page}", {A, E}, {}),
+    ("GET", "/staff/pages/{page}/preview", {A, E}, None),
+    ("GET", "/staff/pages/{page}/delete", {A, E}, None),
+    ("POST", "/staff/pages/{page}/delete", {A, E}, {}),
+    ("POST", "/staff/pages/privacy", {A, E}, {}),
+    ("GET", "/staff/menus", {A}, None),
+    ("POST", "/staff/menus/header/items", {A}, {}),
+    ("POST", "/staff/menus/items/{item}", {A}, {}),
+    ("POST", "/staff/menus/items/{item}/move", {A}, {"direction": "down"}),
+    ("POST", "/staff/menus/items/{item}/delete", {A}, {}),
     ("POST", "/staff/articles/{article}/social-image", {A, E}, {"remove": "1"}),
     ("GET", "/staff/media/picker?use=social&article_id={article}", {A, E}, None),
     ("GET", "/staff/media", {A, E}, None),
@@ -90,6 +106,8 @@ def world(app):
     media_id = add_media(app).id
     with app.app_context():
         article = make_article()
+        page = make_page()
+        item = make_menu_item(article=page)
         comment = make_comment(article, status=CommentStatus.PENDING)
         spam = make_comment(article, status=CommentStatus.SPAM)
         message = ContactMessage(
@@ -111,6 +129,8 @@ def world(app):
         return {
             "media": media_id,
             "article": article.id,
+            "page": page.id,
+            "item": item.id,
             "comment": comment.id,
             "spam": spam.id,
             "message": message.id,
@@ -154,9 +174,12 @@ def test_post_needs_csrf(make_app, method, path, allowed, data):
     media_id = add_media(app).id
     with app.app_context():
         article = make_article()
+        page = make_page()
         comment = make_comment(article, status=CommentStatus.PENDING)
         world = {
             "article": article.id,
+            "page": page.id,
+            "item": make_menu_item(article=page).id,
             "comment": comment.id,
             "spam": comment.id,
             "message": 1,
@@ -180,7 +203,9 @@ def test_logout_needs_csrf(make_app):
     assert client.get("/staff/").status_code == 200
 
 
-@pytest.mark.parametrize("path", ["/staff/articles", "/staff/comments", "/staff/inbox"])
+@pytest.mark.parametrize(
+    "path", ["/staff/articles", "/staff/pages", "/staff/comments", "/staff/inbox"]
+)
 @pytest.mark.parametrize(
     ("page", "status"),
     [
@@ -221,6 +246,12 @@ HUGE = str(2**31)  # one past PostgreSQL's INTEGER; far past it overflows SQLite
         ("POST", "/staff/media/{n}/replace"),
         ("GET", "/staff/media/{n}/delete"),
         ("POST", "/staff/articles/{n}/cover"),
+        ("GET", "/staff/pages/{n}/edit"),
+        ("POST", "/staff/pages/{n}"),
+        ("POST", "/staff/pages/{n}/delete"),
+        ("POST", "/staff/menus/items/{n}"),
+        ("POST", "/staff/menus/items/{n}/move"),
+        ("POST", "/staff/menus/items/{n}/delete"),
         ("POST", "/staff/articles/{n}/social-image"),
         ("GET", "/staff/users/{n}/profile"),
         ("POST", "/staff/users/{n}/profile"),

@@ -21,14 +21,16 @@ ENTRIES = {
     Role.ADMIN: [
         "Dashboard",
         "Articles",
+        "Pages",
         "Media",
         "Comments",
         "Inbox",
+        "Menus",
         "Accounts",
         "Audit log",
         "Settings",
     ],
-    Role.EDITOR: ["Dashboard", "Articles", "Media", "Comments"],
+    Role.EDITOR: ["Dashboard", "Articles", "Pages", "Media", "Comments"],
     Role.MODERATOR: ["Dashboard", "Comments", "Inbox"],
 }
 NAV_LABEL = re.compile(r'<span class="staff-nav-label">([^<]+)</span>')

@@ -61,7 +61,14 @@ def error_response(status: int, message: str | None = None) -> Response:
     title, default = MESSAGES.get(
         status, MESSAGES[500] if status >= 500 else MESSAGES[400]
     )
-    context = {"status": status, "title": title, "message": message or default}
+    # The server's own faults (a database outage among them) show the default
+    # links rather than read the menus.
+    context = {
+        "status": status,
+        "title": title,
+        "message": message or default,
+        "plain_nav": status >= 500,
+    }
     if wants_fragment():
         response = make_response(
             render_template("errors/_error.html", **context), status

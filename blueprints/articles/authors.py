@@ -37,11 +37,12 @@ def articles_by(author: User) -> Select:
 
 
 def sitemap_authors() -> list[tuple[str, datetime]]:
-    """Each author with a published article: slug, and when their page last changed."""
+    """Each author with a published article (pages do not count): slug, and when
+    their page last changed."""
     rows = db.session.execute(
         select(User.slug, User.updated_at, func.max(Article.updated_at))
         .join(Article, Article.author_id == User.id)
-        .where(Article.visible())
+        .where(Article.listed())
         .group_by(User.id, User.slug, User.updated_at)
         .order_by(User.slug)
     ).all()

@@ -78,13 +78,13 @@ def per_page() -> int:
 def published_ids() -> Select:
     """Ids of published articles (and the sort key), newest first; narrow with .where().
 
-    It reads only ix_articles_status_published_at_id, which holds every column
-    it needs (a covering index scan, in order, no sort), so the thousands of
+    It reads only ix_articles_kind_status_published_at_id, which holds every
+    column it needs (a covering index scan, in order, no sort), so the thousands of
     rows a deep page's OFFSET skips are never read from the table.
     """
     return (
         select(Article.id, Article.published_at)
-        .where(Article.visible())
+        .where(Article.listed())
         .order_by(Article.published_at.desc(), Article.id.desc())
     )
 
@@ -140,7 +140,7 @@ def tag_cloud(version: Hashable) -> list[TagCount]:
     counts = (
         select(article_tags.c.tag_id, func.count().label("n"))
         .join(Article, Article.id == article_tags.c.article_id)
-        .where(Article.visible())
+        .where(Article.listed())
         .group_by(article_tags.c.tag_id)
         .subquery()
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import Response
 from flask import make_response
 from flask import render_template
+from flask import url_for
 from sqlalchemy import ColumnElement
 from sqlalchemy import literal
 from sqlalchemy import select
@@ -20,9 +21,11 @@ from blueprints.articles.markdown import headings_from_html
 from blueprints.articles.seo import blog_posting
 from blueprints.articles.seo import canonical_of
 from blueprints.articles.seo import page_meta
+from blueprints.articles.seo import reader_endpoint
 from blueprints.articles.seo import search_description
 from blueprints.articles.seo import share_image
 from blueprints.articles.seo import title_of
+from blueprints.articles.seo import web_page
 from models import Article
 from models import db
 
@@ -50,8 +53,17 @@ def article_for_page(*conditions: ColumnElement[bool]) -> Article | None:
     )
 
 
+def reader_url(article, **values) -> str:
+    """The address of an article or a page (Article, ArticleRef); values: more
+    URL arguments (cpage, replytocom, _anchor). A template global too."""
+    return url_for(reader_endpoint(article.kind), slug=article.slug, **values)
+
+
 def reader_context(article: Article, preview: bool = False) -> dict:
-    """The article page's context apart from the comment section."""
+    """The article (or page) page's context apart from the comment section.
+
+    A page has no neighbours, and its JSON-LD is a WebPage, not a BlogPosting.
+    """
     headings = headings_from_html(article.body_html)
     url = canonical_of(article)
     image = share_image(article)
@@ -59,17 +71,19 @@ def reader_context(article: Article, preview: bool = False) -> dict:
         title_of(article),
         search_description(article),
         url,
-        kind="article",
+        kind="website" if article.is_page else "article",
         noindex=preview or article.noindex,
         image=image,
     )
+    listed = article.is_published and not article.is_page
+    shape = web_page if article.is_page else blog_posting
     return {
         "article": article,
         "preview": preview,
         "toc": headings if len(headings) >= TOC_MIN_HEADINGS else [],
-        "neighbours": neighbours(article) if article.is_published else {},
+        "neighbours": neighbours(article) if listed else {},
         "meta": meta,
-        "json_ld": blog_posting(article, url, image),
+        "json_ld": shape(article, url, image),
     }
 
 
@@ -101,7 +115,7 @@ def _side(name: str, article: Article, newer: bool):
         order = (Article.published_at.desc(), Article.id.desc())
     return (
         select(literal(name).label("side"), *columns)
-        .where(Article.visible(), after)
+        .where(Article.listed(), after)
         .order_by(*order)
         .limit(1)
         .subquery()

@@ -12,6 +12,7 @@ from blueprints.articles.markdown import media_ids
 from blueprints.articles.markdown import render_markdown
 from blueprints.media.pictures import load_pictures
 from models import Article
+from models import ArticleKind
 from models import Media
 from models import SlugRedirect
 from models import Tag
@@ -111,11 +112,32 @@ def rerender_articles_showing(media_id: int) -> None:
     )
 
 
-def unique_slug(text: str, article_id: int | None = None) -> str:
-    """A slug for text that no other article uses, now or as an old slug."""
-    base = slugify(text, max_length=180) or "article"
+# Addresses the site may use later, beside those its routes use now: a page
+# at /<slug> may take none of them. ("authors" is a route now, /authors/<slug>,
+# and stays listed here should that route ever move.)
+RESERVED_SLUGS = frozenset({"authors", "account", "api", "pages"})
+
+
+def reserved_slugs() -> frozenset[str]:
+    """The slugs a page may not have: every first path segment of the app's
+    routes (staff, media, tags, search...) and RESERVED_SLUGS."""
+    taken = set(RESERVED_SLUGS)
+    for rule in current_app.url_map.iter_rules():
+        first = rule.rule.lstrip("/").split("/", 1)[0]
+        if first and "<" not in first:
+            taken.add(first)
+    return frozenset(taken)
+
+
+def unique_slug(
+    text: str, article_id: int | None = None, kind: ArticleKind = ArticleKind.ARTICLE
+) -> str:
+    """A slug for text that no other article uses, now or as an old slug (and,
+    for a page, no route of the site)."""
+    base = slugify(text, max_length=180) or kind.value
+    reserved = reserved_slugs() if kind == ArticleKind.PAGE else frozenset()
     slug, n = base, 2
-    while slug_taken(slug, article_id):
+    while slug in reserved or slug_taken(slug, article_id):
         slug, n = f"{base}-{n}", n + 1
     return slug
 

@@ -1,4 +1,4 @@
-"""Full-text search over published articles: SQLite FTS5 or PostgreSQL.
+"""Full-text search over published articles (not pages): SQLite FTS5 or PostgreSQL.
 
 Readers type anything; nothing they type reaches the search engine as syntax.
 On SQLite every word becomes a quoted FTS5 string (the last one a prefix, for
@@ -158,7 +158,7 @@ def _search_sqlite(query: str, page: int):
     ranked = (
         select(_FTS.c.rowid.label("id"), score, Article.published_at)
         .join(Article, Article.id == _FTS_ROWID)
-        .where(match, Article.visible())
+        .where(match, Article.listed())
         .order_by(score, Article.published_at.desc(), _FTS.c.rowid)
         .limit(limit)
         .offset(offset)
@@ -205,7 +205,7 @@ def _search_postgresql(query: str, page: int):
     rank = func.ts_rank(document, tsquery).label("rank")
     ranked = (
         select(Article.id, rank, Article.published_at)
-        .where(Article.visible(), document.op("@@")(tsquery))
+        .where(Article.listed(), document.op("@@")(tsquery))
         .order_by(rank.desc(), Article.published_at.desc(), Article.id)
         .limit(limit)
         .offset(offset)
@@ -260,7 +260,7 @@ def _search_like(query: str, page: int):
     ]
     statement = (
         select(Article, Article.summary)
-        .where(Article.visible(), *every_word)
+        .where(Article.listed(), *every_word)
         .options(*_options())
         .order_by(Article.published_at.desc())
         .limit(limit)

@@ -12,6 +12,7 @@ from blueprints.articles.markdown import excerpt_from_html
 from blueprints.media.pictures import Picture
 from blueprints.media.site_images import social_image
 from models import Article
+from models import ArticleKind
 from models import Media
 from models import User
 from models import utcnow
@@ -39,9 +40,14 @@ def search_description(article: Article) -> str:
     return (article.meta_description or "").strip() or description_of(article)
 
 
+def reader_endpoint(kind: ArticleKind) -> str:
+    """The endpoint readers see an article or a page of this kind at."""
+    return "articles.page" if kind == ArticleKind.PAGE else "articles.detail"
+
+
 def own_url(article: Article) -> str:
-    """The article's address on this site."""
-    return absolute_url("articles.detail", slug=article.slug)
+    """The article's (or page's) address on this site."""
+    return absolute_url(reader_endpoint(article.kind), slug=article.slug)
 
 
 def canonical_of(article: Article) -> str:
@@ -176,10 +182,38 @@ def blog_posting(
     if article.tags:
         data["keywords"] = [tag.name for tag in article.tags]
     if image is not None:
-        data["image"] = {
-            "@type": "ImageObject",
-            "url": image["url"],
-            "width": image["width"],
-            "height": image["height"],
-        }
+        data["image"] = _image_object(image)
     return data
+
+
+def web_page(
+    article: Article, url: str, image: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """schema.org WebPage for a page's JSON-LD (About, Privacy): it shows no
+    author, date or tags, so it claims none."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "@type": "WebPage",
+        "name": article.title,
+        "description": search_description(article),
+        "url": url,
+        "dateModified": (article.updated_at or utcnow()).isoformat(),
+        "isPartOf": {
+            "@type": "WebSite",
+            "name": current_app.config["SITE_TITLE"],
+            "url": site_root(),
+        },
+    }
+    if image is not None:
+        data["primaryImageOfPage"] = _image_object(image)
+    return data
+
+
+def _image_object(image: dict[str, Any]) -> dict[str, Any]:
+    """schema.org ImageObject of a share_image()."""
+    return {
+        "@type": "ImageObject",
+        "url": image["url"],
+        "width": image["width"],
+        "height": image["height"],
+    }

@@ -5,7 +5,9 @@ so a cached page is never stale (web/page_cache.py). Every page shares the
 site's part: the newest ``updated_at`` (an article created, edited, unpublished,
 retagged, one of its tags renamed, its cover changed, or an image it shows
 described, replaced or made ready), the newest visible ``published_at``
-(a scheduled article going live) and the number of articles (one deleted).
+(a scheduled article going live) and the number of articles (one deleted),
+pages included, then the site's ``menus`` counter and the number of menu
+items: every page shows the menus, and they are keyed on this part (menus.py).
 Comments do not move those: an article's ``comments_version`` does
 (Article.comments_changed), so the article page reads its own, and the site's
 ``comment_counts`` counter (models.SiteCounter) does, which the list pages
@@ -30,11 +32,15 @@ from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.articles import listing
+from blueprints.articles.menus import note_site_version
 from blueprints.comments.section import comments_open_now
 from models import COMMENT_COUNTS
+from models import MENU_CHANGES
 from models import Article
+from models import ArticleKind
 from models import ArticleStatus
 from models import Media
+from models import MenuItem
 from models import SiteCounter
 from models import Tag
 from models import User
@@ -50,19 +56,39 @@ def _visible() -> ColumnElement[bool]:
     )
 
 
+def _counter(name: str) -> ColumnElement:
+    """The value of one of the site's counters (models.SiteCounter)."""
+    return select(SiteCounter.value).where(SiteCounter.name == name).scalar_subquery()
+
+
 def _site_columns() -> list:
-    """The site's part of every version, as scalar subqueries."""
+    """The site's part of every version, as scalar subqueries; it ends every row.
+
+    Articles and pages alike (a menu shows pages), the menus counter and the
+    number of menu items: the menus every page shows are keyed on this part.
+    """
     return [
         select(func.max(Article.updated_at)).scalar_subquery(),
         select(func.max(Article.published_at)).where(_visible()).scalar_subquery(),
         select(func.count()).select_from(Article).scalar_subquery(),
+        _counter(MENU_CHANGES),
+        select(func.count()).select_from(MenuItem).scalar_subquery(),
     ]
 
 
+SITE_COLUMNS = len(_site_columns())
+
+
 def _run(query: Prepared, **values: object) -> tuple | None:
-    """One row of a version query, on a connection of its own."""
+    """One row of a version query, on a connection of its own.
+
+    The row's site part is noted for the menus this request renders.
+    """
     with db.engine.connect() as connection:
-        return query.first(connection, {"now": utcnow(), **values})
+        row = query.first(connection, {"now": utcnow(), **values})
+    if row is not None:
+        note_site_version(tuple(row[-SITE_COLUMNS:]))
+    return row
 
 
 @lru_cache(maxsize=1)
@@ -75,8 +101,8 @@ def site_version() -> tuple:
     return _run(_site_query())
 
 
-@lru_cache(maxsize=1)
-def _article_query() -> Prepared:
+@lru_cache(maxsize=2)
+def _article_query(kind: ArticleKind) -> Prepared:
     return Prepared(
         select(
             Article.id,
@@ -85,13 +111,13 @@ def _article_query() -> Prepared:
             Article.comments_open,
             Article.published_at,
             *_site_columns(),
-        ).where(Article.slug == bindparam("slug"), _visible())
+        ).where(Article.slug == bindparam("slug"), Article.kind == kind, _visible())
     )
 
 
-def article_version(slug: str) -> tuple | None:
-    """The version of the visible article at slug (None: not found)."""
-    row = _run(_article_query(), slug=slug)
+def _reader_version(kind: ArticleKind, slug: str) -> tuple | None:
+    """The version of the visible article or page at slug (None: not found)."""
+    row = _run(_article_query(kind), slug=slug)
     if row is None:
         return None
     comments_open, published_at = row[3], row[4]
@@ -100,24 +126,25 @@ def article_version(slug: str) -> tuple | None:
     return (*row[:3], open_now, *row[5:])
 
 
-def _comment_counts() -> ColumnElement:
-    """The site's counter of changes to approved comments."""
-    return (
-        select(SiteCounter.value)
-        .where(SiteCounter.name == COMMENT_COUNTS)
-        .scalar_subquery()
-    )
+def article_version(slug: str) -> tuple | None:
+    """The version of the visible article at slug (None: not found)."""
+    return _reader_version(ArticleKind.ARTICLE, slug)
+
+
+def page_version(slug: str) -> tuple | None:
+    """The version of the visible page at slug (None: not found)."""
+    return _reader_version(ArticleKind.PAGE, slug)
 
 
 @lru_cache(maxsize=1)
 def _home_query() -> Prepared:
-    return Prepared(select(*_site_columns(), _comment_counts()))
+    return Prepared(select(_counter(COMMENT_COUNTS), *_site_columns()))
 
 
 @lru_cache(maxsize=1)
 def _tag_query() -> Prepared:
     name = select(Tag.name).where(Tag.slug == bindparam("slug")).scalar_subquery()
-    return Prepared(select(name, *_site_columns(), _comment_counts()))
+    return Prepared(select(name, _counter(COMMENT_COUNTS), *_site_columns()))
 
 
 def home_version() -> tuple:
@@ -142,8 +169,8 @@ def _author_query() -> Prepared:
             User.updated_at,
             # The avatar's own changes (described, replaced, made ready).
             Media.updated_at,
+            _counter(COMMENT_COUNTS),
             *_site_columns(),
-            _comment_counts(),
         )
         .outerjoin(Media, Media.id == User.avatar_id)
         .where(User.slug == bindparam("slug"))

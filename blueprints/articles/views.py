@@ -1,4 +1,5 @@
-"""Reader-facing article pages: list, article, tags, search, feeds, sitemap."""
+"""Reader-facing pages: list, article, tags, search, feeds, sitemap, and pages
+(About, Privacy) at /<slug>, which Werkzeug tries after every fixed route."""
 
 from __future__ import annotations
 
@@ -26,8 +27,11 @@ from blueprints.articles.feeds import FEED_OPTIONS
 from blueprints.articles.feeds import FEED_SIZE
 from blueprints.articles.feeds import feed_response
 from blueprints.articles.markdown import excerpt_from_html
+from blueprints.articles.menus import site_menus
 from blueprints.articles.page import article_for_page
 from blueprints.articles.page import reader_context
+from blueprints.articles.page import reader_endpoint
+from blueprints.articles.page import reader_url
 from blueprints.articles.search import clean_query
 from blueprints.articles.search import search as run_search
 from blueprints.articles.search import terms
@@ -40,6 +44,7 @@ from blueprints.comments.section import COMMENT_FORM_VALUES
 from blueprints.comments.section import section_context
 from blueprints.comments.section import shows_own_held_comments
 from models import Article
+from models import ArticleKind
 from models import SlugRedirect
 from models import Tag
 from models import article_tags
@@ -56,6 +61,8 @@ from web.urls import absolute_url
 bp = Blueprint("articles", __name__)
 bp.add_app_template_global(excerpt_from_html, "excerpt")
 bp.add_app_template_global(default_page_meta)
+bp.add_app_template_global(reader_url)
+bp.add_app_template_global(site_menus)
 
 
 @bp.get("/")
@@ -182,23 +189,48 @@ def search():
 )
 def detail(slug: str):
     """One published article with its comments; an old slug redirects."""
-    article = article_for_page(Article.slug == slug, Article.visible())
+    return _reader_page(slug, ArticleKind.ARTICLE)
+
+
+@bp.get("/<slug>")
+@cached(
+    version=versions.page_version,
+    per_response=COMMENT_FORM_VALUES,
+    bypass=shows_own_held_comments,
+)
+def page(slug: str):
+    """One published page (About, Privacy), with comments if it allows them."""
+    return _reader_page(slug, ArticleKind.PAGE)
+
+
+@bp.get("/pages/<slug>")
+@bp.get("/<slug>/")
+def page_elsewhere(slug: str):
+    """A page asked for at /pages/<slug> or with a trailing slash: its address."""
+    return redirect(url_for("articles.page", slug=slug), code=308)
+
+
+def _reader_page(slug: str, kind: ArticleKind) -> Response:
+    """The article or page at slug with its comment section, or a redirect or 404."""
+    article = article_for_page(
+        Article.slug == slug, Article.kind == kind, Article.visible()
+    )
     if article is None:
-        return _redirect_old_slug(slug)
+        return _redirect_old_slug(slug, kind)
     context = {**reader_context(article), **section_context(article)}
     return render("articles/detail.html", "articles/_article.html", **context)
 
 
-def _redirect_old_slug(slug: str) -> Response:
+def _redirect_old_slug(slug: str, kind: ArticleKind) -> Response:
     """A permanent redirect from a slug the article used to have, or 404."""
     current = db.session.scalar(
-        select(Article.slug)
+        select(Article)
         .join(SlugRedirect, SlugRedirect.article_id == Article.id)
-        .where(SlugRedirect.slug == slug, Article.visible())
+        .where(SlugRedirect.slug == slug, Article.kind == kind, Article.visible())
     )
     if current is None:
         abort(404)
-    return redirect(url_for("articles.detail", slug=current), code=301)
+    return redirect(reader_url(current), code=301)
 
 
 @bp.get("/feed.xml")
@@ -233,27 +265,30 @@ def author_feed(slug: str):
 
 @bp.get("/sitemap.xml")
 def sitemap():
-    """Every published article that may be indexed, tags and authors, with lastmod."""
-    articles = db.session.execute(
-        select(Article.slug, Article.updated_at, Article.canonical_url)
+    """Every published article and page that may be indexed, tags and authors,
+    with lastmod."""
+    entries = db.session.execute(
+        select(Article.kind, Article.slug, Article.updated_at, Article.canonical_url)
         .where(Article.visible(), Article.noindex.is_(False))
         .order_by(Article.published_at.desc(), Article.id.desc())
     ).all()
     tags = _sitemap_tags()
     authors = sitemap_authors()
-    newest = max((row[1] for row in articles), default=None)
-    etag = fingerprint([len(articles), newest, tags, authors])
+    newest = max((row[2] for row in entries), default=None)
+    etag = fingerprint([len(entries), newest, tags, authors])
     if not_modified(etag, newest):
         return not_modified_response(etag, private=False, last_modified=newest)
     # Ten thousand url_for() calls and template loops are slow; the slugs
     # only need quoting and the document is simple enough to write directly.
-    article_base = absolute_url("articles.detail", slug="-")[:-1]
+    bases = {
+        kind: absolute_url(reader_endpoint(kind), slug="-")[:-1] for kind in ArticleKind
+    }
     tag_base = absolute_url("articles.tag", slug="-")[:-1]
     author_base = absolute_url("articles.author", slug="-")[:-1]
     urls = [(absolute_url("articles.index"), newest)]
-    for slug, when, canonical in articles:
-        url = article_base + _quote(slug)
-        # A page whose canonical address is elsewhere is not listed.
+    for kind, slug, when, canonical in entries:
+        url = bases[kind] + _quote(slug)
+        # An article or page whose canonical address is elsewhere is not listed.
         if not canonical or canonical == url:
             urls.append((url, when))
     urls += [(tag_base + _quote(slug), when) for slug, when in tags]
@@ -276,7 +311,7 @@ def _sitemap_tags() -> list[tuple[str, datetime]]:
         select(Tag.slug, db.func.max(Article.updated_at))
         .join(article_tags, article_tags.c.tag_id == Tag.id)
         .join(Article, Article.id == article_tags.c.article_id)
-        .where(Article.visible())
+        .where(Article.listed())
         .group_by(Tag.id, Tag.slug)
         .order_by(Tag.slug)
     )

@@ -3,9 +3,10 @@
 Other blueprints may import its public modules, and no other module:
 section (the comment section's context, which the article page includes),
 moderation (the rules, and set_status for any change of a comment's state) and
-records (the frozen comment and article values the comment signals carry).
+records (the frozen comment and article values the comment signals carry) and
+cookies (the commenter's cookies, whose lifetimes the privacy page states).
 
-Public modules: section, moderation, records.
+Public modules: section, moderation, records, cookies.
 """
 
 from blueprints.comments.views import bp

@@ -13,6 +13,7 @@ from flask import current_app
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import select
 
+from blueprints.articles.page import reader_endpoint
 from blueprints.comments.records import ArticleRef
 from blueprints.comments.records import StoredComment
 from mail.outbox import enqueue
@@ -66,7 +67,9 @@ def staff_mail(comment: StoredComment, article: ArticleRef) -> tuple[str, str]:
         f"{'Comment awaiting moderation' if held else 'New comment'}: {article.title}"
     )
     link = absolute_url(
-        "articles.detail", slug=article.slug, _anchor=f"comment-{comment.id}"
+        reader_endpoint(article.kind),
+        slug=article.slug,
+        _anchor=f"comment-{comment.id}",
     )
     body = "\n".join(
         [

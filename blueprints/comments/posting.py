@@ -46,6 +46,7 @@ def _target_query() -> Prepared:
             articles.published_at,
             articles.comment_count,
             articles.comments_version,
+            articles.kind,
         ).where(
             articles.slug == bindparam("slug"),
             articles.status == ArticleStatus.PUBLISHED,
@@ -55,7 +56,7 @@ def _target_query() -> Prepared:
 
 
 def find_target(slug: str) -> ArticleRef | None:
-    """The published article at slug, as the comment views need it (one query)."""
+    """The published article or page at slug, as the comment views need it (one query)."""
     row = _target_query().first(
         db.session.connection(), {"slug": slug, "now": utcnow()}
     )

@@ -13,6 +13,7 @@ from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
+from models import ArticleKind
 from models import CommentStatus
 
 
@@ -27,6 +28,8 @@ class ArticleRef:
     published_at: datetime | None
     comment_count: int
     comments_version: int
+    # An article or a page: where its comments are read (articles.page.reader_url).
+    kind: ArticleKind = ArticleKind.ARTICLE
 
     @classmethod
     def from_row(cls, row: Any) -> ArticleRef:

@@ -370,8 +370,11 @@ def section_context(
     """Template context for comments/_section.html (and its partials).
 
     Without arguments (the article page) the page comes from ?cpage= and a reply
-    target from ?replytocom=, so both work without JavaScript.
+    target from ?replytocom=, so both work without JavaScript. A page that does
+    not allow comments has no section: {}.
     """
+    if not page_article.shows_comments:
+        return {}
     article = ArticleRef.from_row(page_article)
     if page is None:
         page = clamp_page(request.args.get("cpage", 1))

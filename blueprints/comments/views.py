@@ -9,10 +9,10 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import request
-from flask import url_for
 
 from blueprints.articles.page import article_for_page
 from blueprints.articles.page import reader_context
+from blueprints.articles.page import reader_url
 from blueprints.comments import cookies
 from blueprints.comments import notify
 from blueprints.comments.formatting import format_body
@@ -286,9 +286,7 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
         response = _created(article, comment, held, _remembered_now(form))
     else:
         anchor = f"comment-{comment.id}"
-        response = see_other(
-            url_for("articles.detail", slug=article.slug, _anchor=anchor)
-        )
+        response = see_other(reader_url(article, _anchor=anchor))
     if held:
         cookies.add_held_comment(response, comment.id)
     if form.remember.data:

@@ -1,4 +1,5 @@
-"""The staff blueprint: sign-in, the dashboard, the editor, media, moderation, the inbox.
+"""The staff blueprint: sign-in, the dashboard, the editor, pages, menus, media,
+moderation, the inbox.
 
 Other blueprints import nothing from it; the command line (cli/users.py)
 hashes passwords with its `passwords` module.
@@ -14,11 +15,14 @@ from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
+from blueprints.staff import editor_urls  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import mail_check  # noqa: F401
 from blueprints.staff import media  # noqa: F401
 from blueprints.staff import media_picker  # noqa: F401
+from blueprints.staff import menus  # noqa: F401
 from blueprints.staff import moderation  # noqa: F401
+from blueprints.staff import pages  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
 from blueprints.staff import profiles  # noqa: F401
 from blueprints.staff import session_list  # noqa: F401

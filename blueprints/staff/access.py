@@ -16,6 +16,7 @@ ARTICLES = frozenset({Role.ADMIN, Role.EDITOR})
 COMMENTS = frozenset({Role.ADMIN, Role.EDITOR, Role.MODERATOR})
 INBOX = frozenset({Role.ADMIN, Role.MODERATOR})
 SETTINGS = frozenset({Role.ADMIN})
+MENUS = frozenset({Role.ADMIN})
 ANY_STAFF = frozenset(Role)
 
 

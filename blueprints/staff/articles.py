@@ -1,4 +1,9 @@
-"""The article list and editor: live preview, save with or without htmx, delete."""
+"""The article list and editor: live preview, save with or without htmx, delete.
+
+Pages (About, Privacy) use the same editor at /staff/pages/...: each route is
+registered twice, the kind given as a default (ARTICLE, PAGE), and a page's
+form (PageForm) leaves out the summary, tags and publication time.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +14,6 @@ from flask import current_app
 from flask import flash
 from flask import render_template
 from flask import request
-from flask import url_for
 from flask_login import current_user
 from sqlalchemy import or_
 from sqlalchemy import select
@@ -26,8 +30,11 @@ from blueprints.articles.publishing import tags_from_names
 from blueprints.articles.publishing import unique_slug
 from blueprints.staff.access import ARTICLES
 from blueprints.staff.access import role_required
+from blueprints.staff.editor_urls import editor_url
+from blueprints.staff.editor_urls import list_url
 from blueprints.staff.forms import ActionForm
 from blueprints.staff.forms import ArticleForm
+from blueprints.staff.forms import PageForm
 from blueprints.staff.forms import clean_search
 from blueprints.staff.paging import page_arg
 from blueprints.staff.seo_forms import apply_seo
@@ -35,6 +42,7 @@ from blueprints.staff.seo_forms import search_preview
 from blueprints.staff.seo_forms import seo_values
 from blueprints.staff.views import bp
 from models import Article
+from models import ArticleKind
 from models import ArticleStatus
 from models import db
 from models import utcnow
@@ -47,6 +55,8 @@ from web.htmx import wants_fragment
 PER_PAGE = 20
 FILTERS = ("all", "draft", "scheduled", "published")
 SAVED = "staff/_article_saved.html"
+ARTICLE = {"kind": ArticleKind.ARTICLE}
+PAGE = {"kind": ArticleKind.PAGE}
 # The live preview, and the search result's preview out of band.
 PREVIEW = "staff/_preview_answer.html"
 
@@ -77,7 +87,11 @@ def articles():
 
 def _article_query(status: str, q: str):
     """The articles of one status filter matching q, most recently updated first."""
-    query = select(Article).options(selectinload(Article.author))
+    query = (
+        select(Article)
+        .where(Article.kind == ArticleKind.ARTICLE)
+        .options(selectinload(Article.author))
+    )
     if status == "draft":
         query = query.where(Article.status == ArticleStatus.DRAFT)
     elif status == "scheduled":
@@ -97,10 +111,23 @@ def _article_query(status: str, q: str):
     return query.order_by(Article.updated_at.desc(), Article.id.desc())
 
 
+def _form_class(kind: ArticleKind) -> type[ArticleForm]:
+    """The editor's form for an article or a page."""
+    return PageForm if kind == ArticleKind.PAGE else ArticleForm
+
+
+def _load(article_id: int, kind: ArticleKind) -> Article:
+    """The article or page being edited: 404 when missing or of the other kind."""
+    article = db.get_or_404(Article, article_id)
+    if article.kind != kind:
+        abort(404)
+    return article
+
+
 def _form_for(article: Article) -> ArticleForm:
-    """The editor form filled from a saved article."""
+    """The editor form filled from a saved article or page."""
     published_at = article.published_at
-    return ArticleForm(
+    return _form_class(article.kind)(
         formdata=None,
         title=article.title,
         slug=article.slug,
@@ -119,6 +146,7 @@ def _form_for(article: Article) -> ArticleForm:
 def _editor(
     form: ArticleForm,
     article: Article | None,
+    kind: ArticleKind,
     status: int = 200,
     saved: bool = False,
     fragment: str = "staff/_article_form.html",
@@ -131,27 +159,30 @@ def _editor(
         status,
         form=form,
         article=article,
+        kind=kind,
         preview=preview.html,
         missing_alt=preview.missing_alt,
-        seo=search_preview(form, preview.html),
+        seo=search_preview(form, preview.html, kind),
         saved=saved,
         action_form=ActionForm(),
     )
 
 
-@bp.get("/articles/new")
+@bp.get("/articles/new", defaults=ARTICLE)
+@bp.get("/pages/new", endpoint="page_new", defaults=PAGE)
 @role_required(ARTICLES)
-def article_new():
-    """An empty editor."""
-    return _editor(ArticleForm(), None)
+def article_new(kind: ArticleKind):
+    """An empty editor for an article or a page."""
+    return _editor(_form_class(kind)(), None, kind)
 
 
-@bp.get("/articles/<int:article_id>/edit")
+@bp.get("/articles/<int:article_id>/edit", defaults=ARTICLE)
+@bp.get("/pages/<int:article_id>/edit", endpoint="page_edit", defaults=PAGE)
 @role_required(ARTICLES)
-def article_edit(article_id: int):
-    """The editor for a saved article."""
-    article = db.get_or_404(Article, article_id)
-    return _editor(_form_for(article), article)
+def article_edit(article_id: int, kind: ArticleKind):
+    """The editor for a saved article or page."""
+    article = _load(article_id, kind)
+    return _editor(_form_for(article), article, kind)
 
 
 @bp.post("/articles/preview")
@@ -166,30 +197,40 @@ def article_preview():
             PREVIEW,
             preview=rendered.html,
             missing_alt=rendered.missing_alt,
-            seo=search_preview(form, rendered.html),
+            seo=search_preview(form, rendered.html, _posted_kind()),
         )
     # Without JavaScript the Preview button re-shows the editor with the preview.
     article_id = request.form.get("article_id", type=int)
     article = db.session.get(Article, article_id) if article_id else None
+    kind = article.kind if article else _posted_kind()
+    if kind == ArticleKind.PAGE:
+        form = PageForm()
     form.validate()
-    return _editor(form, article)
+    return _editor(form, article, kind)
+
+
+def _posted_kind() -> ArticleKind:
+    """The kind a new item's editor posted (a page's carries kind=page)."""
+    page = request.form.get("kind") == ArticleKind.PAGE.value
+    return ArticleKind.PAGE if page else ArticleKind.ARTICLE
 
 
 def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | None:
     """Copy the form into the article; return an error for the slug, if any."""
-    wanted = form.slug.data or unique_slug(form.title.data, article.id)
+    wanted = form.slug.data or unique_slug(form.title.data, article.id, article.kind)
     if wanted != article.slug and slug_taken(wanted, article.id):
-        return "Another article uses (or used) this slug. Choose another."
+        return "Another article or page uses (or used) this slug. Choose another."
     article.title = form.title.data.strip()
     if article.id is None:
         article.slug = wanted
     else:
         change_slug(article, wanted)
-    article.summary = (form.summary.data or "").strip()
-    article.tags = tags_from_names(form.tag_names())
+    if not article.is_page:
+        article.summary = (form.summary.data or "").strip()
+        article.tags = tags_from_names(form.tag_names())
     set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
-    published_at = form.published_at.data
+    published_at = None if article.is_page else form.published_at.data
     if published_at is not None:
         article.published_at = published_at.replace(tzinfo=UTC)
     elif article.status == ArticleStatus.PUBLISHED and article.published_at is None:
@@ -199,57 +240,64 @@ def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | Non
     return None
 
 
-def _save(article_id: int | None):
+def _save(article_id: int | None, kind: ArticleKind):
     """Validate and save the editor form (create when article_id is None)."""
-    form = ArticleForm()
+    form = _form_class(kind)()
     if not form.validate_on_submit():
-        article = db.get_or_404(Article, article_id) if article_id else None
-        return _editor(form, article, 422, fragment=SAVED)
+        article = _load(article_id, kind) if article_id else None
+        return _editor(form, article, kind, 422, fragment=SAVED)
     # Rendered before the lock: only the slug checks and the writes need it.
     rendered = render_body(form.body.data or "")
     with write_transaction() as transaction:
         if article_id is None:
-            article = Article(author_id=current_user.id)
+            article = Article(author_id=current_user.id, kind=kind)
         else:
-            article = db.get_or_404(Article, article_id)
+            article = _load(article_id, kind)
         was_published = article.status == ArticleStatus.PUBLISHED
         error = _apply(form, article, rendered)
         if error:
             transaction.rollback()
             form.slug.errors.append(error)
-            return _editor(form, article if article.id else None, 422, fragment=SAVED)
+            saved = article if article.id else None
+            return _editor(form, saved, kind, 422, fragment=SAVED)
         db.session.add(article)
+    # A page is not news: article_published is about articles.
     if article.status == ArticleStatus.PUBLISHED and not was_published:
-        article_published.send(current_app._get_current_object(), article=article)
+        if not article.is_page:
+            article_published.send(current_app._get_current_object(), article=article)
+    edit_url = editor_url("edit", kind, article_id=article.id)
     if not wants_fragment():
         flash(f"Saved “{article.title}”.", "success")
-        return see_other(url_for("staff.article_edit", article_id=article.id))
-    response = _editor(_form_for(article), article, saved=True, fragment=SAVED)
-    response.headers["HX-Replace-Url"] = url_for(
-        "staff.article_edit", article_id=article.id
-    )
+        return see_other(edit_url)
+    response = _editor(_form_for(article), article, kind, saved=True, fragment=SAVED)
+    response.headers["HX-Replace-Url"] = edit_url
     return response
 
 
-@bp.post("/articles")
+@bp.post("/articles", defaults=ARTICLE)
+@bp.post("/pages", endpoint="page_create", defaults=PAGE)
 @role_required(ARTICLES)
-def article_create():
-    """Create an article from the editor."""
-    return _save(None)
+def article_create(kind: ArticleKind):
+    """Create an article or a page from the editor."""
+    return _save(None, kind)
 
 
-@bp.post("/articles/<int:article_id>")
+@bp.post("/articles/<int:article_id>", defaults=ARTICLE)
+@bp.post("/pages/<int:article_id>", endpoint="page_update", defaults=PAGE)
 @role_required(ARTICLES)
-def article_update(article_id: int):
-    """Save changes to an article."""
-    return _save(article_id)
+def article_update(article_id: int, kind: ArticleKind):
+    """Save changes to an article or a page."""
+    return _save(article_id, kind)
 
 
-@bp.get("/articles/<int:article_id>/preview")
+@bp.get("/articles/<int:article_id>/preview", defaults=ARTICLE)
+@bp.get(
+    "/pages/<int:article_id>/preview", endpoint="page_reader_preview", defaults=PAGE
+)
 @role_required(ARTICLES)
-def article_reader_preview(article_id: int):
-    """Show an article (draft or scheduled too) as readers will see it."""
-    article = article_for_page(Article.id == article_id)
+def article_reader_preview(article_id: int, kind: ArticleKind):
+    """Show an article or page (draft or scheduled too) as readers will see it."""
+    article = article_for_page(Article.id == article_id, Article.kind == kind)
     if article is None:
         abort(404)
     with db.session.no_autoflush:
@@ -262,23 +310,25 @@ def article_reader_preview(article_id: int):
     return response
 
 
-@bp.get("/articles/<int:article_id>/delete")
+@bp.get("/articles/<int:article_id>/delete", defaults=ARTICLE)
+@bp.get("/pages/<int:article_id>/delete", endpoint="page_delete_confirm", defaults=PAGE)
 @role_required(ARTICLES)
-def article_delete_confirm(article_id: int):
-    """Ask before deleting an article."""
-    article = db.get_or_404(Article, article_id)
+def article_delete_confirm(article_id: int, kind: ArticleKind):
+    """Ask before deleting an article or a page."""
+    article = _load(article_id, kind)
     return render_template(
         "staff/article_delete.html", article=article, form=ActionForm()
     )
 
 
-@bp.post("/articles/<int:article_id>/delete")
+@bp.post("/articles/<int:article_id>/delete", defaults=ARTICLE)
+@bp.post("/pages/<int:article_id>/delete", endpoint="page_delete", defaults=PAGE)
 @role_required(ARTICLES)
-def article_delete(article_id: int):
-    """Delete an article with its comments and old slugs."""
+def article_delete(article_id: int, kind: ArticleKind):
+    """Delete an article or a page with its comments, old slugs and menu links."""
     with write_transaction():
-        article = db.get_or_404(Article, article_id)
+        article = _load(article_id, kind)
         title = article.title
         db.session.delete(article)
     flash(f"Deleted “{title}”.", "success")
-    return see_other(url_for("staff.articles"))
+    return see_other(list_url(kind))

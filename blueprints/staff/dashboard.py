@@ -15,6 +15,7 @@ from blueprints.staff.access import can
 from blueprints.staff.access import role_required
 from blueprints.staff.views import bp
 from models import Article
+from models import ArticleKind
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
@@ -49,12 +50,14 @@ def dashboard():
             ContactMessage.created_at.desc(),
         )
     if can(ARTICLES):
+        # Articles only, as the lists these sections link to (pages have their own).
+        articles = select(Article).where(Article.kind == ArticleKind.ARTICLE)
         sections["drafts"] = _section(
-            select(Article).where(Article.status == ArticleStatus.DRAFT),
+            articles.where(Article.status == ArticleStatus.DRAFT),
             Article.updated_at.desc(),
         )
         sections["scheduled"] = _section(
-            select(Article).where(
+            articles.where(
                 Article.status == ArticleStatus.PUBLISHED,
                 Article.published_at > utcnow(),
             ),

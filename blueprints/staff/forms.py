@@ -22,6 +22,7 @@ from wtforms.validators import Optional
 from wtforms.validators import Regexp
 from wtforms.validators import ValidationError
 
+from blueprints.articles.publishing import reserved_slugs
 from blueprints.staff.passwords import MIN_PASSWORD_LENGTH
 from blueprints.staff.passwords import StrongPassword
 from blueprints.staff.passwords import account_words
@@ -136,6 +137,23 @@ class ArticleForm(SeoFields, TextForm):
         """Keep tag names to a sane length."""
         if any(len(name.strip()) > 64 for name in self.tag_names()):
             raise ValidationError("Each tag must be 64 characters or fewer.")
+
+
+class PageForm(ArticleForm):
+    """The editor's form for a page: no summary, tags or publication time;
+    comments only when allowed; an address no route of the site uses."""
+
+    summary = None
+    tags = None
+    published_at = None
+    comments_open = BooleanField("Allow comments", default=False)
+
+    def validate_slug(self, field) -> None:
+        """A page lives at /<slug>: it may not take an address the site uses."""
+        if field.data and field.data in reserved_slugs():
+            raise ValidationError(
+                f"The site uses /{field.data} already (or will); choose another slug."
+            )
 
 
 class ReplyForm(TextForm):

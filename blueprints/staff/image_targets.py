@@ -19,6 +19,7 @@ from flask_login import current_user
 from blueprints.articles.publishing import set_cover
 from blueprints.articles.publishing import set_social_image
 from blueprints.staff.audit import record
+from blueprints.staff.editor_urls import editor_url
 from models import MAX_ID
 from models import Article
 from models import AuditAction
@@ -172,7 +173,24 @@ class ImageTarget:
             return url_for("staff.settings") + "#images"
         if self.kind is AVATAR:
             return profile_url(self.owner)
-        return url_for("staff.article_edit", article_id=self.owner.id)
+        return editor_url("edit", self.owner.kind, article_id=self.owner.id)
+
+    @property
+    def back_label(self) -> str:
+        """What back_url is, as its link names it."""
+        if self.setting:
+            return "the settings"
+        if self.kind is AVATAR:
+            return "the profile"
+        return f"the {self.owner.kind.value}"
+
+    @property
+    def empty(self) -> str:
+        """What the field says with no image; a page has no card, so its cover's
+        absence shows nowhere but the page."""
+        if self.kind is COVER and self.owner.is_page:
+            return "No cover image."
+        return self.kind.empty
 
 
 _ATTRIBUTE = {"cover": "cover", "social": "social_image", "avatar": "avatar"}

@@ -56,7 +56,7 @@ def _page(user: User, form: ProfileForm, status: int = 200, saved: bool = False)
     }
     if not wants_fragment():
         context["has_page"] = db.session.scalar(
-            select(exists().where(Article.author_id == user.id, Article.visible()))
+            select(exists().where(Article.author_id == user.id, Article.listed()))
         )
     return render(PROFILE, PROFILE_FORM, status, **context)
 

@@ -17,6 +17,7 @@ from blueprints.articles.seo import canonical_of
 from blueprints.articles.seo import search_description
 from blueprints.articles.seo import title_of
 from models import Article
+from models import ArticleKind
 from web.form_filters import strip
 from web.form_validators import WebAddress
 
@@ -78,12 +79,14 @@ def apply_seo(form: SeoFields, article: Article) -> None:
 
 @dataclass(frozen=True)
 class SearchPreview:
-    """How the article would show in a search result, as the editor previews it."""
+    """How the article (or page) would show in a search result, as the editor
+    previews it."""
 
     title: str
     url: str
     description: str
     noindex: bool
+    is_page: bool = False
 
     @property
     def title_long(self) -> bool:
@@ -94,13 +97,20 @@ class SearchPreview:
         return len(self.description) > DESCRIPTION_GUIDE
 
 
-def search_preview(form, body_html: str) -> SearchPreview:
-    """The editor form's search result, with the defaults readers' pages use (seo.py)."""
+def search_preview(
+    form, body_html: str, kind: ArticleKind = ArticleKind.ARTICLE
+) -> SearchPreview:
+    """The editor form's search result, with the defaults readers' pages use (seo.py).
+
+    A page's form has no summary, and a page's address is /<slug>.
+    """
     title = (form.title.data or "").strip()
+    summary = getattr(form, "summary", None)
     draft = Article(
+        kind=kind,
         title=title,
-        slug=form.slug.data or slugify(title, max_length=180) or "article",
-        summary=form.summary.data or "",
+        slug=form.slug.data or slugify(title, max_length=180) or kind.value,
+        summary=(summary.data if summary is not None else None) or "",
         body_html=body_html,
         meta_title=form.meta_title.data or "",
         meta_description=form.meta_description.data or "",
@@ -112,4 +122,5 @@ def search_preview(form, body_html: str) -> SearchPreview:
         url=canonical_of(draft),
         description=search_description(draft),
         noindex=bool(form.noindex.data),
+        is_page=kind == ArticleKind.PAGE,
     )

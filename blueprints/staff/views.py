@@ -1,7 +1,7 @@
 """The staff blueprint object and what every staff response shares.
 
 The views live in one module per area (auth, password_recovery, accounts,
-dashboard, articles, media, inbox, moderation); each registers its routes on this ``bp`` and the package's
+dashboard, articles, pages, menus, media, inbox, moderation); each registers its routes on this ``bp`` and the package's
 ``__init__`` imports them.
 """
 

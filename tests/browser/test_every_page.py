@@ -34,6 +34,8 @@ PUBLIC = [
     "/articles/welcome-to-folio?replytocom={comment}",
     "/articles/welcome-to-folio?cpage=2",
     "/articles/writing-in-markdown",
+    "/about",
+    "/privacy",
     "/tags/folio",
     "/authors/folio-admin",
     "/authors/mina-okafor",
@@ -53,6 +55,12 @@ STAFF = [
     "/staff/articles/{article}/edit",
     "/staff/articles/{article}/delete",
     "/staff/articles/{article}/preview",
+    "/staff/pages",
+    "/staff/pages/new",
+    "/staff/pages/{page}/edit",
+    "/staff/pages/{page}/delete",
+    "/staff/pages/{page}/preview",
+    "/staff/menus",
     "/staff/comments",
     "/staff/comments?tab=approved",
     "/staff/comments?tab=spam",
@@ -89,8 +97,9 @@ NOT_FOUND = "/no-such-page"
 
 @pytest.fixture
 def site(make_live_server):
-    """The demo site as `make run` seeds it, plus held, spam and trashed comments,
-    contact messages in every state and a second page of articles and comments."""
+    """The demo site as `make run` seeds it (its pages and menus too), plus held,
+    spam and trashed comments, contact messages in every state and a second page
+    of articles and comments."""
     server = make_live_server(HTMX_CDN=False, ARTICLES_PER_PAGE=3, COMMENTS_PER_PAGE=2)
     app = server.app
     result = app.test_cli_runner().invoke(args=["seed-demo", "--articles", "3"])
@@ -127,6 +136,9 @@ def site(make_live_server):
         )
         server.ids = {
             "article": article.id,
+            "page": db.session.scalar(
+                select(Article.id).where(Article.slug == "about")
+            ),
             "comment": first.id,
             "spam": spam.id,
             "message": message,

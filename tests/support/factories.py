@@ -11,12 +11,18 @@ from sqlalchemy import update
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import tags_from_names
 from blueprints.staff.passwords import hash_password
+from models import MENU_CHANGES
 from models import Article
+from models import ArticleKind
 from models import ArticleStatus
 from models import Comment
 from models import CommentStatus
+from models import MenuItem
+from models import MenuName
+from models import MenuTarget
 from models import Role
 from models import User
+from models import count_change
 from models import db
 from models import utcnow
 
@@ -71,6 +77,43 @@ def make_article(
     db.session.add(article)
     db.session.commit()
     return article
+
+
+def make_page(title: str | None = None, **kw) -> Article:
+    """A published page (About, Privacy) unless told otherwise; comments off."""
+    kw.setdefault("comments_open", False)
+    kw.setdefault("summary", "")
+    return make_article(title, kind=ArticleKind.PAGE, **kw)
+
+
+def make_menu_item(
+    menu: MenuName = MenuName.HEADER,
+    article: Article | None = None,
+    label: str = "",
+    url: str = "",
+    tag_id: int | None = None,
+) -> MenuItem:
+    """A menu item at the end of menu: to article (page or article), a tag, or url."""
+    if article is not None:
+        target = MenuTarget.PAGE if article.is_page else MenuTarget.ARTICLE
+    else:
+        target = MenuTarget.TAG if tag_id is not None else MenuTarget.URL
+    position = db.session.scalar(
+        db.select(db.func.count()).select_from(MenuItem).where(MenuItem.menu == menu)
+    )
+    item = MenuItem(
+        menu=menu,
+        position=position,
+        target=target,
+        label=label,
+        url=url,
+        article_id=article.id if article is not None else None,
+        tag_id=tag_id,
+    )
+    db.session.add(item)
+    count_change(db.session.connection(), MENU_CHANGES)
+    db.session.commit()
+    return item
 
 
 def make_comment(
