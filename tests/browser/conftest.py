@@ -28,6 +28,8 @@ from playwright.sync_api import ConsoleMessage
 from playwright.sync_api import Page
 from playwright.sync_api import sync_playwright
 
+from tests.test_outbox import SMTPServer
+
 CHROMIUM_ARGS = [
     "--headless",
     "--no-sandbox",
@@ -294,3 +296,32 @@ def assert_no_axe_violations(page: Page, context=None) -> None:
     """Run axe-core on the page (or a part of it) and fail on any violation."""
     results = Axe().run(page, context=context)
     assert results.violations_count == 0, results.generate_report()
+
+
+@pytest.fixture
+def smtp_server() -> Iterator[SMTPServer]:
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 that keeps what it receives."""
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+def smtp_config(server: SMTPServer) -> dict:
+    """A live server's settings to send its outbox to server at once."""
+    return {
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": server.port,
+        "SMTP_SECURITY": "none",
+        "SMTP_TIMEOUT": 2,
+        "OUTBOX_WORKER": True,
+        "OUTBOX_POLL_SECONDS": 1,
+    }
+
+
+def wait_for_mail(server: SMTPServer, count: int = 1, timeout: float = 15.0):
+    """The count-th message the SMTP server received, once it has it."""
+    deadline = time.monotonic() + timeout
+    while len(server.messages) < count:
+        assert time.monotonic() < deadline, "no mail received"
+        time.sleep(0.05)
+    return server.messages[count - 1]

@@ -3,46 +3,24 @@
 from __future__ import annotations
 
 import re
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import settled_after
+from tests.browser.conftest import smtp_config
 from tests.browser.conftest import wait_for_htmx
+from tests.browser.conftest import wait_for_mail
 from tests.support.factories import make_user
-from tests.test_outbox import SMTPServer
 
 STRONG = "quiet lantern orbits the marsh"
-
-
-@pytest.fixture
-def smtp_server():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-def _wait_for_mail(smtp_server, timeout: float = 15.0):
-    """The first message the SMTP server received, once it has one."""
-    deadline = time.monotonic() + timeout
-    while not smtp_server.messages:
-        assert time.monotonic() < deadline, "no mail received"
-        time.sleep(0.05)
-    return smtp_server.messages[0]
 
 
 @pytest.mark.allow_console_errors("status of 422")  # the forms with errors
 def test_forgot_password_full_flow(make_live_server, smtp_server, page):
     server = make_live_server(
-        SMTP_HOST="127.0.0.1",
-        SMTP_PORT=smtp_server.port,
-        SMTP_SECURITY="none",
-        SMTP_TIMEOUT=2,
-        OUTBOX_WORKER=True,
-        OUTBOX_POLL_SECONDS=1,
-        SITE_URL="https://blog.example.org",
+        **smtp_config(smtp_server), SITE_URL="https://blog.example.org"
     )
     with server.app.app_context():
         make_user(email="ed@example.com", display_name="Ed Editor")
@@ -66,7 +44,7 @@ def test_forgot_password_full_flow(make_live_server, smtp_server, page):
     page.wait_for_url(re.compile(r"/staff/login$"))
     assert "If an account uses this address" in page.content()
 
-    mail = _wait_for_mail(smtp_server)
+    mail = wait_for_mail(smtp_server)
     assert mail["To"] == "ed@example.com"
     body = mail.get_body(preferencelist=("plain",)).get_content()
     link = re.search(r"https://blog\.example\.org/staff/password/reset/\S+", body)

@@ -13,7 +13,9 @@ from playwright.sync_api import expect
 from blueprints.staff import totp
 from tests.browser.conftest import assert_no_axe_violations
 from tests.browser.conftest import settled_after
+from tests.browser.conftest import smtp_config
 from tests.browser.conftest import wait_for_htmx
+from tests.browser.conftest import wait_for_mail
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_user
 
@@ -80,12 +82,19 @@ def enrol(page, server, clock) -> str:
 
 
 @pytest.mark.allow_console_errors("status of 422")  # the refused codes
-def test_enrol_then_sign_in_with_a_code(live_server, page, nojs_page, clock):
+def test_enrol_then_sign_in_with_a_code(
+    make_live_server, smtp_server, page, nojs_page, clock
+):
+    live_server = make_live_server(**smtp_config(smtp_server))
     with live_server.app.app_context():
         make_user(email=EMAIL, display_name="Ed Editor")
     password_step(page, live_server)
     page.wait_for_url(re.compile(r"/staff/$"))
     secret = enrol(page, live_server, clock)
+    # The account hears of it, through the outbox, from a real SMTP server.
+    mail = wait_for_mail(smtp_server)
+    assert mail["To"] == EMAIL
+    assert "two-factor authentication was changed" in mail["Subject"]
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(re.compile(r"/staff/login$"))
 
