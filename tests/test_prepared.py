@@ -166,9 +166,10 @@ def test_record_queries_article_page_answers_and_lists_the_prepared_statement(
 
 def _version_sql(app) -> str:
     from blueprints.articles.versions import _article_query
+    from models import ArticleKind
 
     with app.app_context():
-        return _article_query()._for(db.engine.dialect).sql
+        return _article_query(ArticleKind.ARTICLE)._for(db.engine.dialect).sql
 
 
 @pytest.mark.parametrize("how", ["SQLALCHEMY_ECHO", "logging"])
