@@ -332,3 +332,20 @@ def test_edit_fragment_for_htmx(app, editor, htmx_headers):
     assert response.data.lstrip().startswith(b'<form id="article-form"')
     assert b"<html" not in response.data
     assert "HX-Request" in response.headers["Vary"]
+
+
+def test_list_pages_keep_their_filter(app, editor):
+    with app.app_context():
+        for n in range(25):
+            make_article(title=f"Paged {n}")
+    first = editor.get("/staff/articles?status=published&q=Paged").text
+    assert "Page 1 of 2" in first
+    assert (
+        'rel="next" href="/staff/articles?page=2&amp;status=published&amp;q=Paged">Next'
+        in first
+    )
+    second = editor.get("/staff/articles?status=published&q=Paged&page=2").text
+    assert (
+        'rel="prev" href="/staff/articles?page=1&amp;status=published&amp;q=Paged">Previous'
+        in second
+    )
