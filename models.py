@@ -448,6 +448,9 @@ class Article(db.Model):
             "published_at",
             "id",
         ),
+        # Every page's version reads the newest visible publication time of
+        # articles and pages alike: one seek here (versions.py).
+        Index("ix_articles_status_published_at", "status", "published_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from blueprints.articles import listing
+from blueprints.articles import versions
 from blueprints.articles.publishing import change_slug
 from models import Article
 from models import ArticleStatus
@@ -497,6 +498,24 @@ def test_list_pages_pick_their_rows_from_the_index_alone(app, tagged):
         for step in plan
     ), plan
     assert not any("TEMP B-TREE" in step for step in plan), plan
+
+
+def test_site_version_finds_the_newest_publication_in_one_seek(app):
+    """Every cached page reads it: of any kind, by index, not by a scan."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("reads SQLite's query plan")
+        compiled = versions._site_query().statement.compile(dialect=db.engine.dialect)
+        plan = [
+            row[-1]
+            for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", (None,) * len(compiled.positiontup)
+            )
+        ]
+    assert any(
+        "ix_articles_status_published_at (status=? AND published_at<?)" in step
+        for step in plan
+    ), plan
 
 
 def test_weakened_etag_still_matches(app, client):
