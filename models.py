@@ -23,6 +23,7 @@ from sqlalchemy import String
 from sqlalchemy import Table
 from sqlalchemy import Text
 from sqlalchemy import TypeDecorator
+from sqlalchemy import UniqueConstraint
 from sqlalchemy import event
 from sqlalchemy import false
 from sqlalchemy import func
@@ -132,6 +133,30 @@ class CommentStatus(enum.StrEnum):
     APPROVED = "approved"
     SPAM = "spam"
     TRASH = "trash"
+
+
+class CommentKind(enum.StrEnum):
+    """A reader's comment, or a notice that another site linked here (imported
+    from WordPress; shown apart from the discussion, or not at all)."""
+
+    COMMENT = "comment"
+    PINGBACK = "pingback"
+    TRACKBACK = "trackback"
+
+
+class BodyFormat(enum.StrEnum):
+    """How an article's body is written: Markdown (the editor's own) or HTML
+    (imported from WordPress, sanitized like rendered Markdown)."""
+
+    MARKDOWN = "markdown"
+    HTML = "html"
+
+
+class ImportStatus(enum.StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
 
 
 class MediaStatus(enum.StrEnum):
@@ -463,6 +488,11 @@ class Article(db.Model):
     title: Mapped[str] = mapped_column(String(200))
     summary: Mapped[str] = mapped_column(Text, default="")
     body: Mapped[str] = mapped_column(Text, default="")
+    body_format: Mapped[BodyFormat] = mapped_column(
+        _enum(BodyFormat, "body_format"),
+        default=BodyFormat.MARKDOWN,
+        server_default=BodyFormat.MARKDOWN.value,
+    )
     body_html: Mapped[str] = mapped_column(Text, default="")
     # Derived at save time so list pages never touch the body.
     reading_minutes: Mapped[int] = mapped_column(Integer, default=1)
@@ -503,6 +533,10 @@ class Article(db.Model):
         ForeignKey("media.id", ondelete="RESTRICT"), index=True
     )
     noindex: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
+    # WordPress's sticky posts: shown first on the home page's first page.
+    featured: Mapped[bool] = mapped_column(
         Boolean, default=False, server_default=false()
     )
 
@@ -775,6 +809,73 @@ class SlugRedirect(db.Model):
     article: Mapped[Article] = relationship(back_populates="old_slugs")
 
 
+class Redirect(db.Model):
+    """An old address on the site that answers 301 with a new one.
+
+    The WordPress importer fills it (``/2019/05/hello/``, ``/?p=12``,
+    ``/category/news/``, old upload URLs); staff see and edit it. ``path``
+    is the old address as requested: its path and, for WordPress's query
+    links, the one query argument that names the item (web/redirects.py).
+    """
+
+    __tablename__ = "redirects"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(500), unique=True)
+    target: Mapped[str] = mapped_column(String(500))
+    source: Mapped[str] = mapped_column(String(20), default="staff")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Redirect {self.path} -> {self.target}>"
+
+
+class ImportedId(db.Model):
+    """What an item of an imported file became: re-running the import skips it.
+
+    source names the site the file came from (``wordpress:<site url>``);
+    kind is the WordPress kind of thing (post, comment, term, author,
+    attachment) and source_id its id there.
+    """
+
+    __tablename__ = "imported_ids"
+    __table_args__ = (
+        UniqueConstraint("source", "kind", "source_id", name="source_kind_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(20))
+    source_id: Mapped[str] = mapped_column(String(200))
+    target_id: Mapped[int] = mapped_column(Integer)
+
+
+class ImportRun(db.Model):
+    """An import started from the staff area: its progress and its report."""
+
+    __tablename__ = "import_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    format: Mapped[str] = mapped_column(String(20))
+    filename: Mapped[str] = mapped_column(String(255), default="")
+    options: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[ImportStatus] = mapped_column(
+        _enum(ImportStatus, "import_status"), default=ImportStatus.QUEUED
+    )
+    done_items: Mapped[int] = mapped_column(Integer, default=0)
+    total_items: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str] = mapped_column(Text, default="")
+    error: Mapped[str] = mapped_column(String(1000), default="")
+    created_by_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    created_by: Mapped[User | None] = relationship()
+
+
 class MenuItem(db.Model):
     """A link in the header or footer menu: to a page, an article, a tag or a URL.
 
@@ -843,6 +944,11 @@ class Comment(db.Model):
         ForeignKey("comments.id", ondelete="SET NULL"), index=True
     )
     depth: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[CommentKind] = mapped_column(
+        _enum(CommentKind, "comment_kind"),
+        default=CommentKind.COMMENT,
+        server_default=CommentKind.COMMENT.value,
+    )
     author_name: Mapped[str] = mapped_column(String(245))
     author_email: Mapped[str] = mapped_column(String(100))
     author_url: Mapped[str] = mapped_column(String(200), default="")
