@@ -12,6 +12,7 @@ from sqlalchemy import update
 from models import Article
 from models import ArticleStatus
 from models import Comment
+from models import CommentKind
 from models import CommentStatus
 from models import db
 from models import utcnow
@@ -92,6 +93,7 @@ def test_writes_share_the_session_transaction_and_are_counted(app):
         values = {c.name: None for c in columns} | {
             "article_id": article.id,
             "depth": 0,
+            "kind": CommentKind.COMMENT,
             "author_name": "Ada",
             "author_email": "ada@example.com",
             "author_url": "",

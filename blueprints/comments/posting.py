@@ -26,6 +26,7 @@ from blueprints.comments.records import StoredComment
 from models import Article
 from models import ArticleStatus
 from models import Comment
+from models import CommentKind
 from models import CommentStatus
 from models import comment_counts_changed
 from models import count_comment_change
@@ -104,6 +105,7 @@ def insert_comment(
     """
     values = {
         "staff_author_id": None,
+        "kind": CommentKind.COMMENT,
         **values,
         "article_id": target.id,
         "created_at": utcnow(),
