@@ -1,0 +1,190 @@
+"""Parsing a WXR file safely and as a stream: the prolog guard, iterparse, errors."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
+
+from lxml import etree
+
+# Entities are never expanded, nothing is fetched; huge_tree lifts libxml2's limit
+# on one text node so long posts parse.
+PARSER_OPTIONS = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": True,
+}
+CHUNK = 64 * 1024
+MAX_PROLOG = 1024 * 1024
+POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+
+
+class WxrError(Exception):
+    """The file cannot be read as WXR; line and column say where, when known."""
+
+    def __init__(
+        self, message: str, line: int | None = None, column: int | None = None
+    ) -> None:
+        """Keep the parts; str() joins them into one line for humans."""
+        super().__init__(message, line, column)
+        self.message = message
+        self.line = line
+        self.column = column
+
+    def __str__(self) -> str:
+        """ "line 12, column 5: message", or less when the position is unknown."""
+        if self.line is not None and self.column is not None:
+            return f"line {self.line}, column {self.column}: {self.message}"
+        if self.line is not None:
+            return f"line {self.line}: {self.message}"
+        return self.message
+
+
+class GuardedStream:
+    """A binary stream that counts the bytes read and refuses a DOCTYPE up front."""
+
+    def __init__(self, raw: BinaryIO) -> None:
+        """Read the prolog now: libxml2 expands entities in attributes even with
+        resolve_entities=False, so a DTD must be refused before parsing starts."""
+        self.raw = raw
+        self.bytes_read = 0
+        self.head = b""
+        while True:
+            chunk = raw.read(CHUNK)
+            self.head += chunk
+            if refuse_doctype(self.head, finished=not chunk):
+                break
+
+    def read(self, size: int = -1) -> bytes:
+        """The buffered prolog first, then the rest of the stream."""
+        if self.head:
+            size = len(self.head) if size < 0 else size
+            data, self.head = self.head[:size], self.head[size:]
+        else:
+            data = self.raw.read(size)
+        self.bytes_read += len(data)
+        return data
+
+
+def _prolog_text(head: bytes) -> str:
+    """The start of the file as text, enough to find markup (ASCII or UTF-16)."""
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+    if head.startswith(b"<\x00"):
+        return head[: len(head) // 2 * 2].decode("utf-16-le", errors="replace")
+    if head.startswith(b"\x00<"):
+        return head[: len(head) // 2 * 2].decode("utf-16-be", errors="replace")
+    # Latin-1 never fails and keeps ASCII markup where it is in UTF-8 and friends.
+    return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
+
+
+def refuse_doctype(head: bytes, finished: bool) -> bool:
+    """True once the prolog is known to hold no DOCTYPE (WxrError if it does);
+    False when more of the file is needed to tell."""
+    text = _prolog_text(head)
+    position = 0
+    while True:
+        while position < len(text) and text[position] in " \t\r\n":
+            position += 1
+        end = None
+        if text.startswith("<?", position):
+            end = text.find("?>", position + 2)
+        elif text.startswith("<!--", position):
+            end = text.find("-->", position + 4)
+        elif text.startswith("<!DOCTYPE", position):
+            line = text.count("\n", 0, position) + 1
+            column = position - (text.rfind("\n", 0, position) + 1) + 1
+            raise WxrError(
+                "a DOCTYPE is not allowed in a WXR file (entity declarations are refused)",
+                line,
+                column,
+            )
+        else:
+            return True  # the root element, or garbage the parser will report
+        if end is None or end < 0:
+            if finished or len(head) > MAX_PROLOG:
+                return True  # unterminated: the parser reports it
+            return False
+        position = end + 2
+
+
+@contextmanager
+def open_wxr(source: str | os.PathLike | BinaryIO) -> Iterator[GuardedStream]:
+    """A guarded stream over a path (opened and closed here) or an open binary file."""
+    if isinstance(source, str | os.PathLike):
+        try:
+            raw = open(source, "rb")
+        except OSError as error:
+            raise WxrError(
+                f"cannot read {os.fspath(source)}: {error.strerror}"
+            ) from None
+        with raw:
+            yield GuardedStream(raw)
+    else:
+        yield GuardedStream(source)
+
+
+def _fatal_entries(log: etree._ListErrorLog) -> list:
+    """The log's well-formedness errors (namespace problems are only ERROR level)."""
+    return [entry for entry in log if entry.level_name == "FATAL"]
+
+
+def _syntax_error(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> WxrError:
+    """The first fatal error libxml2 logged (the exception can be a later, vaguer
+    one, such as "no element found" at line 0 after an undefined entity)."""
+    fatal = _fatal_entries(log)
+    if fatal:
+        first = fatal[0]
+        return WxrError(first.message.strip(), max(first.line, 1), max(first.column, 1))
+    line, column = error.position
+    message = POSITION_SUFFIX.sub("", error.msg or str(error))
+    return WxrError(message, max(line, 1), max(column, 1))
+
+
+def _forget(element: etree._Element) -> None:
+    """Free a finished element and the siblings before it, so memory stays flat."""
+    element.clear()
+    parent = element.getparent()
+    if parent is not None:
+        while element.getprevious() is not None:
+            del parent[0]
+
+
+def channel_children(stream: GuardedStream) -> Iterator[etree._Element]:
+    """Each finished child of rss/channel, in document order, freed once the
+    caller has read it. Raises WxrError for bad XML or a file that is not RSS."""
+    context = etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS)
+    depth = 0
+    in_channel = found_channel = finished = False
+    try:
+        for event, element in context:
+            if event == "start":
+                depth += 1
+                if depth == 1 and element.tag != "rss":
+                    raise WxrError(
+                        f"not a WXR file: the root element is <{element.tag}>, not <rss>",
+                        element.sourceline,
+                    )
+                if depth == 2 and element.tag == "channel":
+                    in_channel = found_channel = True
+                continue
+            if depth == 3 and in_channel:
+                yield element
+                _forget(element)
+            elif depth == 2:
+                in_channel = False
+                _forget(element)
+            depth -= 1
+            finished = depth == 0
+    except etree.XMLSyntaxError as error:
+        # lxml raises at the end for namespace errors too (a prefix bound to a URI
+        # that is not valid, an unbound prefix), which WordPress and XML
+        # well-formedness accept: the elements concerned are simply not WXR data.
+        if not finished or _fatal_entries(context.error_log):
+            raise _syntax_error(error, context.error_log) from None
+    if not found_channel:
+        raise WxrError("not a WXR file: no <channel> inside <rss>")
