@@ -21,6 +21,10 @@ PARSER_OPTIONS = {
 CHUNK = 64 * 1024
 MAX_PROLOG = 1024 * 1024
 POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+# What may come before the root element besides a DOCTYPE: XML whitespace, the
+# XML declaration and other processing instructions, comments.
+PROLOG_SKIP = re.compile(r"[ \t\r\n]+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+ROOT_START = re.compile(r"<[A-Za-z_:\u0080-\uffff]")
 
 
 class WxrError(Exception):
@@ -56,8 +60,10 @@ class GuardedStream:
         while True:
             chunk = raw.read(CHUNK)
             self.head += chunk
-            if refuse_doctype(self.head, finished=not chunk):
+            if check_prolog(self.head, finished=not chunk):
                 break
+            if len(self.head) > MAX_PROLOG:
+                raise WxrError("not a WXR file: no root element in its first megabyte")
 
     def read(self, size: int = -1) -> bytes:
         """The buffered prolog first, then the rest of the stream."""
@@ -72,44 +78,43 @@ class GuardedStream:
 
 def _prolog_text(head: bytes) -> str:
     """The start of the file as text, enough to find markup (ASCII or UTF-16)."""
+    even = head[: len(head) // 2 * 2]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return head[: len(head) // 2 * 2].decode("utf-16", errors="replace")
+        return even.decode("utf-16", errors="replace")
     if head.startswith(b"<\x00"):
-        return head[: len(head) // 2 * 2].decode("utf-16-le", errors="replace")
+        return even.decode("utf-16-le", errors="replace")
     if head.startswith(b"\x00<"):
-        return head[: len(head) // 2 * 2].decode("utf-16-be", errors="replace")
+        return even.decode("utf-16-be", errors="replace")
     # Latin-1 never fails and keeps ASCII markup where it is in UTF-8 and friends.
     return head.removeprefix(b"\xef\xbb\xbf").decode("latin-1")
 
 
-def refuse_doctype(head: bytes, finished: bool) -> bool:
-    """True once the prolog is known to hold no DOCTYPE (WxrError if it does);
-    False when more of the file is needed to tell."""
+def _refusal(message: str, text: str, index: int) -> WxrError:
+    """A WxrError at a character index of the prolog."""
+    line = text.count("\n", 0, index) + 1
+    return WxrError(message, line, index - (text.rfind("\n", 0, index) + 1) + 1)
+
+
+def check_prolog(head: bytes, finished: bool) -> bool:
+    """True when the markup before the root element holds no DOCTYPE (nor other
+    declaration), False while more bytes are needed to tell; WxrError otherwise."""
     text = _prolog_text(head)
     position = 0
-    while True:
-        while position < len(text) and text[position] in " \t\r\n":
-            position += 1
-        end = None
-        if text.startswith("<?", position):
-            end = text.find("?>", position + 2)
-        elif text.startswith("<!--", position):
-            end = text.find("-->", position + 4)
-        elif text.startswith("<!DOCTYPE", position):
-            line = text.count("\n", 0, position) + 1
-            column = position - (text.rfind("\n", 0, position) + 1) + 1
-            raise WxrError(
-                "a DOCTYPE is not allowed in a WXR file (entity declarations are refused)",
-                line,
-                column,
-            )
-        else:
-            return True  # the root element, or garbage the parser will report
-        if end is None or end < 0:
-            if finished or len(head) > MAX_PROLOG:
-                return True  # unterminated: the parser reports it
-            return False
-        position = end + 2
+    while match := PROLOG_SKIP.match(text, position):
+        position = match.end()
+    if text.startswith(("<?", "<!--"), position):
+        return finished  # unterminated so far; at the end, the parser reports it
+    if text.startswith("<!", position):
+        raise _refusal(
+            "a DOCTYPE is not allowed in a WXR file (entity declarations are refused)",
+            text,
+            position,
+        )
+    if ROOT_START.match(text, position) or (finished and position == len(text)):
+        return True  # the root element, or an empty file the parser reports
+    if not finished and len(text) - position < 2:
+        return False
+    raise _refusal("not a WXR file: it does not start with XML markup", text, position)
 
 
 @contextmanager
