@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 from typing import BinaryIO
 
 from lxml import etree
@@ -133,12 +135,12 @@ def open_wxr(source: str | os.PathLike | BinaryIO) -> Iterator[GuardedStream]:
         yield GuardedStream(source)
 
 
-def _fatal_entries(log: etree._ListErrorLog) -> list:
+def _fatal_entries(log: Iterable[Any]) -> list:
     """The log's well-formedness errors (namespace problems are only ERROR level)."""
     return [entry for entry in log if entry.level_name == "FATAL"]
 
 
-def _syntax_error(error: etree.XMLSyntaxError, log: etree._ListErrorLog) -> WxrError:
+def _syntax_error(error: etree.XMLSyntaxError, log: Iterable[Any]) -> WxrError:
     """The first fatal error libxml2 logged (the exception can be a later, vaguer
     one, such as "no element found" at line 0 after an undefined entity)."""
     fatal = _fatal_entries(log)

@@ -570,6 +570,21 @@ def test_read_wxr_takes_a_path_a_str_or_a_binary_file(tmp_path):
         assert list(read_wxr(handle)) == expected
 
 
+@pytest.mark.parametrize(
+    "data",
+    [
+        wxr(item("<content:encoded>Été 🚀</content:encoded>"))
+        .replace(b"UTF-8", b"UTF-16")
+        .decode()
+        .encode("utf-16"),
+        b"\xef\xbb\xbf" + wxr(item("<content:encoded>Été 🚀</content:encoded>")),
+    ],
+    ids=["utf-16", "utf-8-bom"],
+)
+def test_read_wxr_decodes_the_declared_encoding(data):
+    assert only_item(data).content == "Été 🚀"
+
+
 def test_read_wxr_missing_file_is_a_wxr_error(tmp_path):
     with pytest.raises(WxrError, match="cannot read .*missing.xml"):
         list(read_wxr(tmp_path / "missing.xml"))
