@@ -1,0 +1,1 @@
+"""Moving a site in and out: WordPress and JSON imports and exports."""
