@@ -1,10 +1,12 @@
 """WordPress comment HTML to Folio's plain comment text."""
 
 import pytest
+from lxml import etree
 
 from blueprints.comments.formatting import format_body
 from porting.wp_comment_text import MAX_QUOTE_DEPTH
 from porting.wp_comment_text import comment_text
+from tests.support.wxr_samples import wxr_sample
 
 
 @pytest.mark.parametrize(
@@ -114,3 +116,20 @@ def test_comment_text_renders_through_folio_comment_formatting():
     )
     assert "<p>&gt; You said</p>" in html
     assert "alert" not in html
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["phpunit-data/theme-unit-test-data.xml", "phpunit-data/a11y-unit-test-data.xml"],
+)
+def test_comment_text_of_every_comment_of_wordpress_test_data(name):
+    contents = [
+        comment.findtext("{*}comment_content") or ""
+        for comment in etree.parse(str(wxr_sample(name))).getroot().iter("{*}comment")
+    ]
+    assert contents
+    for raw in contents:
+        text = comment_text(raw)
+        if raw.strip():
+            assert text, raw
+        assert "<a " not in text and "<p>" not in text, raw
