@@ -48,6 +48,9 @@ ALLOWED_TAGS = {
     "code",
     "del",
     "em",
+    # Imported WordPress bodies (captions, galleries) are stored as HTML.
+    "figcaption",
+    "figure",
     "h2",
     "h3",
     "h4",
