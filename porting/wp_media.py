@@ -1,0 +1,151 @@
+"""WordPress attachments into the media library, and their URLs rewritten."""
+
+from __future__ import annotations
+
+import mimetypes
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote
+from urllib.parse import urlsplit
+
+from blueprints.media.images import UploadProblem
+from blueprints.media.images import inspect_upload
+from blueprints.media.library import add_upload
+from blueprints.media.processing import limits
+from porting.import_ids import ImportedIds
+from porting.import_report import ImportReport
+from porting.media_fetch import fetch_image
+from porting.wxr_records import ItemRecord
+
+UPLOADS_MARK = "/wp-content/uploads/"
+# WordPress's resized copies: photo-300x200.jpg is a size of photo.jpg.
+_SIZED = re.compile(r"-\d{1,5}x\d{1,5}(?=\.[A-Za-z0-9]{2,5}$)")
+# An upload's address in content: absolute or root-relative, to its end.
+_UPLOAD_URL = re.compile(
+    r"(?:https?:)?(?://[^\s\"'<>/]+)?/wp-content/uploads/([^\s\"'<>?#]+)"
+)
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """What the importer needs of a wp attachment item."""
+
+    wp_id: int
+    url: str
+    path: str  # relative to wp-content/uploads
+    title: str
+    alt: str
+    caption: str
+
+    @classmethod
+    def of(cls, item: ItemRecord) -> Attachment:
+        """The attachment an item of post_type attachment describes."""
+        meta = dict(item.meta)
+        url = item.attachment_url or item.guid
+        path = meta.get("_wp_attached_file") or upload_path(url) or ""
+        return cls(
+            wp_id=item.wp_id or 0,
+            url=url,
+            path=path.lstrip("/"),
+            title=item.title,
+            alt=meta.get("_wp_attachment_image_alt", ""),
+            caption=item.excerpt,
+        )
+
+
+def upload_path(url: str) -> str | None:
+    """The path under wp-content/uploads an upload URL names (None: not one)."""
+    path = unquote(urlsplit(url or "").path)
+    if UPLOADS_MARK not in path:
+        return None
+    return path.split(UPLOADS_MARK, 1)[1]
+
+
+def original_path(path: str) -> str:
+    """The original's path for one of WordPress's resized copies (or itself)."""
+    return _SIZED.sub("", path)
+
+
+class Media:
+    """Attachments stored in the library (with --uploads DIR), by upload path."""
+
+    def __init__(
+        self,
+        uploads: Path | None,
+        ids: ImportedIds,
+        report: ImportReport,
+        fetch: bool = False,
+    ) -> None:
+        self.uploads = uploads.resolve() if uploads else None
+        self.fetch = fetch
+        self.ids = ids
+        self.report = report
+        self.by_path: dict[str, int] = {}
+        self.by_wp_id: dict[int, int] = {}
+
+    def add(self, attachment: Attachment, dry_run: bool = False) -> int | None:
+        """Store one attachment's file in the library; its media id, or None."""
+        known = self.ids.get("attachment", attachment.wp_id)
+        if known is not None:
+            self.report.count("attachment", "skipped")
+            return self._remember(attachment, known)
+        if self.uploads is None and not self.fetch:
+            self.report.count("attachment", "skipped")
+            self.report.warn(
+                "attachment", attachment.wp_id, f"kept remote {attachment.url}"
+            )
+            return None
+        try:
+            data = self._data(attachment)
+            name = Path(attachment.path).name
+            declared = mimetypes.guess_type(name)[0] or ""
+            image = inspect_upload(data, name, declared, limits())
+        except (OSError, UploadProblem) as problem:
+            self.report.count("attachment", "skipped")
+            self.report.warn(
+                "attachment", attachment.wp_id, f"{attachment.path}: {problem}"
+            )
+            return None
+        if dry_run:
+            self.report.count("attachment", "imported")
+            return None
+        added = add_upload(image, None, alt=attachment.alt or attachment.title)
+        self.report.count("attachment", "skipped" if added.existing else "imported")
+        return self._remember(attachment, added.media.id)
+
+    def _remember(self, attachment: Attachment, media_id: int) -> int:
+        self.by_wp_id[attachment.wp_id] = media_id
+        self.by_path[original_path(attachment.path)] = media_id
+        return media_id
+
+    def _data(self, attachment: Attachment) -> bytes:
+        """The file's bytes: from the uploads copy, else downloaded."""
+        if self.uploads is not None:
+            return self._read(attachment.path)
+        return fetch_image(attachment.url, limits().max_bytes)
+
+    def _read(self, relative: str) -> bytes:
+        """The file's bytes, refusing paths that leave the uploads folder."""
+        assert self.uploads is not None
+        target = (self.uploads / relative).resolve()
+        if not relative or not target.is_relative_to(self.uploads):
+            raise OSError("the path leaves the uploads folder")
+        with target.open("rb") as handle:
+            return handle.read(limits().max_bytes + 1)
+
+    def rewrite(self, html: str) -> str:
+        """Point every URL of an imported upload (any size) at its library image."""
+        if not self.by_path:
+            return html
+
+        def repl(match: re.Match[str]) -> str:
+            media_id = self.by_path.get(original_path(unquote(match.group(1))))
+            return f"/media/{media_id}" if media_id else match.group(0)
+
+        return _UPLOAD_URL.sub(repl, html)
+
+    def cover_for(self, item: ItemRecord) -> int | None:
+        """The library image of the item's featured image (_thumbnail_id)."""
+        thumbnail = dict(item.meta).get("_thumbnail_id", "")
+        return self.by_wp_id.get(int(thumbnail)) if thumbnail.isdigit() else None
