@@ -27,6 +27,10 @@ _UPLOAD_URL = re.compile(
 )
 
 
+# [gallery] or [gallery columns="2"]: no ids or include of its own.
+_BARE_GALLERY = re.compile(r"\[gallery((?:(?!\b(?:ids|include)=)[^\]])*)\]")
+
+
 @dataclass(frozen=True)
 class Attachment:
     """What the importer needs of a wp attachment item."""
@@ -37,6 +41,7 @@ class Attachment:
     title: str
     alt: str
     caption: str
+    parent: int | None = None
 
     @classmethod
     def of(cls, item: ItemRecord) -> Attachment:
@@ -51,6 +56,7 @@ class Attachment:
             title=item.title,
             alt=meta.get("_wp_attachment_image_alt", ""),
             caption=item.excerpt,
+            parent=item.parent_wp_id,
         )
 
 
@@ -83,9 +89,16 @@ class Media:
         self.report = report
         self.by_path: dict[str, int] = {}
         self.by_wp_id: dict[int, int] = {}
+        # Every attachment's address (the library's when imported) and the
+        # attachments of each post, for its galleries.
+        self.addresses: dict[int, str] = {}
+        self.children: dict[int, list[int]] = {}
 
     def add(self, attachment: Attachment, dry_run: bool = False) -> int | None:
         """Store one attachment's file in the library; its media id, or None."""
+        self.addresses[attachment.wp_id] = attachment.url
+        if attachment.parent:
+            self.children.setdefault(attachment.parent, []).append(attachment.wp_id)
         known = self.ids.get("attachment", attachment.wp_id)
         if known is not None:
             self.report.count("attachment", "skipped")
@@ -116,6 +129,7 @@ class Media:
 
     def _remember(self, attachment: Attachment, media_id: int) -> int:
         self.by_wp_id[attachment.wp_id] = media_id
+        self.addresses[attachment.wp_id] = f"/media/{media_id}"
         self.by_path[original_path(attachment.path)] = media_id
         return media_id
 
@@ -144,6 +158,14 @@ class Media:
             return f"/media/{media_id}" if media_id else match.group(0)
 
         return _UPLOAD_URL.sub(repl, html)
+
+    def with_gallery_ids(self, wp_id: int | None, content: str) -> str:
+        """A bare [gallery] shows the post's own attachments, as in WordPress."""
+        children = self.children.get(wp_id or 0)
+        if not children or "[gallery" not in content:
+            return content
+        ids = ",".join(str(i) for i in children)
+        return _BARE_GALLERY.sub(f'[gallery ids="{ids}"\\1]', content)
 
     def cover_for(self, item: ItemRecord) -> int | None:
         """The library image of the item's featured image (_thumbnail_id)."""

@@ -156,10 +156,8 @@ class Posts:
 
     def _body(self, article: Article, item: ItemRecord, label: str) -> None:
         _, content = split_more(item.content)
-        attachments = self.media.by_wp_id
-        converted = convert_post(
-            content, {k: f"/media/{v}" for k, v in attachments.items()}
-        )
+        content = self.media.with_gallery_ids(item.wp_id, content)
+        converted = convert_post(content, self.media.addresses)
         for name, n in converted.shortcodes.items():
             self.report.note(f"shortcode [{name}] kept as text", n)
         self.report.note("embeds turned into links", converted.embeds)

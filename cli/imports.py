@@ -1,0 +1,10 @@
+"""`flask import ...`: moving a site in."""
+
+from __future__ import annotations
+
+from flask.cli import AppGroup
+
+from cli.wordpress_import import wordpress_command
+
+import_cli = AppGroup("import", help="Move a site in (WordPress, a Folio export).")
+import_cli.add_command(wordpress_command)
