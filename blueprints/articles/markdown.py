@@ -1,7 +1,8 @@
 """The one Markdown pipeline: markdown-it-py (raw HTML off) then nh3 sanitizing.
 
 The public article page, the feeds and the staff editor's live preview all call
-render_markdown(), so what an editor previews is what readers get.
+render_markdown(), so what an editor previews is what readers get. Imported
+HTML bodies (html_body.py) end the same way: finish_body().
 """
 
 from __future__ import annotations
@@ -132,14 +133,20 @@ def _demote_and_anchor(tokens, used: set[str]) -> list[Heading]:
         text = "".join(
             child.content for child in inline.children or [] if child.content
         ).strip()
-        base = slugify(text, max_length=60) or "section"
-        anchor, n = base, 2
-        while anchor in used:
-            anchor, n = f"{base}-{n}", n + 1
-        used.add(anchor)
+        anchor = unique_anchor(text, used)
         token.attrSet("id", anchor)
         headings.append(Heading(int(token.tag[1]), text, anchor))
     return headings
+
+
+def unique_anchor(text: str, used: set[str]) -> str:
+    """A heading's id: its text slugified, numbered past those used (then used)."""
+    base = slugify(text, max_length=60) or "section"
+    anchor, n = base, 2
+    while anchor in used:
+        anchor, n = f"{base}-{n}", n + 1
+    used.add(anchor)
+    return anchor
 
 
 def _align_as_class(tokens) -> None:
@@ -187,14 +194,18 @@ def sanitize(html: str) -> str:
     return _mark_external_links(cleaned)
 
 
-_HREF = re.compile(r'<a href="([^"]*)"')
+# A link's href, wherever it is among the (sanitized, double-quoted)
+# attributes: imported HTML may put an id or a title first.
+_HREF = re.compile(r'<a ((?:[a-z]+="[^"]*" )*)href="([^"]*)"')
 
 
 def _mark_external_links(html: str) -> str:
+    """Mark every link to another site rel="nofollow noopener"."""
+
     def repl(match: re.Match[str]) -> str:
-        href = match.group(1)
+        before, href = match.groups()
         if urlsplit(href.replace("&amp;", "&")).netloc:
-            return f'<a rel="nofollow noopener" href="{href}"'
+            return f'<a rel="nofollow noopener" {before}href="{href}"'
         return match.group(0)
 
     return _HREF.sub(repl, html)
@@ -219,6 +230,21 @@ def render_markdown(
     _align_as_class(tokens)
     html = _md.renderer.render(tokens, _md.options, env)
     words = len(re.findall(r"\w+", source or ""))
+    return finish_body(html, headings, words, pictures, image_hosts, preview)
+
+
+def finish_body(
+    html: str,
+    headings: list[Heading],
+    words: int,
+    pictures: Mapping[int, Picture] | None,
+    image_hosts: Iterable[str],
+    preview: bool,
+) -> Rendered:
+    """Sanitize a body's HTML (its headings anchored), link the headings, place images.
+
+    The tail every body format shares (Markdown here, HTML in html_body.py).
+    """
     images = ImagePlacer(pictures or {}, frozenset(image_hosts), preview)
     html = images.place(_link_headings(sanitize(html)))
     return Rendered(

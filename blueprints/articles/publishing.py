@@ -7,12 +7,15 @@ from slugify import slugify
 from sqlalchemy import select
 from sqlalchemy import update
 
+from blueprints.articles.html_body import html_media_ids
+from blueprints.articles.html_body import render_html
 from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import media_ids
 from blueprints.articles.markdown import render_markdown
 from blueprints.media.pictures import load_pictures
 from models import Article
 from models import ArticleKind
+from models import BodyFormat
 from models import Media
 from models import SlugRedirect
 from models import Tag
@@ -21,36 +24,61 @@ from models import db
 from models import media_uses
 from models import utcnow
 
+# Each body format's renderer and the library images its source names.
+_RENDERERS = {
+    BodyFormat.MARKDOWN: (render_markdown, media_ids),
+    BodyFormat.HTML: (render_html, html_media_ids),
+}
 
-def render_body(source: str, preview: bool = False) -> Rendered:
-    """Render an article body: its library images looked up in one query."""
-    return render_markdown(
+
+def format_of(article: Article) -> BodyFormat:
+    """The article's body format; a new one (not flushed yet) is Markdown."""
+    return article.body_format or BodyFormat.MARKDOWN
+
+
+def body_media_ids(
+    source: str, body_format: BodyFormat = BodyFormat.MARKDOWN
+) -> set[int]:
+    """The library image ids a body of this format names."""
+    return _RENDERERS[body_format][1](source)
+
+
+def render_body(
+    source: str,
+    preview: bool = False,
+    body_format: BodyFormat = BodyFormat.MARKDOWN,
+) -> Rendered:
+    """Render a body of its format: its library images looked up in one query."""
+    render, find_ids = _RENDERERS[body_format]
+    return render(
         source,
-        pictures=load_pictures(media_ids(source)),
+        pictures=load_pictures(find_ids(source)),
         image_hosts=current_app.config["IMAGE_HOSTS"],
         preview=preview,
     )
 
 
 def set_body(article: Article, body: str, rendered: Rendered | None = None) -> None:
-    """Store the Markdown source with its rendered, sanitized HTML and reading time.
+    """Store the body source (of the article's format) with its rendered,
+    sanitized HTML and reading time.
 
     rendered: render_body(body) when the caller made it already (before
     taking the write lock, say). If one of its images changed since (a file
     replaced, words edited, the image deleted), the body is rendered again:
     stored HTML never names files that are gone.
     """
-    if rendered is None or _images_changed(body, rendered):
-        rendered = render_body(body)
+    body_format = format_of(article)
+    if rendered is None or _images_changed(body, body_format, rendered):
+        rendered = render_body(body, body_format=body_format)
     article.body = body
     article.body_html = rendered.html
     article.reading_minutes = rendered.reading_minutes
     note_images(article, rendered.media_ids)
 
 
-def _images_changed(body: str, rendered: Rendered) -> bool:
+def _images_changed(body: str, body_format: BodyFormat, rendered: Rendered) -> bool:
     """True when the library images body names are not as rendered."""
-    ids = media_ids(body)
+    ids = body_media_ids(body, body_format)
     return bool(ids) and load_pictures(ids) != rendered.pictures
 
 
@@ -89,7 +117,7 @@ def _set_image(article: Article, name: str, media_id: int | None) -> None:
         raise LookupError(f"no image {media_id} in the library")
     setattr(article, name, media)
     setattr(article, f"{name}_id", media_id)
-    note_images(article, media_ids(article.body))
+    note_images(article, body_media_ids(article.body, format_of(article)))
     article.updated_at = utcnow()
 
 

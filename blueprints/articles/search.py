@@ -23,9 +23,11 @@ from sqlalchemy import table
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 
+from blueprints.articles.html_body import html_to_text
 from blueprints.articles.listing import BYLINE
 from blueprints.articles.markdown import markdown_to_text
 from models import Article
+from models import BodyFormat
 from models import db
 
 MAX_QUERY_LENGTH = 200
@@ -72,19 +74,25 @@ def fts5_match(query: str) -> str | None:
     return " ".join(quoted)
 
 
-def highlight(snippet: str) -> Markup:
+def highlight(snippet: str, body_format: BodyFormat = BodyFormat.MARKDOWN) -> Markup:
     """The snippet as plain text, escaped entirely; then the private marks become <mark>.
 
-    A snippet is a cut of the Markdown source: its markup goes (markdown_to_text),
-    and what a cut left of it (half a link, a lone `**`) is dropped as noise.
+    A snippet is a cut of the body's source: its markup goes (markdown_to_text,
+    or for an HTML body its tags, halves of tags at the cut too), and what a
+    cut left of Markdown (half a link, a lone `**`) is dropped as noise.
     """
-    cleaned = _MARKDOWN_NOISE.sub(" ", markdown_to_text(snippet or ""))
+    if body_format == BodyFormat.HTML:
+        cleaned = html_to_text(_CUT_TAG.sub(" ", snippet or ""))
+    else:
+        cleaned = _MARKDOWN_NOISE.sub(" ", markdown_to_text(snippet or ""))
     # Noise dropped before a comma or stop leaves a space there: close it up.
     text = _balanced_marks(_SPACE_BEFORE_STOP.sub(r"\1", " ".join(cleaned.split())))
     safe = str(escape(text))
     return Markup(safe.replace(OPEN, "<mark>").replace(CLOSE, "</mark>"))
 
 
+# The end of a tag a snippet starts inside, or the start of one it ends inside.
+_CUT_TAG = re.compile(r"^[^<]*?>|<[^>]*$")
 _SPACE_BEFORE_STOP = re.compile(r" ([,.;:!?])")
 _MARKED = re.compile(f"{OPEN}[^{OPEN}{CLOSE}]*{CLOSE}")
 
@@ -111,7 +119,10 @@ def search(query: str, page: int = 1) -> tuple[list[Hit], bool]:
         rows = _search_postgresql(query, page)
     else:
         rows = _search_like(query, page)
-    hits = [Hit(article, highlight(snippet)) for article, snippet in rows]
+    hits = [
+        Hit(article, highlight(snippet, article.body_format))
+        for article, snippet in rows
+    ]
     return hits[:RESULTS_PER_PAGE], len(hits) > RESULTS_PER_PAGE
 
 
