@@ -23,6 +23,7 @@ from blueprints.articles.markdown import Rendered
 from blueprints.articles.page import article_for_page
 from blueprints.articles.page import render_article_preview
 from blueprints.articles.publishing import change_slug
+from blueprints.articles.publishing import format_of
 from blueprints.articles.publishing import render_body
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import slug_taken
@@ -44,6 +45,7 @@ from blueprints.staff.views import bp
 from models import Article
 from models import ArticleKind
 from models import ArticleStatus
+from models import BodyFormat
 from models import db
 from models import utcnow
 from signals import article_published
@@ -139,6 +141,7 @@ def _form_for(article: Article) -> ArticleForm:
         if published_at
         else None,
         comments_open=article.comments_open,
+        featured=article.featured,
         **seo_values(article),
     )
 
@@ -152,7 +155,10 @@ def _editor(
     fragment: str = "staff/_article_form.html",
 ):
     """The editor page, or for htmx the form alone (a save adds its status line)."""
-    preview = render_body(form.body.data or "", preview=True)
+    body_format = format_of(article) if article else _posted_format()
+    if body_format == BodyFormat.HTML:
+        form.body.label.text = "Body (HTML)"
+    preview = render_body(form.body.data or "", True, body_format)
     return render(
         "staff/article_edit.html",
         fragment,
@@ -160,6 +166,7 @@ def _editor(
         form=form,
         article=article,
         kind=kind,
+        body_format=body_format.value,
         preview=preview.html,
         missing_alt=preview.missing_alt,
         seo=search_preview(form, preview.html, kind),
@@ -188,13 +195,15 @@ def article_edit(article_id: int, kind: ArticleKind):
 @bp.post("/articles/preview")
 @role_required(ARTICLES)
 def article_preview():
-    """Render the posted Markdown with the public pipeline (the live preview)."""
+    """Render the posted body with the public pipeline (the live preview)."""
     form = ArticleForm()
     if wants_fragment():
-        rendered = render_body(form.body.data or "", preview=True)
+        body_format = _posted_format()
+        rendered = render_body(form.body.data or "", True, body_format)
         return render(
             PREVIEW,
             PREVIEW,
+            body_format=body_format.value,
             preview=rendered.html,
             missing_alt=rendered.missing_alt,
             seo=search_preview(form, rendered.html, _posted_kind()),
@@ -215,6 +224,13 @@ def _posted_kind() -> ArticleKind:
     return ArticleKind.PAGE if page else ArticleKind.ARTICLE
 
 
+def _posted_format() -> BodyFormat:
+    """The body format the editor posted, for its preview only (a save uses the
+    article's own): an imported article's editor carries body_format=html."""
+    html = request.form.get("body_format") == BodyFormat.HTML.value
+    return BodyFormat.HTML if html else BodyFormat.MARKDOWN
+
+
 def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | None:
     """Copy the form into the article; return an error for the slug, if any."""
     wanted = form.slug.data or unique_slug(form.title.data, article.id, article.kind)
@@ -228,6 +244,7 @@ def _apply(form: ArticleForm, article: Article, rendered: Rendered) -> str | Non
     if not article.is_page:
         article.summary = (form.summary.data or "").strip()
         article.tags = tags_from_names(form.tag_names())
+        article.featured = form.featured.data
     set_body(article, form.body.data or "", rendered)
     article.status = ArticleStatus(form.status.data)
     published_at = None if article.is_page else form.published_at.data
@@ -247,7 +264,7 @@ def _save(article_id: int | None, kind: ArticleKind):
         article = _load(article_id, kind) if article_id else None
         return _editor(form, article, kind, 422, fragment=SAVED)
     # Rendered before the lock: only the slug checks and the writes need it.
-    rendered = render_body(form.body.data or "")
+    rendered = render_body(form.body.data or "", body_format=_stored_format(article_id))
     with write_transaction() as transaction:
         if article_id is None:
             article = Article(author_id=current_user.id, kind=kind)
@@ -272,6 +289,16 @@ def _save(article_id: int | None, kind: ArticleKind):
     response = _editor(_form_for(article), article, kind, saved=True, fragment=SAVED)
     response.headers["HX-Replace-Url"] = edit_url
     return response
+
+
+def _stored_format(article_id: int | None) -> BodyFormat:
+    """A saved article's body format (a new one's is Markdown)."""
+    if article_id is None:
+        return BodyFormat.MARKDOWN
+    found = db.session.scalar(
+        select(Article.body_format).where(Article.id == article_id)
+    )
+    return found or BodyFormat.MARKDOWN
 
 
 @bp.post("/articles", defaults=ARTICLE)

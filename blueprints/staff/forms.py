@@ -128,6 +128,7 @@ class ArticleForm(SeoFields, TextForm):
         validators=[Optional()],
     )
     comments_open = BooleanField("Comments open", default=True)
+    featured = BooleanField("Featured (shown first on the home page)", default=False)
 
     def tag_names(self) -> list[str]:
         """The comma-separated tags as a list of names."""
@@ -146,6 +147,7 @@ class PageForm(ArticleForm):
     summary = None
     tags = None
     published_at = None
+    featured = None
     comments_open = BooleanField("Allow comments", default=False)
 
     def validate_slug(self, field) -> None:
