@@ -4,13 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Hashable
 from dataclasses import dataclass
+from dataclasses import field
 
 from flask import abort
 from flask import current_app
 from flask import request
+from sqlalchemy import Integer
 from sqlalchemy import Select
 from sqlalchemy import func
+from sqlalchemy import literal_column
 from sqlalchemy import select
+from sqlalchemy import union_all
 from sqlalchemy.orm import defer
 from sqlalchemy.orm import joinedload
 from sqlalchemy.orm import selectinload
@@ -23,6 +27,8 @@ from models import db
 
 MAX_PAGE = 100_000
 TAG_CLOUD_SIZE = 40
+# Featured articles (WordPress's sticky posts) atop the home page's first page.
+MAX_FEATURED = 5
 # What a byline shows (templates/articles/_byline.html): the author and their
 # avatar, joined into the statement that loads the articles.
 BYLINE = joinedload(Article.author).joinedload(User.avatar)
@@ -30,11 +36,16 @@ BYLINE = joinedload(Article.author).joinedload(User.avatar)
 
 @dataclass
 class ArticlePage:
-    """One page of articles; has_next is known by fetching one row more."""
+    """One page of articles; has_next is known by fetching one row more.
+
+    featured: the featured articles shown above the list (the home page's
+    first page only).
+    """
 
     items: list[Article]
     number: int
     has_next: bool
+    featured: list[Article] = field(default_factory=list)
 
     @property
     def has_prev(self) -> bool:
@@ -102,19 +113,26 @@ def cards(ids: Select, *options) -> list[Article]:
     page = ids.subquery("page")
     return list(
         db.session.scalars(
-            select(Article)
-            .join(page, page.c.id == Article.id)
-            .options(
-                BYLINE,
-                joinedload(Article.cover),
-                selectinload(Article.tags),
-                defer(Article.body),
-                *options,
-            )
+            _card_query(page, *options)
             # The page's own columns, so the database sorts the page's few
             # rows rather than walking the table in order to find them.
             .order_by(page.c.published_at.desc(), page.c.id.desc())
         ).unique()
+    )
+
+
+def _card_query(page, *options) -> Select:
+    """The articles of page (a subquery with their ids), with what a card shows."""
+    return (
+        select(Article)
+        .join(page, page.c.id == Article.id)
+        .options(
+            BYLINE,
+            joinedload(Article.cover),
+            selectinload(Article.tags),
+            defer(Article.body),
+            *options,
+        )
     )
 
 
@@ -125,6 +143,51 @@ def article_page(ids: Select, number: int) -> ArticlePage:
     if number > 1 and not rows:
         abort(404)
     return ArticlePage(items=rows[:size], number=number, has_next=len(rows) > size)
+
+
+def home_page(number: int) -> ArticlePage:
+    """Page number of the home page; the first has the featured articles on top.
+
+    Like WordPress's sticky posts: the newest MAX_FEATURED featured articles
+    head the first page, which lists the rest of its articles as usual; one
+    older than the first page is listed again in its place on a later page.
+    The featured rows and the page's come in the one statement (a UNION ALL),
+    so the first page costs what any other does.
+    """
+    if number > 1:
+        return article_page(published_ids(), number)
+    size = per_page()
+    featured = published_ids().where(Article.featured).limit(MAX_FEATURED)
+    slots = _slotted(featured, published_ids().limit(size + 1))
+    rows = db.session.execute(
+        _card_query(slots)
+        .add_columns(slots.c.slot)
+        .order_by(slots.c.slot, slots.c.published_at.desc(), slots.c.id.desc())
+    ).all()
+    top = [article for article, slot in rows if slot == 0]
+    listed = [article for article, slot in rows if slot == 1]
+    shown = {article.id for article in top}
+    return ArticlePage(
+        items=[article for article in listed[:size] if article.id not in shown],
+        number=1,
+        has_next=len(listed) > size,
+        featured=top,
+    )
+
+
+def _slotted(*parts: Select):
+    """The rows of each ids query (with LIMITs), numbered by a slot column from 0."""
+    subqueries = [part.subquery(f"slot{n}") for n, part in enumerate(parts)]
+    return union_all(
+        *(
+            select(
+                literal_column(str(n), Integer).label("slot"),
+                sub.c.id,
+                sub.c.published_at,
+            )
+            for n, sub in enumerate(subqueries)
+        )
+    ).subquery("page")
 
 
 def tag_cloud(version: Hashable) -> list[TagCount]:

@@ -70,7 +70,7 @@ bp.add_app_template_global(site_menus)
 def index():
     """Published articles, newest first, a page at a time."""
     number = listing.page_number()
-    page = listing.article_page(listing.published_ids(), number)
+    page = listing.home_page(number)
     title = "Latest articles" if number == 1 else f"Latest articles, page {number}"
     meta = page_meta(
         title if number > 1 else "",
