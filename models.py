@@ -29,6 +29,7 @@ from sqlalchemy import false
 from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
+from sqlalchemy import text
 from sqlalchemy import update
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.orm import Mapped
@@ -476,6 +477,17 @@ class Article(db.Model):
         # Every page's version reads the newest visible publication time of
         # articles and pages alike: one seek here (versions.py).
         Index("ix_articles_status_published_at", "status", "published_at"),
+        # The few featured articles heading the home page, found without
+        # reading every listed article (listing.home_page).
+        Index(
+            "ix_articles_featured",
+            "kind",
+            "status",
+            "published_at",
+            "id",
+            sqlite_where=text("featured = 1"),
+            postgresql_where=text("featured"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

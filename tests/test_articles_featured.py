@@ -3,6 +3,9 @@
 import re
 from datetime import timedelta
 
+import pytest
+
+from blueprints.articles import listing
 from blueprints.articles.listing import MAX_FEATURED
 from models import Article
 from models import ArticleStatus
@@ -140,3 +143,19 @@ def test_featured_cost_no_statement_more(make_app):
         assert response.status_code == 200
         counts.append(len(log))
     assert counts[0] == counts[1], counts
+
+
+def test_featured_articles_are_found_by_their_own_index(app):
+    """The home page never reads every listed article to find the featured few."""
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("reads SQLite's query plan")
+        featured = listing.published_ids().where(Article.featured).limit(5)
+        compiled = featured.compile(dialect=db.engine.dialect)
+        plan = [
+            row[-1]
+            for row in db.session.connection().exec_driver_sql(
+                f"EXPLAIN QUERY PLAN {compiled}", (None,) * len(compiled.positiontup)
+            )
+        ]
+    assert any("USING INDEX ix_articles_featured" in step for step in plan), plan

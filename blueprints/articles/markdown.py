@@ -49,7 +49,20 @@ ALLOWED_TAGS = {
     "code",
     "del",
     "em",
-    # Imported WordPress bodies (captions, galleries) are stored as HTML.
+    # Imported WordPress bodies are stored as HTML: its classic editor's
+    # inline and list markup keeps its meaning (captions, galleries: figures).
+    "b",
+    "cite",
+    "dd",
+    "dl",
+    "dt",
+    "i",
+    "ins",
+    "kbd",
+    "mark",
+    "q",
+    "small",
+    "u",
     "figcaption",
     "figure",
     "h2",

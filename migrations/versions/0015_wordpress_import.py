@@ -106,6 +106,14 @@ def upgrade():
             )
         )
 
+    op.create_index(
+        "ix_articles_featured",
+        "articles",
+        ["kind", "status", "published_at", "id"],
+        unique=False,
+        sqlite_where=sa.text("featured = 1"),
+        postgresql_where=sa.text("featured"),
+    )
     with op.batch_alter_table("comments", schema=None) as batch_op:
         batch_op.add_column(
             sa.Column(
@@ -131,6 +139,7 @@ def downgrade():
         batch_op.drop_constraint(op.f("ck_comments_comment_kind"), type_="check")
         batch_op.drop_column("kind")
 
+    op.drop_index("ix_articles_featured", table_name="articles")
     with op.batch_alter_table("articles", schema=None) as batch_op:
         batch_op.drop_column("featured")
         batch_op.drop_constraint(op.f("ck_articles_body_format"), type_="check")
