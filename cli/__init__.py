@@ -4,6 +4,7 @@ from flask import Flask
 
 from cli.backup import backup_command
 from cli.demo import seed_demo
+from cli.exports import export_cli
 from cli.imports import import_cli
 from cli.media import media_cli
 from cli.outbox import outbox_cli
@@ -19,4 +20,5 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(media_cli)
     app.cli.add_command(pages_cli)
+    app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)

@@ -1,0 +1,58 @@
+"""A second, empty, migrated database and an app on it (imports, round trips).
+
+SQLite: a copy of the migrated template file. PostgreSQL: a schema of its
+own, migrated for the test and dropped after it.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import shutil
+
+import pytest
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from models import db
+from tests.support.fixtures import _migrate
+from tests.support.fixtures import base_config
+
+
+def _conninfo() -> str:
+    """The PostgreSQL server the suite runs on, as psycopg's connection string."""
+    plain = make_url(os.environ["FOLIO_TEST_DATABASE_URL"]).set(drivername="postgresql")
+    return plain.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def second_app(database, tmp_path):
+    """An app on a second empty database, with its own instance folder."""
+    schema = None
+    if database["kind"] == "sqlite":
+        path = tmp_path / "second.db"
+        shutil.copyfile(database["template"], path)
+        url = f"sqlite:///{path}"
+    else:
+        import psycopg
+
+        schema = f"folio_second_{os.getpid()}_{secrets.token_hex(3)}"
+        with psycopg.connect(_conninfo(), autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        address = make_url(os.environ["FOLIO_TEST_DATABASE_URL"])
+        address = address.set(drivername="postgresql+psycopg")
+        address = address.update_query_dict({"options": f"-csearch_path={schema}"})
+        url = address.render_as_string(hide_password=False)
+        _migrate(url)
+    config = base_config(url)
+    config["INSTANCE_PATH"] = str(tmp_path / "second-instance")
+    flask_app = create_app(config)
+    yield flask_app
+    with flask_app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if schema is not None:
+        import psycopg
+
+        with psycopg.connect(_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')

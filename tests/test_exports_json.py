@@ -1,0 +1,214 @@
+"""`flask export json` and `flask import json`: the whole site out and back in."""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+
+import pytest
+from sqlalchemy import func
+from sqlalchemy import select
+
+from models import Article
+from models import Comment
+from models import Media
+from models import SiteCounter
+from models import SlugRedirect
+from models import User
+from models import db
+from porting.json_import import UNUSABLE_PASSWORD
+from tests.support.factories import PASSWORD
+from tests.support.factories import make_article
+from tests.support.factories import make_user
+from tests.support.sample_site import build_site
+
+EXPORTED_AT = re.compile(r'^"exported_at": "[^"]*",\n', re.MULTILINE)
+
+
+def _export(app, path, *options: str):
+    """Run `flask export json` on app; the result."""
+    result = app.test_cli_runner().invoke(args=["export", "json", str(path), *options])
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def _site_json(path) -> str:
+    """The document of a .json or .zip export."""
+    if zipfile.is_zipfile(path):
+        with zipfile.ZipFile(path) as archive:
+            return archive.read("site.json").decode()
+    return path.read_text()
+
+
+def test_export_json_document_shape(app, tmp_path):
+    site = build_site(app)
+    _export(app, tmp_path / "site.json")
+    document = json.loads((tmp_path / "site.json").read_text())
+    assert document["format"] == "folio" and document["version"] == 1
+    assert document["exported_at"].endswith("Z")
+    assert "contact_messages" not in document
+    assert list(document) == sorted(document)
+    users = {u["email"]: u for u in document["users"]}
+    assert users["ada@example.com"]["role"] == "admin"
+    assert users["ada@example.com"]["avatar_id"] == site.media_id
+    assert not {"password_hash", "totp_secret", "session_generation"} & set(
+        users["ada@example.com"]
+    )
+    articles = {a["id"]: a for a in document["articles"]}
+    article = articles[site.article_id]
+    assert article["slug"] == "tomatoes-and-basil" and article["featured"] is True
+    assert article["cover_id"] == site.media_id and len(article["tag_ids"]) == 2
+    assert article["published_at"].endswith("Z")
+    assert articles[site.page_id]["kind"] == "page"
+    [old_slug] = document["slug_redirects"]
+    assert old_slug["article_id"] == site.article_id
+    assert old_slug["slug"].startswith("article-")
+    statuses = {c["status"] for c in document["comments"]}
+    assert statuses == {"approved", "pending", "spam", "trash"}
+    reply = next(c for c in document["comments"] if c["id"] == site.reply_id)
+    assert reply["parent_id"] and reply["depth"] == 1
+    assert {c["kind"] for c in document["comments"]} == {"comment", "pingback"}
+    assert document["settings"][0]["key"] == "LOGO_MEDIA_ID"
+    assert {s["key"]: s["value"] for s in document["settings"]}["SITE_TITLE"] == (
+        "Acme notes"
+    )
+    assert document["media"][0]["variants"] and document["media"][0]["sha256"]
+    assert len(document["menu_items"]) == 4 and len(document["redirects"]) == 1
+    ids = [c["id"] for c in document["comments"]]
+    assert ids == sorted(ids)
+
+
+def test_export_json_with_contact_adds_the_messages(app, tmp_path):
+    build_site(app)
+    _export(app, tmp_path / "site.json", "--with-contact")
+    document = json.loads((tmp_path / "site.json").read_text())
+    assert [m["message"] for m in document["contact_messages"]] == ["Hello"]
+
+
+def test_export_json_twice_differs_only_in_exported_at(app, tmp_path):
+    build_site(app)
+    _export(app, tmp_path / "one.json")
+    _export(app, tmp_path / "two.json")
+    one, two = (tmp_path / "one.json").read_text(), (tmp_path / "two.json").read_text()
+    assert EXPORTED_AT.search(one)
+    assert EXPORTED_AT.sub("", one) == EXPORTED_AT.sub("", two)
+
+
+def test_export_json_reads_in_chunks(app, tmp_path, monkeypatch):
+    with app.app_context():
+        for _ in range(7):
+            make_article()
+    monkeypatch.setattr("porting.keyset.CHUNK", 2)
+    _export(app, tmp_path / "site.json")
+    document = json.loads((tmp_path / "site.json").read_text())
+    assert len(document["articles"]) == 7
+
+
+def test_round_trip_through_zip_keeps_everything(app, second_app, tmp_path):
+    site = build_site(app)
+    _export(app, tmp_path / "site.zip", "--with-media", "--with-contact")
+    with zipfile.ZipFile(tmp_path / "site.zip") as archive:
+        media_names = [n for n in archive.namelist() if n.startswith("media/")]
+    assert media_names and all(n.endswith((".webp", ".jpg")) for n in media_names)
+
+    runner = second_app.test_cli_runner()
+    result = runner.invoke(args=["import", "json", str(tmp_path / "site.zip")])
+    assert result.exit_code == 0, result.output
+    assert "2 staff account(s) need a password reset" in result.output
+    assert f"Stored {len(media_names)} image file(s)." in result.output
+
+    _export(second_app, tmp_path / "again.zip", "--with-media", "--with-contact")
+    first = _site_json(tmp_path / "site.zip")
+    again = _site_json(tmp_path / "again.zip")
+    assert EXPORTED_AT.sub("", first) == EXPORTED_AT.sub("", again)
+    with zipfile.ZipFile(tmp_path / "again.zip") as archive:
+        assert sorted(n for n in archive.namelist() if n.startswith("media/")) == (
+            sorted(media_names)
+        )
+
+    with second_app.app_context():
+        article = db.session.get(Article, site.article_id)
+        assert article.comment_count == 5
+        assert "<picture" in article.body_html
+        assert {m.id for m in article.images} == {site.media_id}
+        assert db.session.scalar(select(func.count()).select_from(SiteCounter)) >= 3
+        users = db.session.scalars(select(User)).all()
+        assert all(u.password_hash.startswith(UNUSABLE_PASSWORD) for u in users)
+        assert db.session.get(User, site.admin_id).avatar_id == site.media_id
+        assert db.session.get(Media, site.media_id).status == "ready"
+        old_slug = db.session.scalar(select(SlugRedirect.slug))
+    client = second_app.test_client()
+    assert b"Tomatoes &amp; basil" in client.get("/search?q=tomatoes").data
+    for name in media_names:
+        assert client.get("/" + name).status_code == 200
+    page = client.get("/articles/tomatoes-and-basil")
+    assert page.status_code == 200 and b"Acme notes" in page.data
+    assert client.get(f"/articles/{old_slug}").status_code == 301
+
+
+def test_import_json_new_rows_take_the_next_ids(app, second_app, tmp_path):
+    site = build_site(app)
+    _export(app, tmp_path / "site.json")
+    runner = second_app.test_cli_runner()
+    assert (
+        runner.invoke(args=["import", "json", str(tmp_path / "site.json")]).exit_code
+        == 0
+    )
+    with second_app.app_context():
+        user = make_user()
+        article = make_article()
+        assert user.id > site.admin_id and article.id > site.page_id
+
+
+def test_imported_account_cannot_sign_in(app, second_app, tmp_path):
+    with app.app_context():
+        make_user(email="ed@example.com")
+    _export(app, tmp_path / "site.json")
+    second_app.test_cli_runner().invoke(
+        args=["import", "json", str(tmp_path / "site.json")]
+    )
+    response = second_app.test_client().post(
+        "/staff/login", data={"email": "ed@example.com", "password": PASSWORD}
+    )
+    assert response.status_code == 422
+
+
+def test_import_json_refuses_a_database_with_content(app, tmp_path):
+    build_site(app)
+    _export(app, tmp_path / "site.json")
+    result = app.test_cli_runner().invoke(
+        args=["import", "json", str(tmp_path / "site.json")]
+    )
+    assert result.exit_code == 1
+    assert "the database is not empty" in result.output
+    assert "Nothing was imported" in result.output
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ('{"format": "folio", "version": 1,\n "users": [}', "line 2, column"),
+        ('{"format": "wordpress", "version": 1}', "is not a Folio export"),
+        ('{"format": "folio", "version": 2}', "version 2"),
+        ('{"format": "folio", "version": 1, "users": {}}', '"users" is not a list'),
+        ('{"format": "folio", "version": 1, "tags": [{"id": 1}]}', "no 'name' field"),
+        ('{"format": "folio", "version": 1, "tags": [{"name": "x"}]}', 'valid "id"'),
+        (
+            '{"format": "folio", "version": 1, "comments": [{"id": 1, "article_id": 9,'
+            ' "parent_id": null, "depth": 0, "kind": "comment", "status": "approved",'
+            ' "status_reason": "", "author_name": "a", "author_email": "a@b",'
+            ' "author_url": "", "body": "b", "created_at": "2024-01-01T00:00:00Z",'
+            ' "ip": "", "user_agent": "", "staff_author_id": null}]}',
+            "nothing was written",
+        ),
+    ],
+)
+def test_import_json_refuses_a_bad_document(app, tmp_path, content, message):
+    path = tmp_path / "bad.json"
+    path.write_text(content)
+    result = app.test_cli_runner().invoke(args=["import", "json", str(path)])
+    assert result.exit_code == 1
+    assert message in result.output
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
