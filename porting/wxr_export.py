@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import UTC
 from datetime import datetime
 from email.utils import format_datetime
 from zoneinfo import ZoneInfo
@@ -112,7 +113,13 @@ def wp(name: str) -> str:
 def _dates(moment: datetime) -> tuple[str, str]:
     """WordPress's local and GMT date strings for a moment."""
     local = moment.astimezone(ZoneInfo(current_app.config["TIME_ZONE"]))
-    return local.strftime("%Y-%m-%d %H:%M:%S"), moment.strftime("%Y-%m-%d %H:%M:%S")
+    gmt = moment.astimezone(UTC)
+    return local.strftime("%Y-%m-%d %H:%M:%S"), gmt.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _rfc822(moment: datetime) -> str:
+    """An RSS date (pubDate) in GMT."""
+    return format_datetime(moment.astimezone(UTC), usegmt=True)
 
 
 def post_status(status: ArticleStatus, published_at: datetime | None) -> str:
@@ -130,7 +137,7 @@ def _channel_header(xf, logins: dict[int, str]) -> None:
     _element(xf, "title", config["SITE_TITLE"])
     _element(xf, "link", site_url() + "/")
     _element(xf, "description", config["SITE_DESCRIPTION"])
-    _element(xf, "pubDate", format_datetime(utcnow(), usegmt=True))
+    _element(xf, "pubDate", _rfc822(utcnow()))
     _element(xf, "language", "en")
     _element(xf, wp("wxr_version"), "1.2")
     _element(xf, wp("base_site_url"), site_url() + "/")
@@ -157,7 +164,7 @@ def _item(xf, article, logins: dict[int, str]) -> None:
     local, gmt = _dates(moment)
     _element(xf, "title", article.title)
     _element(xf, "link", site_url() + reader_url(article))
-    _element(xf, "pubDate", format_datetime(moment, usegmt=True))
+    _element(xf, "pubDate", _rfc822(moment))
     _element(xf, f"{{{NSMAP['dc']}}}creator", logins.get(article.author_id, ""), True)
     _element(xf, "guid", f"{site_url()}/?p={article.id}", isPermaLink="false")
     _element(xf, "description", "")
@@ -208,7 +215,9 @@ def _comment(xf, comment) -> None:
 def wxr_chunks() -> Iterator[bytes]:
     """The WXR document as byte pieces, one item at a time (UTF-8)."""
     pipe = Pipe()
-    logins = dict(db.session.execute(select(User.id, User.slug)).tuples().all())
+    logins = {
+        row.id: row.slug for row in db.session.execute(select(User.id, User.slug))
+    }
     with etree.xmlfile(pipe, encoding="utf-8") as xf:
         xf.write_declaration()
         with xf.element("rss", nsmap=NSMAP, version="2.0"):

@@ -27,6 +27,7 @@ from tests.support.factories import make_page
 from tests.support.factories import make_user
 from tests.support.images import add_media
 from web.site_settings import save
+from web.site_settings import site_settings
 
 
 @dataclass(frozen=True)
@@ -89,6 +90,7 @@ def build_site(app) -> SampleSite:
         db.session.commit()
         with write_transaction():
             save({"SITE_TITLE": "Acme notes", "LOGO_MEDIA_ID": media.id}, admin.id)
+        site_settings().reload()
         ids = SampleSite(
             admin.id,
             media.id,
