@@ -239,6 +239,10 @@ def write_site(source: Source) -> Imported:
         raise ImportProblem(
             f"the document does not fit together, nothing was written: {exc.orig}"
         ) from exc
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ImportProblem(
+            f"the document has a bad value, nothing was written: {exc!r}"
+        ) from exc
     imported.password_resets = imported.counts["users"]
     return imported
 

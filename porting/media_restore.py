@@ -18,6 +18,7 @@ from blueprints.media.processing import stored_keys
 from blueprints.media.variants import CONTENT_TYPE
 from blueprints.media.variants import upload_key
 from models import MediaStatus
+from porting.json_source import ImportProblem
 from porting.json_source import Source
 from storage.media_files import MediaStoreError
 from storage.media_files import media_store
@@ -58,7 +59,10 @@ def restore_files(source: Source) -> Restored:
     try:
         for record in source.section("media"):
             _restore_one(source, record, restored)
-    except (MediaStoreError, KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError) as exc:
+        discard(restored)
+        raise ImportProblem(f'"media": a record has a bad or missing {exc}') from exc
+    except MediaStoreError:
         discard(restored)
         raise
     return restored

@@ -18,6 +18,7 @@ from models import SlugRedirect
 from models import User
 from models import db
 from porting.json_import import UNUSABLE_PASSWORD
+from storage.media_files import media_store
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_article
 from tests.support.factories import make_user
@@ -212,3 +213,45 @@ def test_import_json_refuses_a_bad_document(app, tmp_path, content, message):
     assert message in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Comment)) == 0
+
+
+def _rewrite(source, target, change) -> None:
+    """Copy a .zip export, passing its document through change()."""
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for name in old.namelist():
+            data = old.read(name)
+            if name == "site.json":
+                document = json.loads(data)
+                change(document)
+                data = json.dumps(document).encode()
+            new.writestr(name, data)
+
+
+@pytest.mark.parametrize(
+    ("section", "field", "value", "message"),
+    [
+        ("articles", "tag_ids", [999], "does not fit together"),
+        ("articles", "tag_ids", 5, "bad value"),
+        ("comments", "status", "lost", "bad value"),
+        ("media", "variants", None, "bad or missing"),
+    ],
+)
+def test_import_json_failure_leaves_no_rows_and_no_files(
+    app, second_app, tmp_path, section, field, value, message
+):
+    build_site(app)
+    _export(app, tmp_path / "site.zip", "--with-media")
+
+    def change(document):
+        document[section][0][field] = value
+
+    _rewrite(tmp_path / "site.zip", tmp_path / "bad.zip", change)
+    result = second_app.test_cli_runner().invoke(
+        args=["import", "json", str(tmp_path / "bad.zip")]
+    )
+    assert result.exit_code == 1, result.output
+    assert message in result.output and "Nothing was imported" in result.output
+    with second_app.app_context():
+        for table in (User, Article, Comment, Media):
+            assert db.session.scalar(select(func.count()).select_from(table)) == 0
+        assert list(media_store().keys()) == []
