@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import tracemalloc
 import zipfile
 
 import pytest
 from sqlalchemy import func
+from sqlalchemy import insert
 from sqlalchemy import select
 
 from models import Article
@@ -17,11 +19,14 @@ from models import SiteCounter
 from models import SlugRedirect
 from models import User
 from models import db
+from porting.json_export import begin_snapshot
+from porting.json_export import json_chunks
 from porting.json_import import UNUSABLE_PASSWORD
 from storage.media_files import media_store
 from tests.support.factories import PASSWORD
 from tests.support.factories import make_article
 from tests.support.factories import make_user
+from tests.support.images import image_bytes
 from tests.support.sample_site import build_site
 
 EXPORTED_AT = re.compile(r'^"exported_at": "[^"]*",\n', re.MULTILINE)
@@ -255,3 +260,71 @@ def test_import_json_failure_leaves_no_rows_and_no_files(
         for table in (User, Article, Comment, Media):
             assert db.session.scalar(select(func.count()).select_from(table)) == 0
         assert list(media_store().keys()) == []
+
+
+def test_import_json_makes_the_sizes_of_an_image_exported_waiting(
+    app, second_app, tmp_path
+):
+    site = build_site(app)
+    _export(app, tmp_path / "site.zip", "--with-media")
+    with app.app_context():
+        sha = db.session.get(Media, site.media_id).sha256
+    with zipfile.ZipFile(tmp_path / "site.zip") as old:
+        with zipfile.ZipFile(tmp_path / "waiting.zip", "w") as new:
+            new.writestr("site.json", old.read("site.json"))
+            new.writestr(f"media/{sha[:2]}/{sha}.upload", image_bytes())
+    result = second_app.test_cli_runner().invoke(
+        args=["import", "json", str(tmp_path / "waiting.zip")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "Making the sizes of 1 image(s)." in result.output
+    with second_app.app_context():
+        media = db.session.get(Media, site.media_id)
+        assert media.status == "ready" and json.loads(media.variants)
+        keys = set(media_store().keys())
+        assert f"{sha[:2]}/{sha}-480.webp" in keys
+        assert f"{sha[:2]}/{sha}.upload" not in keys
+
+
+def test_import_json_without_files_says_which_images_lack_them(
+    app, second_app, tmp_path
+):
+    build_site(app)
+    _export(app, tmp_path / "site.json")
+    with zipfile.ZipFile(tmp_path / "bare.zip", "w") as archive:
+        archive.write(tmp_path / "site.json", "site.json")
+    result = second_app.test_cli_runner().invoke(
+        args=["import", "json", str(tmp_path / "bare.zip")]
+    )
+    assert result.exit_code == 0, result.output
+    assert "1 image(s) have no files in the export" in result.output
+
+
+def test_export_json_memory_stays_flat(app, monkeypatch):
+    with app.app_context():
+        article = make_article()
+        rows = [
+            {
+                "article_id": article.id,
+                "author_name": f"Reader {n}",
+                "author_email": "r@example.org",
+                "body": "x" * 1000,
+                "status": "approved",
+            }
+            for n in range(3000)
+        ]
+        db.session.execute(insert(Comment), rows)
+        db.session.commit()
+        del rows
+    monkeypatch.setattr("porting.keyset.CHUNK", 100)
+    with app.test_request_context():
+        begin_snapshot()
+        tracemalloc.start()
+        try:
+            written = sum(len(piece) for piece in json_chunks())
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    assert written > 3_000_000
+    # A chunk of 100 comments is ~150 kB of rows and records; the document is 3 MB.
+    assert peak < 1_000_000
