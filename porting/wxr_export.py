@@ -142,8 +142,8 @@ def _channel_header(xf, logins: dict[int, str]) -> None:
     _element(xf, wp("wxr_version"), "1.2")
     _element(xf, wp("base_site_url"), site_url() + "/")
     _element(xf, wp("base_blog_url"), site_url() + "/")
-    for user in keyset_chunks(select(User.id, User.email, User.display_name), User.id):
-        for row in user:
+    for users in keyset_chunks(select(User.id, User.email, User.display_name), User.id):
+        for row in users:
             with xf.element(wp("author")):
                 _element(xf, wp("author_id"), row.id)
                 _element(xf, wp("author_login"), logins[row.id], cdata=True)

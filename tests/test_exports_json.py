@@ -328,3 +328,11 @@ def test_export_json_memory_stays_flat(app, monkeypatch):
     assert written > 3_000_000
     # A chunk of 100 comments is ~150 kB of rows and records; the document is 3 MB.
     assert peak < 1_000_000
+
+
+def test_export_json_with_media_needs_a_zip_path(app, tmp_path):
+    result = app.test_cli_runner().invoke(
+        args=["export", "json", str(tmp_path / "site.json"), "--with-media"]
+    )
+    assert result.exit_code == 2 and "PATH is a .zip" in result.output
+    assert not (tmp_path / "site.json").exists()
