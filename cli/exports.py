@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import click
-from flask import current_app
 from flask.cli import AppGroup
 
 from porting.json_export import begin_snapshot
@@ -14,6 +13,7 @@ from porting.json_export import json_chunks
 from porting.json_export import zip_chunks
 from porting.wxr_export import wxr_chunks
 from storage.media_files import MediaStoreError
+from web.urls import urls_outside_requests
 
 export_cli = AppGroup("export", help="Write the whole site to a file.")
 
@@ -45,8 +45,7 @@ def json_command(path: Path, with_media: bool, with_contact: bool) -> None:
         raise click.BadParameter("with --with-media, PATH is a .zip", param_hint="PATH")
     begin_snapshot()
     chunks = zip_chunks(with_contact) if with_media else json_chunks(with_contact)
-    with current_app.test_request_context():
-        _write(path, chunks)
+    _write(path, chunks)
     click.echo(f"Wrote {path}.")
 
 
@@ -55,7 +54,6 @@ def json_command(path: Path, with_media: bool, with_contact: bool) -> None:
 def wordpress_command(path: Path) -> None:
     """Write the site as a WordPress export (WXR 1.2) for WordPress's importer."""
     begin_snapshot()
-    # Links are built with url_for, which needs a request (the configured site URL).
-    with current_app.test_request_context():
+    with urls_outside_requests():
         _write(path, wxr_chunks())
     click.echo(f"Wrote {path}.")

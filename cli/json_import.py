@@ -8,7 +8,7 @@ import click
 from flask.cli import with_appcontext
 
 from porting.json_import import import_site
-from porting.json_source import ImportProblem
+from porting.json_source import JsonImportProblem
 from porting.json_source import open_source
 from storage.media_files import MediaStoreError
 
@@ -21,7 +21,7 @@ def json_command(path: Path) -> None:
     try:
         with open_source(path) as source:
             imported, restored = import_site(source)
-    except (ImportProblem, MediaStoreError) as exc:
+    except (JsonImportProblem, MediaStoreError) as exc:
         raise click.ClickException(f"{exc}. Nothing was imported.") from exc
     for name, count in imported.counts.items():
         click.echo(f"{name.replace('_', ' ')}: {count}")

@@ -9,7 +9,6 @@ after "Forgot password".
 
 from __future__ import annotations
 
-import re
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,13 +26,11 @@ from sqlalchemy.exc import StatementError
 
 from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import render_short_text
-from blueprints.articles.markdown import sanitize
 from blueprints.articles.publishing import render_body
 from models import COMMENT_COUNTS
 from models import MENU_CHANGES
 from models import SETTINGS_COUNTER
 from models import Article
-from models import BodyFormat
 from models import Comment
 from models import CommentStatus
 from models import User
@@ -46,7 +43,7 @@ from porting.json_format import BY_NAME
 from porting.json_format import SECTIONS
 from porting.json_format import Section
 from porting.json_format import from_document
-from porting.json_source import ImportProblem
+from porting.json_source import JsonImportProblem
 from porting.json_source import Source
 from porting.media_restore import Restored
 from porting.media_restore import discard
@@ -59,7 +56,6 @@ CHUNK = 500
 # Argon2 hashes start with "$argon2"; verify_password() answers False for
 # this, so the account cannot sign in until its password is reset.
 UNUSABLE_PASSWORD = "!imported:"
-_TAG = re.compile(r"<[^>]+>")
 
 
 @dataclass
@@ -83,20 +79,22 @@ def refuse_unless_empty() -> None:
         if rows:
             found.append(f"{rows} {section.name.replace('_', ' ')}")
     if found:
-        raise ImportProblem(
+        raise JsonImportProblem(
             "the database is not empty (it has " + ", ".join(found) + "): import "
             "into a new, empty database (`flask db upgrade` makes one)"
         )
 
 
 def _values(section: Section, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Records as row values; a missing field or a bad value is an ImportProblem."""
+    """Records as row values; a missing field or a bad value is an JsonImportProblem."""
     try:
         return [from_document(section, record) for record in records]
     except KeyError as exc:
-        raise ImportProblem(f'"{section.name}": a record has no {exc} field') from exc
+        raise JsonImportProblem(
+            f'"{section.name}": a record has no {exc} field'
+        ) from exc
     except (TypeError, ValueError) as exc:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f'"{section.name}": a record has a bad value: {exc}'
         ) from exc
 
@@ -124,10 +122,8 @@ def _user_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def _rendered(row: dict[str, Any]) -> Rendered:
-    """An article body rendered as saving it in the editor would."""
-    if row["body_format"] == BodyFormat.HTML:
-        html = sanitize(row["body"])
-        return Rendered(html=html, words=len(re.findall(r"\w+", _TAG.sub(" ", html))))
+    """An article body rendered as saving it does (HTML bodies pass the same
+    pipeline: the WordPress importer saves them with set_body too)."""
     return render_body(row["body"])
 
 
@@ -236,11 +232,11 @@ def write_site(source: Source) -> Imported:
             _refresh_derived()
             reset_sequences()
     except (IntegrityError, StatementError) as exc:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f"the document does not fit together, nothing was written: {exc.orig}"
         ) from exc
     except (KeyError, TypeError, ValueError) as exc:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f"the document has a bad value, nothing was written: {exc!r}"
         ) from exc
     imported.password_resets = imported.counts["users"]

@@ -24,7 +24,7 @@ from porting.json_format import VERSION
 from storage.media_files import valid_key
 
 
-class ImportProblem(Exception):
+class JsonImportProblem(Exception):
     """The file cannot be imported; nothing was written."""
 
 
@@ -48,13 +48,13 @@ class Source:
 
 
 def load_json(stream: IO[bytes], name: str) -> dict[str, Any]:
-    """Parse a document; malformed JSON is an ImportProblem naming line and column."""
+    """Parse a document; malformed JSON is an JsonImportProblem naming line and column."""
     try:
         document = json.load(stream)
     except UnicodeDecodeError as exc:
-        raise ImportProblem(f"{name} is not UTF-8 text: {exc.reason}") from exc
+        raise JsonImportProblem(f"{name} is not UTF-8 text: {exc.reason}") from exc
     except json.JSONDecodeError as exc:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f"{name} is not valid JSON: {exc.msg} at line {exc.lineno}, "
             f"column {exc.colno}"
         ) from exc
@@ -65,12 +65,12 @@ def load_json(stream: IO[bytes], name: str) -> dict[str, Any]:
 def check(document: Any, name: str) -> None:
     """Refuse a document that is not a Folio export of a version this reads."""
     if not isinstance(document, dict) or document.get("format") != FORMAT:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f'{name} is not a Folio export (its "format" is not "{FORMAT}")'
         )
     version = document.get("version")
     if version != VERSION:
-        raise ImportProblem(
+        raise JsonImportProblem(
             f"{name} is a Folio export of version {version!r}; this Folio reads "
             f"version {VERSION} only (a newer Folio may read it)"
         )
@@ -79,7 +79,9 @@ def check(document: Any, name: str) -> None:
         if not isinstance(records, list) or not all(
             isinstance(record, dict) for record in records
         ):
-            raise ImportProblem(f'{name}: "{section.name}" is not a list of objects')
+            raise JsonImportProblem(
+                f'{name}: "{section.name}" is not a list of objects'
+            )
         if section.order_by == "id":
             records.sort(key=_id_of(section.name))
         else:
@@ -87,12 +89,12 @@ def check(document: Any, name: str) -> None:
 
 
 def _id_of(name: str):
-    """A sort key reading a record's integer id (a bad one is an ImportProblem)."""
+    """A sort key reading a record's integer id (a bad one is an JsonImportProblem)."""
 
     def key(record: dict[str, Any]) -> int:
         value = record.get("id")
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise ImportProblem(f'"{name}": a record has no valid "id": {value!r}')
+            raise JsonImportProblem(f'"{name}": a record has no valid "id": {value!r}')
         return value
 
     return key
@@ -102,7 +104,7 @@ def _id_of(name: str):
 def open_source(path: Path) -> Iterator[Source]:
     """Open a .json document or a .zip export (site.json and media/<key> files)."""
     if not path.is_file():
-        raise ImportProblem(f"{path} is not a file")
+        raise JsonImportProblem(f"{path} is not a file")
     if not zipfile.is_zipfile(path):
         with path.open("rb") as stream:
             yield Source(load_json(stream, path.name))
@@ -110,7 +112,7 @@ def open_source(path: Path) -> Iterator[Source]:
     with zipfile.ZipFile(path) as archive:
         names = set(archive.namelist())
         if SITE_JSON not in names:
-            raise ImportProblem(f"{path.name} has no {SITE_JSON}")
+            raise JsonImportProblem(f"{path.name} has no {SITE_JSON}")
         with archive.open(SITE_JSON) as stream:
             document = load_json(stream, f"{path.name}:{SITE_JSON}")
         keys = {

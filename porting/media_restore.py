@@ -18,7 +18,7 @@ from blueprints.media.processing import stored_keys
 from blueprints.media.variants import CONTENT_TYPE
 from blueprints.media.variants import upload_key
 from models import MediaStatus
-from porting.json_source import ImportProblem
+from porting.json_source import JsonImportProblem
 from porting.json_source import Source
 from storage.media_files import MediaStoreError
 from storage.media_files import media_store
@@ -61,7 +61,9 @@ def restore_files(source: Source) -> Restored:
             _restore_one(source, record, restored)
     except (KeyError, TypeError, ValueError) as exc:
         discard(restored)
-        raise ImportProblem(f'"media": a record has a bad or missing {exc}') from exc
+        raise JsonImportProblem(
+            f'"media": a record has a bad or missing {exc}'
+        ) from exc
     except MediaStoreError:
         discard(restored)
         raise
