@@ -9,7 +9,6 @@ after "Forgot password".
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from dataclasses import field
@@ -24,7 +23,6 @@ from sqlalchemy import update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.exc import StatementError
 
-from blueprints.articles.markdown import Rendered
 from blueprints.articles.markdown import render_short_text
 from blueprints.articles.publishing import render_body
 from models import COMMENT_COUNTS
@@ -49,13 +47,11 @@ from porting.media_restore import Restored
 from porting.media_restore import discard
 from porting.media_restore import make_sizes
 from porting.media_restore import restore_files
+from porting.wp_authors import NO_PASSWORD
 from storage.transactions import write_transaction
 from web.site_settings import site_settings
 
 CHUNK = 500
-# Argon2 hashes start with "$argon2"; verify_password() answers False for
-# this, so the account cannot sign in until its password is reset.
-UNUSABLE_PASSWORD = "!imported:"
 
 
 @dataclass
@@ -64,11 +60,6 @@ class Imported:
 
     counts: dict[str, int] = field(default_factory=dict)
     password_resets: int = 0
-
-
-def unusable_password() -> str:
-    """A password hash no password matches (a random one, never the same twice)."""
-    return UNUSABLE_PASSWORD + secrets.token_hex(16)
 
 
 def refuse_unless_empty() -> None:
@@ -115,16 +106,10 @@ def _user_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Accounts without a usable password; avatars are set once media exist."""
     for row in rows:
         row["email"] = row["email"].strip().lower()
-        row["password_hash"] = unusable_password()
+        row["password_hash"] = NO_PASSWORD
         row["bio_html"] = render_short_text(row["bio"])
         row["avatar_id"] = None
     return rows
-
-
-def _rendered(row: dict[str, Any]) -> Rendered:
-    """An article body rendered as saving it does (HTML bodies pass the same
-    pipeline: the WordPress importer saves them with set_body too)."""
-    return render_body(row["body"])
 
 
 def _write_articles(records: list[dict[str, Any]]) -> None:
@@ -133,7 +118,8 @@ def _write_articles(records: list[dict[str, Any]]) -> None:
     for chunk in _chunks(records):
         rows, tags, uses = _values(section, chunk), [], []
         for row, record in zip(rows, chunk, strict=True):
-            rendered = _rendered(row)
+            # HTML bodies too: the WordPress importer saves them with set_body.
+            rendered = render_body(row["body"])
             row["body_html"] = rendered.html
             row["reading_minutes"] = rendered.reading_minutes
             shown = rendered.media_ids | {row["cover_id"], row["social_image_id"]}
