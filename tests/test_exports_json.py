@@ -15,6 +15,7 @@ from sqlalchemy import select
 from models import Article
 from models import Comment
 from models import Media
+from models import OutboxMail
 from models import SiteCounter
 from models import SlugRedirect
 from models import User
@@ -174,10 +175,15 @@ def test_imported_account_cannot_sign_in(app, second_app, tmp_path):
     second_app.test_cli_runner().invoke(
         args=["import", "json", str(tmp_path / "site.json")]
     )
-    response = second_app.test_client().post(
+    client = second_app.test_client()
+    response = client.post(
         "/staff/login", data={"email": "ed@example.com", "password": PASSWORD}
     )
     assert response.status_code == 422
+    # "Forgot password?" is the way back in: its link is mailed to the account.
+    client.post("/staff/password/forgot", data={"email": "ed@example.com"})
+    with second_app.app_context():
+        assert db.session.scalar(select(OutboxMail.to_addrs)) == "ed@example.com"
 
 
 def test_import_json_refuses_a_database_with_content(app, tmp_path):
