@@ -118,8 +118,7 @@ def _write_articles(records: list[dict[str, Any]]) -> None:
     for chunk in _chunks(records):
         rows, tags, uses = _values(section, chunk), [], []
         for row, record in zip(rows, chunk, strict=True):
-            # HTML bodies too: the WordPress importer saves them with set_body.
-            rendered = render_body(row["body"])
+            rendered = render_body(row["body"], body_format=row["body_format"])
             row["body_html"] = rendered.html
             row["reading_minutes"] = rendered.reading_minutes
             shown = rendered.media_ids | {row["cover_id"], row["social_image_id"]}

@@ -138,6 +138,10 @@ def test_round_trip_through_zip_keeps_everything(app, second_app, tmp_path):
         article = db.session.get(Article, site.article_id)
         assert article.comment_count == 5
         assert "<picture" in article.body_html
+        imported_html = db.session.scalar(
+            select(Article.body_html).where(Article.title == "From WordPress")
+        )
+        assert "<em>HTML</em>" in imported_html
         assert {m.id for m in article.images} == {site.media_id}
         assert db.session.scalar(select(func.count()).select_from(SiteCounter)) >= 3
         users = db.session.scalars(select(User)).all()
