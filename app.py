@@ -35,6 +35,7 @@ from extensions import login_manager
 from mail import outbox
 from models import MAX_ID
 from models import db
+from porting import import_runs
 from storage import limit_counters
 from storage import media_files
 from storage import sqlite
@@ -101,6 +102,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     media_files.init_app(app)
     processing.init_app(app)
+    import_runs.init_app(app)
     pictures.init_app(app)
     dates.init_app(app)
     site_text.init_app(app)
