@@ -28,6 +28,8 @@ from porting.import_runs import import_worker
 from tests.support import wxr_builder as wxr
 from tests.support.factories import make_user
 from tests.support.staff_support import staff_client
+from tests.test_html_valid import fragment_problems
+from tests.test_html_valid import problems
 
 ITEMS = (
     wxr.author("ann", "ann@example.com", "Ann"),
@@ -96,6 +98,7 @@ def test_import_upload_runs_and_shows_the_report(app, admin):
     assert '<th scope="row">article</th><td class="cell-number">1</td>' in page
     assert '<th scope="row">comment</th><td class="cell-number">2</td>' in page
     assert "hx-trigger" not in page
+    assert problems(page) == []
     with app.app_context():
         assert db.session.scalar(select(func.count(Article.id))) == 2
         event = db.session.scalar(select(AuditEvent))
@@ -108,6 +111,7 @@ def test_import_upload_runs_and_shows_the_report(app, admin):
     assert not list((Path(app.instance_path) / "imports").glob("*.xml"))
     listing = admin.get("/staff/import").get_data(as_text=True)
     assert f'href="/staff/import/{run_id}"' in listing and ">Done<" in listing
+    assert problems(listing) == []
 
 
 def test_import_report_as_json(app, admin):
@@ -168,6 +172,7 @@ def test_import_refuses_what_is_not_xml(app, admin, data, name, message):
     response = _post(admin, data, name)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
+    assert problems(response.get_data(as_text=True)) == []
     with app.app_context():
         assert db.session.scalar(select(func.count(ImportRun.id))) == 0
 
@@ -246,9 +251,11 @@ def test_import_progress_polls_while_running_then_stops(app, admin, gate, htmx_h
         assert 'hx-trigger="every 1s"' in text and 'hx-swap="outerHTML"' in text
         assert '<progress class="import-bar" value="1" max="3"' in text
         assert "1 of 3 items" in text and "Refresh" in text
+        assert fragment_problems(text) == []
         assert "HX-Request" in part.headers["Vary"]
         whole = admin.get(f"/staff/import/{run_id}").get_data(as_text=True)
         assert whole.startswith("<!doctype html>") and "every 1s" in whole
+        assert problems(whole) == []
     finally:
         gate.set()
     _finish(app)
