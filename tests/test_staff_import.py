@@ -320,3 +320,10 @@ def test_report_json_of_a_failed_run_is_404(app, admin):
     run_id = _run_id(_post(admin, b"<rss><channel></channel></rss>"))
     _finish(app)
     assert admin.get(f"/staff/import/{run_id}/report.json").status_code == 404
+
+
+def test_import_uploads_are_rate_limited(make_app):
+    app = make_app(RATELIMIT_ENABLED=True)
+    client, _ = staff_client(app, Role.ADMIN)
+    statuses = [_post(client, b"not xml").status_code for _ in range(11)]
+    assert statuses == [422] * 10 + [429]
