@@ -224,6 +224,18 @@ def test_import_needs_csrf(make_app):
         assert db.session.scalar(select(func.count(ImportRun.id))) == 0
 
 
+def test_import_with_csrf_token_over_max_content_length(make_app):
+    """The token is checked once the limit is raised: a large file gets in."""
+    app = make_app(WTF_CSRF_ENABLED=True)
+    client, _ = staff_client(app, Role.ADMIN)
+    page = client.get("/staff/import").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    data = wxr.document(wxr.item(1, "Long", "x" * 1_200_000))
+    assert len(data) > app.config["MAX_CONTENT_LENGTH"]
+    _run_id(_post(client, data, csrf_token=token))
+    _finish(app)
+
+
 def test_import_too_large_is_413_with_a_message(make_app):
     app = make_app(IMPORT_MAX_MB=2)
     client, _ = staff_client(app, Role.ADMIN)
@@ -291,6 +303,10 @@ def test_interrupted_run_is_shown_failed_and_does_not_block(app, admin):
         db.session.add(run)
         db.session.commit()
         stale = run.id
+    # What a process that died mid-import leaves: its file, no longer locked.
+    left = Path(app.instance_path) / "imports" / f"{stale}-0123abcd.xml"
+    left.parent.mkdir(parents=True, exist_ok=True)
+    left.write_bytes(wxr.document(*ITEMS))
     page = admin.get(f"/staff/import/{stale}").get_data(as_text=True)
     assert f"Failed. <bdi>{INTERRUPTED}</bdi>" in page
     assert "hx-trigger" not in page
@@ -298,6 +314,7 @@ def test_interrupted_run_is_shown_failed_and_does_not_block(app, admin):
     _finish(app)
     run = _run(app, stale)
     assert (run.status, run.error) == (ImportStatus.FAILED, INTERRUPTED)
+    assert not left.exists()
 
 
 def test_import_list_is_paged_newest_first(app, admin):
