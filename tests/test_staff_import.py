@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import stat
+import subprocess
+import sys
 import threading
 from pathlib import Path
 
@@ -22,6 +24,7 @@ from models import ImportStatus
 from models import Role
 from models import db
 from porting import import_runs
+from porting.import_files import is_locked
 from porting.import_report import ImportReport
 from porting.import_runs import INTERRUPTED
 from porting.import_runs import import_worker
@@ -60,6 +63,16 @@ def _run(app, run_id: int) -> ImportRun:
 def _run_id(response) -> int:
     assert response.status_code == 303, response.data
     return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+# A process that locks a file as an import's thread does, then waits to be killed.
+HOLD = """
+import fcntl, sys, time
+f = open(sys.argv[1], "rb")
+fcntl.flock(f, fcntl.LOCK_EX)
+print("locked", flush=True)
+time.sleep(60)
+"""
 
 
 @pytest.fixture
@@ -344,3 +357,25 @@ def test_import_uploads_are_rate_limited(make_app):
     client, _ = staff_client(app, Role.ADMIN)
     statuses = [_post(client, b"not xml").status_code for _ in range(11)]
     assert statuses == [422] * 10 + [429]
+
+
+def test_a_run_is_under_way_while_another_process_holds_its_file(app):
+    """The lock dies with the process that held it, however it ends."""
+    folder = Path(app.instance_path) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "7-0123abcd.xml"
+    path.write_bytes(b"<rss/>")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path)], stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with app.app_context():
+            assert is_locked(7)
+            assert not is_locked(8)
+    finally:
+        holder.kill()
+        holder.wait(10)
+        holder.stdout.close()
+    with app.app_context():
+        assert not is_locked(7)
