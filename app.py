@@ -49,6 +49,7 @@ from web import security
 from web import signing
 from web import site_settings
 from web import stylesheet
+from web.large_body import SpoolingRequest
 from web.rate_limit import init_limiter
 
 HTMX_VERSION = "2.0.11"
@@ -71,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure a Folio app."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.request_class = SpoolingRequest  # large uploads spool where their view says
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if test_config is None:
         load_dotenv(Path(app.root_path) / ".env")

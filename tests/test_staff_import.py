@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func
 from sqlalchemy import select
+from werkzeug.wrappers import request as request_module
 
 from blueprints.staff.import_forms import ARCHIVE
 from blueprints.staff.import_forms import EMPTY
@@ -247,6 +248,19 @@ def test_import_with_csrf_token_over_max_content_length(make_app):
     assert len(data) > app.config["MAX_CONTENT_LENGTH"]
     _run_id(_post(client, data, csrf_token=token))
     _finish(app)
+
+
+def test_import_upload_never_spools_to_the_system_temp_folder(app, admin, monkeypatch):
+    """Werkzeug's default spool (often a tmpfs, so memory) is not used."""
+
+    def system_spool(*args, **kwargs):
+        raise AssertionError("spooled into the system's temporary folder")
+
+    monkeypatch.setattr(request_module, "default_stream_factory", system_spool)
+    data = wxr.document(wxr.item(1, "Long", "x" * 700_000))  # over 500 KB: spooled
+    run_id = _run_id(_post(admin, data))
+    _finish(app)
+    assert _run(app, run_id).status == ImportStatus.DONE
 
 
 def test_import_too_large_is_413_with_a_message(make_app):

@@ -26,6 +26,7 @@ from blueprints.staff.views import bp
 from extensions import limiter
 from models import ImportRun
 from models import db
+from porting.import_files import imports_folder
 from porting.import_report import OUTCOMES
 from porting.import_runs import RunOptions
 from porting.import_runs import state
@@ -96,7 +97,8 @@ def settings_import():
 @large_body
 def settings_import_post():
     """Store the upload and import it on a worker thread; 303 to its page."""
-    if not read_large_body(_limit_mb() * 1_000_000 + FORM_OVERHEAD):
+    limit = _limit_mb() * 1_000_000 + FORM_OVERHEAD
+    if not read_large_body(limit, spool_dir=imports_folder()):
         return _page(import_form(formdata=None), 413, _too_large())
     form = import_form()
     if not form.validate():
