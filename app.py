@@ -35,6 +35,7 @@ from extensions import login_manager
 from mail import outbox
 from models import MAX_ID
 from models import db
+from porting import import_runs
 from storage import limit_counters
 from storage import media_files
 from storage import sqlite
@@ -48,6 +49,7 @@ from web import security
 from web import signing
 from web import site_settings
 from web import stylesheet
+from web.large_body import SpoolingRequest
 from web.rate_limit import init_limiter
 
 HTMX_VERSION = "2.0.11"
@@ -70,6 +72,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Create and configure a Folio app."""
     instance_path = (test_config or {}).get("INSTANCE_PATH")
     app = Flask(__name__, instance_relative_config=True, instance_path=instance_path)
+    app.request_class = SpoolingRequest  # large uploads spool where their view says
     Path(app.instance_path).mkdir(mode=0o700, parents=True, exist_ok=True)
     if test_config is None:
         load_dotenv(Path(app.root_path) / ".env")
@@ -101,6 +104,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     outbox.init_app(app)
     media_files.init_app(app)
     processing.init_app(app)
+    import_runs.init_app(app)
     pictures.init_app(app)
     dates.init_app(app)
     site_text.init_app(app)

@@ -335,6 +335,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Comma-separated hosts whose images articles may show over HTTPS (added to the CSP's `img-src`). Empty: images come only from Folio itself, so readers' addresses are never sent to another host; an external image in an article shows as a link.",
     ),
     Setting(
+        "IMPORT_MAX_MB",
+        512,
+        "Largest WordPress export (WXR) file an admin may upload in Staff → Settings → Import, in MB (larger: refused with a message; import a larger file from the command line on the server).",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         1024 * 1024,
         "Largest request body in bytes (larger: 413).",

@@ -396,7 +396,8 @@ class AuditAction(enum.StrEnum):
     TWO_FACTOR_FAILED = "two-factor-failed"
     RECOVERY_CODE_USED = "recovery-code-used"
     RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
-    SITE_EXPORTED = "site.exported"
+    SITE_EXPORTED = "site-exported"
+    SITE_IMPORTED = "site-imported"
 
 
 class AuditEvent(db.Model):

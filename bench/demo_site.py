@@ -121,7 +121,7 @@ def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
         try:
             _cover_generated()
             _two_factor_on(TWO_FACTOR_EDITOR)
-            return _staff_work()
+            return {**_staff_work(), **_import_runs()}
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -254,6 +254,53 @@ def _staff_work() -> dict[str, int]:
         "images_article": pictured.id,
         "media": pictured.images[0].id,
     }
+
+
+def _import_runs() -> dict[str, int]:
+    """Two past imports from WordPress: one done with its report, one failed."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from models import ImportRun
+    from models import ImportStatus
+    from models import User
+    from models import db
+    from models import utcnow
+    from porting.import_report import ImportReport
+
+    report = ImportReport()
+    report.count("article", "imported", 212)
+    report.count("article", "converted", 3)
+    report.count("page", "imported", 9)
+    report.count("comment", "imported", 1841)
+    report.count("comment", "skipped", 12)
+    report.count("tag", "imported", 64)
+    report.note("shortcode [contact-form-7]", 2)
+    report.warn("post", 418, "private: imported as a draft")
+    report.warn(
+        "attachment", 77, "left remote: https://old.example/wp-content/uploads/map.png"
+    )
+    admin = db.session.scalar(select(User.id).order_by(User.id))
+    now = utcnow()
+    failed = ImportRun(
+        format="wordpress", filename="oldblog.WordPress.2024-05-02.xml",
+        status=ImportStatus.FAILED, created_by_id=admin,
+        error="Not imported: line 8812, column 14: Opening and ending tag mismatch: p line 8790 and content:encoded",
+        created_at=now - timedelta(days=2), started_at=now - timedelta(days=2),
+        finished_at=now - timedelta(days=2),
+    )  # fmt: skip
+    done = ImportRun(
+        format="wordpress", filename="oldblog.WordPress.2024-05-03.xml",
+        options='{"authors": "match", "assign_to": null, "dry_run": false}',
+        status=ImportStatus.DONE, created_by_id=admin, done_items=2245,
+        total_items=2245, report=report.to_json(),
+        created_at=now - timedelta(days=1), started_at=now - timedelta(days=1),
+        finished_at=now - timedelta(days=1) + timedelta(minutes=3),
+    )  # fmt: skip
+    db.session.add_all([failed, done])
+    db.session.commit()
+    return {"import_run": done.id, "failed_import_run": failed.id}
 
 
 def sign_in(port: int, password: str) -> dict[str, str]:

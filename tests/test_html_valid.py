@@ -150,6 +150,7 @@ STAFF = [
     "/staff/users",
     "/staff/audit",
     "/staff/settings",
+    "/staff/import",
     "/staff/media/picker?use=logo",
     "/staff/password",
     "/staff/two-factor",

@@ -47,6 +47,8 @@ ROUTES = [
     ("GET", "/staff/settings", {A}, None),
     ("POST", "/staff/settings", {A}, {}),
     ("POST", "/staff/settings/test-mail", {A}, {}),
+    ("GET", "/staff/import", {A}, None),
+    ("POST", "/staff/import", {A}, {}),
     ("GET", "/staff/media/picker?use=logo", {A}, None),
     ("POST", "/staff/settings/images/logo", {A}, {"remove": "1"}),
     ("GET", "/staff/articles", {A, E}, None),
@@ -256,6 +258,8 @@ HUGE = str(2**31)  # one past PostgreSQL's INTEGER; far past it overflows SQLite
         ("GET", "/staff/users/{n}/profile"),
         ("POST", "/staff/users/{n}/profile"),
         ("POST", "/staff/users/{n}/avatar"),
+        ("GET", "/staff/import/{n}"),
+        ("GET", "/staff/import/{n}/report.json"),
     ],
 )
 def test_out_of_range_ids_are_4xx(app, method, path, number):

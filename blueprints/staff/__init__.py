@@ -17,6 +17,7 @@ from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import editor_urls  # noqa: F401
 from blueprints.staff import exports  # noqa: F401
+from blueprints.staff import imports  # noqa: F401
 from blueprints.staff import inbox  # noqa: F401
 from blueprints.staff import mail_check  # noqa: F401
 from blueprints.staff import media  # noqa: F401

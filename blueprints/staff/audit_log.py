@@ -41,6 +41,7 @@ LABELS = {
     AuditAction.RECOVERY_CODE_USED: "Recovery code used",
     AuditAction.RECOVERY_CODES_RENEWED: "Recovery codes renewed",
     AuditAction.SITE_EXPORTED: "Site exported",
+    AuditAction.SITE_IMPORTED: "Site import started",
 }
 # The events that say something went wrong, marked on the page.
 WARNINGS = frozenset({AuditAction.SIGN_IN_FAILED, AuditAction.TWO_FACTOR_FAILED})
