@@ -119,7 +119,8 @@ class Authors:
             "author",
             author.login,
             "no staff account matches (by email or login): its posts have no author;"
-            " use --author-map, --create-authors or --assign-to",
+            " map it to an account, create accounts for authors, or give every"
+            " post to one account",
         )
         return None
 

@@ -47,7 +47,7 @@ def test_export_download_is_audited(app):
     client.get("/staff/settings/export/zip").get_data()
     with app.app_context():
         event = db.session.scalar(
-            select(AuditEvent).where(AuditEvent.action == "site.exported")
+            select(AuditEvent).where(AuditEvent.action == "site-exported")
         )
         assert event.actor_id == user_id and event.detail == "JSON with media"
 

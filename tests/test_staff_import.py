@@ -117,7 +117,7 @@ def test_import_upload_runs_and_shows_the_report(app, admin):
         assert db.session.scalar(select(func.count(Article.id))) == 2
         event = db.session.scalar(select(AuditEvent))
         assert (event.action, event.actor_label) == (
-            "site.imported",
+            "site-imported",
             "boss@example.com",
         )
         assert "site.xml" in event.detail
