@@ -170,9 +170,9 @@ def _row(article_id, record, parent_id, depth, authors, report) -> dict:
         report.warn(
             "comment",
             record.wp_id,
-            f"state {record.approved!r} unknown: put in the trash",
+            f"state {record.approved!r} unknown: held for moderation",
         )
-        status = CommentStatus.TRASH
+        status = CommentStatus.PENDING
     kind = KINDS.get(record.comment_type.strip().lower())
     if kind is None:
         report.note(f"comments of type {record.comment_type!r} kept as comments")
