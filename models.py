@@ -395,6 +395,7 @@ class AuditAction(enum.StrEnum):
     TWO_FACTOR_FAILED = "two-factor-failed"
     RECOVERY_CODE_USED = "recovery-code-used"
     RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
+    REDIRECT_CHANGED = "redirect.changed"
 
 
 class AuditEvent(db.Model):

@@ -40,6 +40,7 @@ LABELS = {
     AuditAction.TWO_FACTOR_FAILED: "Two-factor code refused",
     AuditAction.RECOVERY_CODE_USED: "Recovery code used",
     AuditAction.RECOVERY_CODES_RENEWED: "Recovery codes renewed",
+    AuditAction.REDIRECT_CHANGED: "Redirect added, changed or deleted",
 }
 # The events that say something went wrong, marked on the page.
 WARNINGS = frozenset({AuditAction.SIGN_IN_FAILED, AuditAction.TWO_FACTOR_FAILED})
