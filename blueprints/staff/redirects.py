@@ -48,6 +48,8 @@ def _edit_form(row: Redirect, read: bool = False) -> RedirectTargetForm:
     else:
         form = RedirectTargetForm(prefix=prefix, formdata=None, target=row.target)
     form.old_key = row.path
+    # Every row has this form: its label names the row's address.
+    form.target.label.text = f"Where {row.path} redirects"
     return form
 
 
