@@ -262,6 +262,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Also mail admins and moderators about comments approved automatically (held ones always are).",
     ),
     Setting(
+        "PINGBACKS",
+        "separate",
+        "Approved pingbacks and trackbacks (imported from WordPress): `separate` lists them under an article's comments as “Mentions elsewhere”; `hidden` shows them nowhere. Never counted as comments.",
+    ),
+    Setting(
         "CONTACT_INTRO",
         "Questions, corrections or ideas? Write to us and we will reply by email.",
         "The text above the contact form.",

@@ -398,6 +398,7 @@ class AuditAction(enum.StrEnum):
     RECOVERY_CODES_RENEWED = "recovery-codes-renewed"
     SITE_EXPORTED = "site-exported"
     SITE_IMPORTED = "site-imported"
+    REDIRECT_CHANGED = "redirect-changed"
 
 
 class AuditEvent(db.Model):
@@ -523,9 +524,10 @@ class Article(db.Model):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     comments_open: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Approved comments, kept by Article.refresh_comment_stats() so list pages need
-    # no aggregate; comments_version changes whenever any comment changes state,
-    # which is what the rendered comment list's cache is keyed on.
+    # Approved comments (pingbacks and trackbacks are not counted), kept by
+    # Article.refresh_comment_stats() so list pages need no aggregate;
+    # comments_version changes whenever any comment changes state, which is
+    # what the rendered comment list's cache is keyed on.
     comment_count: Mapped[int] = mapped_column(Integer, default=0)
     comments_version: Mapped[int] = mapped_column(Integer, default=0)
     # Deleting an image in use is refused (blueprints/media/library.py); the
@@ -627,10 +629,12 @@ class Article(db.Model):
 
     def refresh_comment_stats(self) -> None:
         """Recount approved comments and invalidate the cached comment list."""
+        # Pingbacks and trackbacks are not discussion: they are not counted.
         self.comment_count = db.session.scalar(
             select(func.count(Comment.id)).where(
                 Comment.article_id == self.id,
                 Comment.status == CommentStatus.APPROVED,
+                Comment.kind == CommentKind.COMMENT,
             )
         )
         for name, value in Article.comments_changed().items():

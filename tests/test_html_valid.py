@@ -14,10 +14,12 @@ from blueprints.media.pictures import MEDIA_PATH
 from models import Article
 from models import ArticleStatus
 from models import Comment
+from models import CommentKind
 from models import CommentStatus
 from models import ContactMessage
 from models import Media
 from models import MenuName
+from models import Redirect
 from models import Role
 from models import Tag
 from models import db
@@ -76,6 +78,14 @@ def build_site(app) -> dict[str, int]:
         parent = make_comment(article, author_url="https://reader.example")
         make_comment(article, parent=parent)
         make_comment(article, status=CommentStatus.PENDING)
+        make_comment(
+            article,
+            kind=CommentKind.PINGBACK,
+            author_name="Another blog",
+            author_email="",
+            author_url="https://other.example/post",
+        )
+        db.session.add(Redirect(path="/2019/05/first/", target="/articles/first"))
         db.session.add(
             ContactMessage(
                 name="Ada",
@@ -88,6 +98,7 @@ def build_site(app) -> dict[str, int]:
         ids = {"article": article.id, "comment": parent.id}
         ids["author"], ids["author_id"] = author.slug, author.id
         ids["message"] = db.session.scalar(db.select(ContactMessage.id))
+        ids["redirect"] = db.session.scalar(db.select(Redirect.id))
     # An image the first article shows (as its cover too), and one no article uses.
     with app.app_context():
         page = make_page(
@@ -142,6 +153,8 @@ STAFF = [
     "/staff/pages/{page}/delete",
     "/staff/pages/{page}/preview",
     "/staff/menus",
+    "/staff/redirects",
+    "/staff/redirects?q=nothing-matches",
     "/staff/comments",
     "/staff/comments?tab=approved",
     "/staff/comments/{comment}/reply",
@@ -227,8 +240,10 @@ def fragment_problems(html: str) -> list[str]:
     if html.lstrip().lower().startswith("<!doctype"):
         return problems(html)
     parser = html5lib.HTMLParser(strict=True, namespaceHTMLElements=False)
+    # A table row (a redirect's, swapped in place) is parsed where it goes.
+    container = "tbody" if html.lstrip().startswith("<tr") else "main"
     try:
-        fragment = parser.parseFragment(html, container="main")
+        fragment = parser.parseFragment(html, container=container)
     except html5lib.html5parser.ParseError as error:
         return [f"parse error {error}: {html[:200]}"]
     found = []
@@ -315,9 +330,21 @@ MENU_POSTS = [
 ]
 
 
-@pytest.mark.parametrize(("path", "data", "status"), MENU_POSTS)
-@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
-def test_menu_answers_are_valid(app, site, path, data, status, htmx, htmx_headers):
+# The redirects page's answers to posts: with htmx (the form, a row) and without.
+REDIRECT_POSTS = [
+    ("/staff/redirects", {"path": "nope", "target": "/x"}, 422),
+    ("/staff/redirects", {"path": "/old/", "target": "/x"}, 200),
+    (
+        "/staff/redirects/{redirect}",
+        {"redirect-{redirect}-target": "/2019/05/first/"},
+        422,
+    ),
+    ("/staff/redirects/{redirect}", {"redirect-{redirect}-target": "/about"}, 200),
+]
+
+
+def _answer_is_valid(app, site, path, data, status, htmx, htmx_headers) -> None:
+    """Post data to path as an admin; the answer is a valid page or fragment."""
     client, _ = staff_client(app, Role.ADMIN)
     fields = {k.format(**site): v.format(**site) for k, v in data.items()}
     response = client.post(
@@ -329,6 +356,18 @@ def test_menu_answers_are_valid(app, site, path, data, status, htmx, htmx_header
     assert response.status_code == status
     html = response.get_data(as_text=True)
     assert (fragment_problems(html) if htmx else problems(html)) == []
+
+
+@pytest.mark.parametrize(("path", "data", "status"), REDIRECT_POSTS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_redirect_answers_are_valid(app, site, path, data, status, htmx, htmx_headers):
+    _answer_is_valid(app, site, path, data, status, htmx, htmx_headers)
+
+
+@pytest.mark.parametrize(("path", "data", "status"), MENU_POSTS)
+@pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
+def test_menu_answers_are_valid(app, site, path, data, status, htmx, htmx_headers):
+    _answer_is_valid(app, site, path, data, status, htmx, htmx_headers)
 
 
 @pytest.mark.parametrize(

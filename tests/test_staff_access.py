@@ -5,6 +5,7 @@ import pytest
 from models import CommentStatus
 from models import ContactMessage
 from models import OutboxMail
+from models import Redirect
 from models import Role
 from models import db
 from tests.support.factories import make_article
@@ -75,6 +76,10 @@ ROUTES = [
     ("POST", "/staff/menus/items/{item}", {A}, {}),
     ("POST", "/staff/menus/items/{item}/move", {A}, {"direction": "down"}),
     ("POST", "/staff/menus/items/{item}/delete", {A}, {}),
+    ("GET", "/staff/redirects", {A}, None),
+    ("POST", "/staff/redirects", {A}, {}),
+    ("POST", "/staff/redirects/{redirect}", {A}, {}),
+    ("POST", "/staff/redirects/{redirect}/delete", {A}, {}),
     ("POST", "/staff/articles/{article}/social-image", {A, E}, {"remove": "1"}),
     ("GET", "/staff/media/picker?use=social&article_id={article}", {A, E}, None),
     ("GET", "/staff/media", {A, E}, None),
@@ -126,6 +131,8 @@ def world(app):
             contact_message_id=message.id,
         )
         db.session.add(mail)
+        moved = Redirect(path="/2019/05/hello/", target="/articles/hello")
+        db.session.add(moved)
         db.session.commit()
         other = make_user(role=Role.EDITOR)
         return {
@@ -138,6 +145,7 @@ def world(app):
             "message": message.id,
             "mail": mail.id,
             "other": other.id,
+            "redirect": moved.id,
         }
 
 
@@ -188,6 +196,7 @@ def test_post_needs_csrf(make_app, method, path, allowed, data):
             "mail": 1,
             "other": make_user().id,
             "media": media_id,
+            "redirect": 1,
         }
         client = app.test_client()
         sign_in_as(client, make_user(role=Role.ADMIN))

@@ -26,6 +26,7 @@ ENTRIES = {
         "Comments",
         "Inbox",
         "Menus",
+        "Redirects",
         "Accounts",
         "Audit log",
         "Settings",

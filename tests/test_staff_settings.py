@@ -30,6 +30,7 @@ DEFAULTS = {
     "comments_close_after_days": "0",
     "comments_max_depth": "5",
     "comments_per_page": "50",
+    "pingbacks": "separate",
     "time_zone": "UTC",
     "date_format": "day-month-year",
     "two_factor_remember_days": "0",
@@ -157,6 +158,7 @@ def test_lists_and_long_texts_are_named_not_quoted_in_the_audit(app):
         ("site_description", "Tab\there", "Use one line of text"),
         ("contact_intro", "x" * 1001, "At most 1000 characters."),
         ("date_format", "%Y%m", "Not a valid choice."),
+        ("pingbacks", "shown", "Not a valid choice."),
     ],
 )
 def test_bad_input_is_422_with_the_message_and_nothing_saved(
@@ -213,6 +215,7 @@ def test_locked_value_wins_over_a_stored_row(make_app, monkeypatch):
     [
         ("FOLIO_TIME_ZONE", "Nowhere/Town"),
         ("FOLIO_DATE_FORMAT", "%d"),
+        ("FOLIO_PINGBACKS", "everywhere"),
         ("FOLIO_ACCENT_COLOUR", "#ffff00"),
     ],
 )

@@ -58,6 +58,12 @@ DATE_FORMATS: dict[str, tuple[str, str]] = {
     "iso": ("%Y-%m-%d", "2026-12-06"),
 }
 
+# How approved pingbacks and trackbacks show under an article (FOLIO_PINGBACKS).
+PINGBACK_DISPLAYS: dict[str, str] = {
+    "separate": "Listed apart, under “Mentions elsewhere”",
+    "hidden": "Not shown",
+}
+
 IDENTITY = "Site identity"
 CONTACT = "Contact"
 COMMENTS = "Comments"
@@ -188,6 +194,13 @@ EDITABLE: tuple[Editable, ...] = (
         maximum=500,
     ),
     Editable(
+        "PINGBACKS",
+        "Pingbacks and trackbacks",
+        Kind.CHOICE,
+        COMMENTS,
+        "Links from other sites, imported from WordPress; never counted as comments.",
+    ),
+    Editable(
         "TIME_ZONE",
         "Time zone",
         Kind.TIME_ZONE,
@@ -213,6 +226,11 @@ EDITABLE: tuple[Editable, ...] = (
 )
 
 BY_KEY = {editable.key: editable for editable in EDITABLE}
+# The values of each Kind.CHOICE setting, with what the form shows for each.
+CHOICES: dict[str, dict[str, str]] = {
+    "DATE_FORMAT": {name: example for name, (_, example) in DATE_FORMATS.items()},
+    "PINGBACKS": PINGBACK_DISPLAYS,
+}
 MEDIA_SETTINGS = tuple(e for e in EDITABLE if e.kind is Kind.MEDIA)
 
 
@@ -222,9 +240,9 @@ def time_zones() -> tuple[str, ...]:
     return tuple(sorted(available_timezones()))
 
 
-def date_format_choices() -> list[tuple[str, str]]:
-    """The named date formats, each with an example."""
-    return [(name, example) for name, (_, example) in DATE_FORMATS.items()]
+def choices(editable: Editable) -> dict[str, str]:
+    """A choice setting's values, each with what the form shows for it."""
+    return CHOICES[editable.key]
 
 
 def problem(editable: Editable, value: Any) -> str | None:
@@ -236,8 +254,8 @@ def problem(editable: Editable, value: Any) -> str | None:
         return accent_problem(value)
     if editable.kind is Kind.TIME_ZONE and value not in time_zones():
         return "Choose a time zone from the list, such as Europe/Paris or UTC."
-    if editable.kind is Kind.CHOICE and value not in DATE_FORMATS:
-        return "Choose one of the formats listed."
+    if editable.kind is Kind.CHOICE and value not in choices(editable):
+        return "Choose one of the values listed."
     if editable.kind is Kind.EMAILS:
         return _emails_problem(value)
     return None

@@ -19,6 +19,7 @@ from models import db
 from storage.media_files import MediaStoreError
 from storage.outages import retry_after
 from web.htmx import wants_fragment
+from web.redirects import redirect_for_missing_page
 
 MESSAGES = {
     400: (
@@ -88,6 +89,10 @@ def error_response(status: int, message: str | None = None) -> Response:
 
 def _http_error(exc: HTTPException) -> Response:
     status = exc.code or 500
+    if status == 404:
+        moved = _redirected()
+        if moved is not None:
+            return moved
     message = None
     if status == 429:
         message = (
@@ -103,6 +108,16 @@ def _http_error(exc: HTTPException) -> Response:
     if retry_after:
         response.headers["Retry-After"] = str(retry_after)
     return response
+
+
+def _redirected() -> Response | None:
+    """An old address's 301 (web/redirects.py) in place of a 404, if it has one."""
+    try:
+        return redirect_for_missing_page()
+    except (OperationalError, InterfaceError):
+        # The database is down: the 404 it would have been is still true.
+        _rollback()
+        return None
 
 
 def _untrusted_host(exc: SecurityError) -> Response:

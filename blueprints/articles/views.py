@@ -56,6 +56,7 @@ from web.http_caching import not_modified_response
 from web.http_caching import private_page
 from web.http_caching import public_resource
 from web.page_cache import cached
+from web.redirects import follows_wordpress_links
 from web.urls import absolute_url
 
 bp = Blueprint("articles", __name__)
@@ -66,6 +67,7 @@ bp.add_app_template_global(site_menus)
 
 
 @bp.get("/")
+@follows_wordpress_links
 @cached(version=versions.home_version, query=("page",))
 def index():
     """Published articles, newest first, a page at a time."""

@@ -1,8 +1,8 @@
 """The comment section under an article: threads, pages, the form, and what is cached.
 
 The approved comments of one page are loaded in a single query, threaded in
-Python and rendered once per (article, comments_version, page); later readers
-get the cached HTML with no query at all. Everything per visitor (the form with
+Python (pingbacks and trackbacks set apart) and rendered once per (article,
+comments_version, page); later readers get the cached HTML with no query at all. Everything per visitor (the form with
 its CSRF token, remembered details, the visitor's own held comments) is
 rendered around that HTML, never into it.
 """
@@ -33,6 +33,7 @@ from blueprints.comments.records import ArticleRef
 from models import MAX_ID
 from models import Article
 from models import Comment
+from models import CommentKind
 from models import CommentStatus
 from models import db
 from models import utcnow
@@ -99,13 +100,27 @@ def per_page() -> int:
     return max(1, int(current_app.config["COMMENTS_PER_PAGE"]))
 
 
-def load_threads(article: ArticleRef) -> list[ThreadComment]:
-    """Every approved comment of the article as top-level threads, oldest first.
+@dataclass(frozen=True)
+class Discussion:
+    """An article's approved comments as threads, and the links to it from elsewhere."""
+
+    threads: list[ThreadComment]
+    mentions: list[ThreadComment]
+
+
+def shows_mentions() -> bool:
+    """True unless FOLIO_PINGBACKS hides approved pingbacks and trackbacks."""
+    return current_app.config["PINGBACKS"] != "hidden"
+
+
+def load_discussion(article: ArticleRef) -> Discussion:
+    """Every approved comment of the article as top-level threads, oldest first,
+    and its approved pingbacks and trackbacks apart (none when they are hidden).
 
     One query; replies whose parent is not approved (any more) are shown at the
     top level rather than lost.
     """
-    rows = db.session.execute(
+    query = (
         select(
             Comment.id,
             Comment.parent_id,
@@ -114,6 +129,7 @@ def load_threads(article: ArticleRef) -> list[ThreadComment]:
             Comment.author_url,
             Comment.body,
             Comment.created_at,
+            Comment.kind,
         )
         .where(
             Comment.article_id == article.id,
@@ -121,14 +137,21 @@ def load_threads(article: ArticleRef) -> list[ThreadComment]:
         )
         .order_by(Comment.created_at, Comment.id)
     )
+    if not shows_mentions():
+        query = query.where(Comment.kind == CommentKind.COMMENT)
     by_id: dict[int, ThreadComment] = {}
-    for row in rows:
-        by_id[row.id] = ThreadComment.from_row(row)
+    mentions: list[ThreadComment] = []
+    for row in db.session.execute(query):
+        comment = ThreadComment.from_row(row)
+        if row.kind == CommentKind.COMMENT:
+            by_id[row.id] = comment
+        else:
+            mentions.append(comment)
     top: list[ThreadComment] = []
     for comment in by_id.values():
         parent = by_id.get(comment.parent_id) if comment.parent_id else None
         (parent.children if parent else top).append(comment)
-    return top
+    return Discussion(top, mentions)
 
 
 @dataclass(frozen=True)
@@ -158,14 +181,14 @@ def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
         article.slug,
         page,
         is_open,
-        settings_version(),  # dates, page size and depth are settings
+        settings_version(),  # dates, page size, depth and pingbacks are settings
     )
 
     def _render() -> RenderedPage:
-        threads = load_threads(article)
+        discussion = load_discussion(article)
         size = per_page()
-        pages = max(1, -(-len(threads) // size))
-        items = threads[(page - 1) * size : page * size]
+        pages = max(1, -(-len(discussion.threads) // size))
+        items = discussion.threads[(page - 1) * size : page * size]
         html = render_template(
             "comments/_list.html",
             article=article,
@@ -173,6 +196,8 @@ def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
             page=page,
             pages=pages,
             comments_open=is_open,
+            # After the discussion: on its last page (where "Show more" ends).
+            mentions=discussion.mentions if page == pages else [],
         )
         return RenderedPage(Markup(html), page, pages)
 
@@ -326,6 +351,7 @@ def reply_target(article_id: int, raw_id: object) -> Comment | None:
         comment is None
         or comment.article_id != article_id
         or comment.status != CommentStatus.APPROVED
+        or comment.kind != CommentKind.COMMENT  # a pingback takes no replies
     ):
         return None
     return comment

@@ -17,6 +17,7 @@ COMMENTS = frozenset({Role.ADMIN, Role.EDITOR, Role.MODERATOR})
 INBOX = frozenset({Role.ADMIN, Role.MODERATOR})
 SETTINGS = frozenset({Role.ADMIN})
 MENUS = frozenset({Role.ADMIN})
+REDIRECTS = frozenset({Role.ADMIN})
 ANY_STAFF = frozenset(Role)
 
 

@@ -42,6 +42,7 @@ LABELS = {
     AuditAction.RECOVERY_CODES_RENEWED: "Recovery codes renewed",
     AuditAction.SITE_EXPORTED: "Site exported",
     AuditAction.SITE_IMPORTED: "Site import started",
+    AuditAction.REDIRECT_CHANGED: "Redirect added, changed or deleted",
 }
 # The events that say something went wrong, marked on the page.
 WARNINGS = frozenset({AuditAction.SIGN_IN_FAILED, AuditAction.TWO_FACTOR_FAILED})

@@ -35,6 +35,7 @@ from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
 from models import Article
 from models import Comment
+from models import CommentKind
 from models import CommentStatus
 from models import User
 from models import db
@@ -150,6 +151,14 @@ def _comment(comment_id: int) -> Comment:
     return comment
 
 
+def _repliable(comment_id: int) -> Comment:
+    """A comment staff may reply to: a pingback or a trackback takes no replies."""
+    comment = _comment(comment_id)
+    if comment.kind != CommentKind.COMMENT:
+        abort(404)
+    return comment
+
+
 @bp.post("/comments/<int:comment_id>/<action>")
 @role_required(COMMENTS)
 def comment_action(comment_id: int, action: str):
@@ -211,7 +220,7 @@ def comment_delete(comment_id: int):
 @role_required(COMMENTS)
 def comment_reply_form(comment_id: int):
     """The inline form for a staff reply."""
-    comment = _comment(comment_id)
+    comment = _repliable(comment_id)
     here = safe_next(request.args.get("next")) or url_for("staff.comments")
     return _reply_row(comment, ReplyForm(prefix=f"reply-{comment_id}"), here)
 
@@ -238,9 +247,9 @@ def comment_reply(comment_id: int):
     form = ReplyForm(prefix=f"reply-{comment_id}")
     here = safe_next(request.form.get("next")) or url_for("staff.comments")
     if not form.validate_on_submit():
-        return _reply_row(_comment(comment_id), form, here, 422)
+        return _reply_row(_repliable(comment_id), form, here, 422)
     with write_transaction():
-        comment = _comment(comment_id)
+        comment = _repliable(comment_id)
         user = db.session.get(User, current_user.id)
         reply = post_staff_reply(comment, user, form.body.data)
         article = ArticleRef.from_row(comment.article)

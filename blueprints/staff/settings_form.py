@@ -26,7 +26,7 @@ from web.colours import normalise
 from web.editable_settings import EDITABLE
 from web.editable_settings import Editable
 from web.editable_settings import Kind
-from web.editable_settings import date_format_choices
+from web.editable_settings import choices
 from web.editable_settings import problem
 from web.text_form import TextForm
 
@@ -95,7 +95,7 @@ def _field(editable: Editable) -> Field:
         return SelectField(
             label,
             [checked],
-            choices=[SelectChoice(v, label) for v, label in date_format_choices()],
+            choices=[SelectChoice(v, shown) for v, shown in choices(editable).items()],
             description=hint,
         )
     if kind in (Kind.LONG_TEXT, *LISTS):

@@ -61,6 +61,7 @@ STAFF = [
     "/staff/pages/{page}/delete",
     "/staff/pages/{page}/preview",
     "/staff/menus",
+    "/staff/redirects",
     "/staff/comments",
     "/staff/comments?tab=approved",
     "/staff/comments?tab=spam",
