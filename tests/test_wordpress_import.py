@@ -330,6 +330,17 @@ def test_import_fills_the_redirects_table(app, tmp_path):
     assert redirects["/feed/"] == "/feed.xml"
     # The page's old address is its new one (but for the slash): none needed.
     assert "/about/" not in redirects
+    client = app.test_client()
+    for old, new in [
+        ("/2024/01/hello/", "/articles/hello"),
+        ("/?p=12", "/articles/hello"),
+        ("/?page_id=7", "/about"),
+        ("/category/news/", "/tags/news"),
+        ("/feed/", "/feed.xml"),
+    ]:
+        response = client.get(old)
+        assert response.status_code == 301, old
+        assert response.headers["Location"].endswith(new), old
 
 
 def test_import_twice_adds_nothing_and_picks_up_new_comments(app, tmp_path):

@@ -57,6 +57,7 @@ from web.http_caching import private_page
 from web.http_caching import public_resource
 from web.page_cache import cached
 from web.redirects import follows_wordpress_links
+from web.redirects import redirect_for_missing_page
 from web.urls import absolute_url
 
 bp = Blueprint("articles", __name__)
@@ -208,8 +209,14 @@ def page(slug: str):
 @bp.get("/pages/<slug>")
 @bp.get("/<slug>/")
 def page_elsewhere(slug: str):
-    """A page asked for at /pages/<slug> or with a trailing slash: its address."""
-    return redirect(url_for("articles.page", slug=slug), code=308)
+    """A page asked for at /pages/<slug> or with a trailing slash: its address.
+
+    An old address in the redirects table (WordPress's /<post-name>/ links,
+    /feed/) goes straight to its new one instead: one hop, not two.
+    """
+    return redirect_for_missing_page() or redirect(
+        url_for("articles.page", slug=slug), code=308
+    )
 
 
 def _reader_page(slug: str, kind: ArticleKind) -> Response:
