@@ -53,7 +53,8 @@ class ImportedIds:
         ]
         if not rows:
             return
-        db.session.execute(insert(ImportedId), rows)
+        # Core, not the ORM's bulk insert: a million comment ids go through here.
+        db.session.execute(insert(ImportedId.__table__), rows)
         if kind != "comment":
             for row in rows:
                 self._known[(kind, row["source_id"])] = row["target_id"]

@@ -8,6 +8,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from flask import current_app
+from sqlalchemy import func
 from sqlalchemy import insert
 from sqlalchemy import select
 
@@ -37,6 +38,10 @@ KINDS = {
     "": CommentKind.COMMENT,
     "comment": CommentKind.COMMENT,
 }
+
+# A post with tens of thousands of comments is inserted this many rows at a
+# time, so the rows being built stay small.
+ROWS_PER_INSERT = 1000
 
 
 def posted_at(record: CommentRecord) -> datetime:
@@ -120,9 +125,17 @@ def import_comments(
         levels.setdefault(threads.wp_depth(record), []).append(record)
     added = 0
     for depth in sorted(levels):
-        added += _insert_level(
-            article_id, levels[depth], threads, placed, ids, authors, report
-        )
+        level = levels[depth]
+        for start in range(0, len(level), ROWS_PER_INSERT):
+            added += _insert_level(
+                article_id,
+                level[start : start + ROWS_PER_INSERT],
+                threads,
+                placed,
+                ids,
+                authors,
+                report,
+            )
     return added
 
 
@@ -140,20 +153,13 @@ def _placed(known: dict[int, int]) -> dict[int, tuple[int, int | None, int]]:
 
 
 def _insert_level(article_id, records, threads, placed, ids, authors, report) -> int:
-    """One thread level's comments in one statement; they become parents next."""
+    """Comments of one thread level in one statement; they become parents next."""
     rows = []
     for record in records:
         parent = threads.parent_of(record)
         parent_id, depth = threads.attach(placed.get(parent) if parent else None)
         rows.append(_row(article_id, record, parent_id, depth, authors, report))
-    table = Comment.__table__
-    new_ids = (
-        db.session.execute(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-        .scalars()
-        .all()
-    )
+    new_ids = _insert_rows(rows)
     for record, row, new_id in zip(records, rows, new_ids, strict=True):
         placed[record.wp_id] = (new_id, row["parent_id"], row["depth"])
     ids.add_many(
@@ -162,6 +168,23 @@ def _insert_level(article_id, records, threads, placed, ids, authors, report) ->
     )
     report.count("comment", "imported", len(rows))
     return len(rows)
+
+
+def _insert_rows(rows: list[dict]) -> list[int]:
+    """Insert the comment rows in one statement; their new ids, in order."""
+    table = Comment.__table__
+    if db.session.get_bind().dialect.name != "sqlite":
+        returning = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+        return list(db.session.execute(returning, rows).scalars())
+    # SQLite cannot say in which order a many-row INSERT returned its ids, so
+    # SQLAlchemy would send one INSERT per row. Under the write lock the ids
+    # SQLite would give are known: the largest so far, plus one per row.
+    last = db.session.scalar(select(func.coalesce(func.max(table.c.id), 0)))
+    new_ids = list(range(last + 1, last + 1 + len(rows)))
+    db.session.execute(
+        insert(table), [row | {"id": i} for row, i in zip(rows, new_ids, strict=True)]
+    )
+    return new_ids
 
 
 def _row(article_id, record, parent_id, depth, authors, report) -> dict:
