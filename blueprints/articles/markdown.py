@@ -384,7 +384,10 @@ class ImagePlacer:
     def _replace(self, match: re.Match[str]) -> str:
         alone, raw = match.group(1), match.group(2)
         if alone is None:
-            return self._image(raw)
+            # An image inside a link (WordPress's linked images) must not
+            # become a link itself: links do not nest.
+            before = match.string[: match.start()]
+            return self._image(raw, in_link=before.count("<a ") > before.count("</a>"))
         picture = self._picture(dict(_ATTRIBUTE.findall(alone)).get("src", ""))
         if picture is None or not picture.caption:
             return f"<p>{self._image(alone)}</p>"
@@ -398,7 +401,7 @@ class ImagePlacer:
         found = LIBRARY_SRC.fullmatch(html_lib.unescape(src))
         return self.pictures.get(int(found.group(1))) if found else None
 
-    def _image(self, raw: str) -> str:
+    def _image(self, raw: str, in_link: bool = False) -> str:
         attributes = dict(_ATTRIBUTE.findall(raw))
         src = html_lib.unescape(attributes.get("src", ""))
         alt = html_lib.unescape(attributes.get("alt", ""))
@@ -432,6 +435,8 @@ class ImagePlacer:
                 src,
             )
         label = html_lib.escape(alt or f"Image on {host}")
+        if in_link:
+            return f'<span class="external-image">{label}</span>'
         return (
             f'<a class="external-image" rel="nofollow noopener" '
             f'href="{html_lib.escape(src)}">{label}</a>'

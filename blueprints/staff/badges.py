@@ -6,7 +6,6 @@ pay for it; htmx fragments never render the sidebar and never ask.
 
 from __future__ import annotations
 
-from sqlalchemy import func
 from sqlalchemy import select
 
 from blueprints.staff.access import COMMENTS
@@ -18,21 +17,18 @@ from models import CommentStatus
 from models import ContactMessage
 from models import MessageStatus
 from models import db
+from storage.capped_count import CAP
+from storage.capped_count import capped
+from storage.capped_count import count_label
 
 
 def _pending_comments():
-    return (
-        select(func.count(Comment.id))
-        .where(Comment.status == CommentStatus.PENDING)
-        .scalar_subquery()
-    )
+    return capped(select(Comment.id).where(Comment.status == CommentStatus.PENDING))
 
 
 def _new_messages():
-    return (
-        select(func.count(ContactMessage.id))
-        .where(ContactMessage.status == MessageStatus.NEW)
-        .scalar_subquery()
+    return capped(
+        select(ContactMessage.id).where(ContactMessage.status == MessageStatus.NEW)
     )
 
 
@@ -48,3 +44,7 @@ def staff_badges() -> dict[str, int]:
         return {}
     row = db.session.execute(select(*wanted.values())).one()
     return dict(zip(wanted, row, strict=True))
+
+
+bp.add_app_template_filter(count_label, "count_label")
+bp.add_app_template_global(CAP, "count_cap")
