@@ -9,6 +9,7 @@ the characters XML 1.0 forbids are dropped.
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Iterator
 from datetime import UTC
@@ -21,6 +22,7 @@ from lxml import etree
 from sqlalchemy import select
 
 from blueprints.articles.page import reader_url
+from blueprints.comments.formatting import format_body
 from models import Article
 from models import ArticleKind
 from models import ArticleStatus
@@ -162,14 +164,25 @@ def _item(xf, article, logins: dict[int, str]) -> None:
     """One article or page, its tags and its comments."""
     moment = article.published_at or article.created_at
     local, gmt = _dates(moment)
-    _element(xf, "title", article.title)
+    # WordPress reads titles, excerpts and comments as HTML; Folio's are text.
+    _element(xf, "title", html.escape(article.title, quote=False))
     _element(xf, "link", site_url() + reader_url(article))
     _element(xf, "pubDate", _rfc822(moment))
     _element(xf, f"{{{NSMAP['dc']}}}creator", logins.get(article.author_id, ""), True)
     _element(xf, "guid", f"{site_url()}/?p={article.id}", isPermaLink="false")
     _element(xf, "description", "")
-    _element(xf, f"{{{NSMAP['content']}}}encoded", article.body_html, cdata=True)
-    _element(xf, f"{{{NSMAP['excerpt']}}}encoded", article.summary, cdata=True)
+    _element(
+        xf,
+        f"{{{NSMAP['content']}}}encoded",
+        absolute_links(article.body_html),
+        cdata=True,
+    )
+    _element(
+        xf,
+        f"{{{NSMAP['excerpt']}}}encoded",
+        html.escape(article.summary, quote=False),
+        cdata=True,
+    )
     _element(xf, wp("post_id"), article.id)
     _element(xf, wp("post_date"), local, cdata=True)
     _element(xf, wp("post_date_gmt"), gmt, cdata=True)
@@ -205,11 +218,31 @@ def _comment(xf, comment) -> None:
         _element(xf, wp("comment_author_IP"), "")
         _element(xf, wp("comment_date"), local)
         _element(xf, wp("comment_date_gmt"), gmt)
-        _element(xf, wp("comment_content"), comment.body, cdata=True)
+        _element(xf, wp("comment_content"), str(format_body(comment.body)), cdata=True)
         _element(xf, wp("comment_approved"), APPROVED[comment.status])
         _element(xf, wp("comment_type"), COMMENT_TYPE[comment.kind])
         _element(xf, wp("comment_parent"), comment.parent_id or 0)
         _element(xf, wp("comment_user_id"), 0)
+
+
+_ROOTED = re.compile(r'(\s(?:src|href)=")(/[^/"][^"]*")')
+_SRCSET = re.compile(r'(\ssrcset=")([^"]*)(")')
+
+
+def absolute_links(body: str) -> str:
+    """The body with its site paths (images, links) made absolute: a new site
+    on another host must still find them."""
+    base = site_url()
+    body = _ROOTED.sub(lambda m: m.group(1) + base + m.group(2), body)
+
+    def srcset(match: re.Match[str]) -> str:
+        parts = [
+            base + part if part.startswith("/") and not part.startswith("//") else part
+            for part in (p.strip() for p in match.group(2).split(","))
+        ]
+        return match.group(1) + ", ".join(parts) + match.group(3)
+
+    return _SRCSET.sub(srcset, body)
 
 
 def wxr_chunks() -> Iterator[bytes]:

@@ -77,7 +77,9 @@ def test_export_wordpress_items(app, tmp_path):
     site = build_site(app)
     items = _items(_export(app, tmp_path))
     post = items["tomatoes-and-basil"]
-    assert post.findtext("title") == "Tomatoes & basil"
+    assert (
+        post.findtext("title") == "Tomatoes &amp; basil"
+    )  # HTML, as WordPress reads it
     assert post.findtext("link") == "http://localhost/articles/tomatoes-and-basil"
     assert post.findtext("dc:creator", namespaces=NS) == "ada"
     guid = post.find("guid")
@@ -115,7 +117,10 @@ def test_export_wordpress_comments_keep_threads_states_and_kinds(app, tmp_path):
     site = build_site(app)
     post = _items(_export(app, tmp_path))["tomatoes-and-basil"]
     comments = {
-        c.findtext("wp:comment_content", namespaces=NS): c
+        # Each comment goes out as the HTML of its paragraphs.
+        c.findtext("wp:comment_content", namespaces=NS)
+        .removeprefix("<p>")
+        .removesuffix("</p>"): c
         for c in post.findall("wp:comment", NS)
     }
     assert len(comments) == 8
@@ -128,7 +133,7 @@ def test_export_wordpress_comments_keep_threads_states_and_kinds(app, tmp_path):
     assert comments["Linked"].findtext("wp:comment_type", namespaces=NS) == "pingback"
     assert comments["First!"].findtext("wp:comment_type", namespaces=NS) == ""
     assert comments["First!"].findtext("wp:comment_parent", namespaces=NS) == "0"
-    reply = comments["A reply ]]> with CDATA end"]
+    reply = comments["A reply ]]&gt; with CDATA end"]
     assert reply.findtext("wp:comment_id", namespaces=NS) == str(site.reply_id)
     parent = reply.findtext("wp:comment_parent", namespaces=NS)
     assert comments["First!"].findtext("wp:comment_id", namespaces=NS) == parent
@@ -149,19 +154,39 @@ def test_export_wordpress_comments_keep_threads_states_and_kinds(app, tmp_path):
 def test_export_wordpress_splits_cdata_and_drops_control_characters(app, tmp_path):
     with app.app_context():
         article = make_article("Bell\x07 and ]]> end", body="Text ]]> more\n")
-        make_comment(article, "Soh\x01 here ]]>]]> twice")
+        make_comment(article, "Soh\x01 here ]]>]]> twice", author_name="Ann ]]> Bee")
         db.session.commit()
     raw = tmp_path / "site.xml"
     channel = _export(app, tmp_path)
     assert b"\x07" not in raw.read_bytes() and b"\x01" not in raw.read_bytes()
     assert b"]]]]><![CDATA[>" in raw.read_bytes()
     [item] = channel.iter("item")
-    assert item.findtext("title") == "Bell and ]]> end"
+    # Text goes out as the HTML WordPress expects: escaped.
+    assert item.findtext("title") == "Bell and ]]&gt; end"
     assert "Text ]]&gt; more" in item.findtext("content:encoded", namespaces=NS)
     comment = item.find("wp:comment", NS)
+    assert comment.findtext("wp:comment_author", namespaces=NS) == "Ann ]]> Bee"
     assert (
-        comment.findtext("wp:comment_content", namespaces=NS) == "Soh here ]]>]]> twice"
+        comment.findtext("wp:comment_content", namespaces=NS)
+        == "<p>Soh here ]]&gt;]]&gt; twice</p>"
     )
+
+
+def test_export_wordpress_writes_text_as_escaped_html(app, tmp_path):
+    """A comment that shows as text in Folio must not become markup in WordPress."""
+    with app.app_context():
+        article = make_article("a < b > c", summary="<b>not bold</b>")
+        make_comment(article, "<img src=x onerror=alert(1)> see https://example.org")
+        db.session.commit()
+    channel = _export(app, tmp_path)
+    [item] = channel.iter("item")
+    assert item.findtext("title") == "a &lt; b &gt; c"
+    assert (
+        item.findtext("excerpt:encoded", namespaces=NS) == "&lt;b&gt;not bold&lt;/b&gt;"
+    )
+    content = item.find("wp:comment", NS).findtext("wp:comment_content", namespaces=NS)
+    assert "<img" not in content and "&lt;img src=x" in content
+    assert '<a href="https://example.org"' in content
 
 
 @pytest.mark.parametrize(
