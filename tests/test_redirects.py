@@ -398,3 +398,44 @@ def test_posts_need_a_csrf_token(make_app):
     )
     assert client.post(f"/staff/redirects/{redirect_id}/delete").status_code == 400
     assert _rows(app) == {"/old/": "/first"}
+
+
+def test_edit_that_differs_only_by_a_slash_loops_too(app, admin):
+    redirect_id = _add(app, "/old/", "/first")
+    response = admin.post(
+        f"/staff/redirects/{redirect_id}",
+        data={f"redirect-{redirect_id}-target": "/old"},
+    )
+    assert response.status_code == 422
+    assert LOOP in response.text
+
+
+def test_a_stored_redirect_to_its_own_other_form_is_not_followed(app, client):
+    """/a/ → /a (imported, or from before the form refused it) must not loop."""
+    _add(app, "/a/", "/a")
+    assert client.get("/a").status_code == 404
+    assert client.get("/x/y/").status_code == 404
+
+
+def test_an_add_racing_another_is_422_not_500(app, admin, monkeypatch):
+    """The unique check passes, then someone else's row wins the insert."""
+    from blueprints.staff import redirect_forms
+
+    monkeypatch.setattr(redirect_forms.RedirectForm, "validate_path", lambda *a: None)
+    _add(app, "/taken/")
+    response = admin.post("/staff/redirects", data={"path": "/taken/", "target": "/x"})
+    assert response.status_code == 422
+    assert "/taken/ already redirects" in response.text
+
+
+def test_a_missing_redirects_table_leaves_404s_as_they_were(client, monkeypatch):
+    """Code deployed before `flask db upgrade`: the table is not there yet."""
+    from sqlalchemy.exc import ProgrammingError
+
+    from web import redirects
+
+    def missing(keys):
+        raise ProgrammingError("SELECT", {}, Exception("no such table: redirects"))
+
+    monkeypatch.setattr(redirects, "find_redirect", missing)
+    assert client.get("/nothing/here/").status_code == 404

@@ -12,6 +12,7 @@ from limits.errors import StorageError
 from sqlalchemy.exc import DataError
 from sqlalchemy.exc import InterfaceError
 from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.exceptions import SecurityError
 
@@ -114,8 +115,9 @@ def _redirected() -> Response | None:
     """An old address's 301 (web/redirects.py) in place of a 404, if it has one."""
     try:
         return redirect_for_missing_page()
-    except (OperationalError, InterfaceError):
-        # The database is down: the 404 it would have been is still true.
+    except SQLAlchemyError:
+        # The database is down (or not migrated yet): the 404 it would have
+        # been is still true.
         _rollback()
         return None
 

@@ -86,7 +86,15 @@ def find_redirect(keys: Sequence[str]) -> str | None:
         select(Redirect.path, Redirect.target).where(Redirect.path.in_(keys))
     )
     targets = {path: target for path, target in rows}
-    return next((targets[key] for key in keys if key in targets), None)
+    # A target that is one of the addresses looked up would answer with itself.
+    return next(
+        (
+            targets[key]
+            for key in keys
+            if key in targets and key_for_address(targets[key]) not in keys
+        ),
+        None,
+    )
 
 
 def moved_permanently(target: str) -> Response:

@@ -16,6 +16,7 @@ from models import db
 from web.form_filters import strip
 from web.redirects import MAX_KEY_LENGTH
 from web.redirects import key_for_address
+from web.redirects import path_keys
 from web.text_form import TextForm
 
 LENGTH = f"At most {MAX_KEY_LENGTH} characters."
@@ -28,6 +29,11 @@ QUERY_DROPPED = (
 )
 HOME = "The home page itself cannot redirect."
 LOOP = "A redirect to its own address would loop: choose another address."
+
+
+def already_redirects(key: str) -> str:
+    """The message for an old address that has a redirect already."""
+    return f"{key} already redirects: change that one instead."
 
 
 def _target_field() -> StringField:
@@ -58,7 +64,10 @@ class RedirectTargetForm(TextForm):
         problem = link_problem(field.data)
         if problem:
             raise ValidationError(problem)
-        if field.data.startswith("/") and key_for_address(field.data) == self.key():
+        # The old address is looked up with and without its trailing slash.
+        if field.data.startswith("/") and key_for_address(field.data) in path_keys(
+            self.key()
+        ):
             raise ValidationError(LOOP)
 
 
@@ -89,4 +98,4 @@ class RedirectForm(RedirectTargetForm):
             raise ValidationError(HOME)
         taken = select(Redirect.id).where(Redirect.path == key)
         if db.session.scalar(taken) is not None:
-            raise ValidationError(f"{key} already redirects: change that one instead.")
+            raise ValidationError(already_redirects(key))

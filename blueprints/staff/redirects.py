@@ -17,6 +17,7 @@ from flask import request
 from flask import url_for
 from sqlalchemy import or_
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from blueprints.staff.access import REDIRECTS
 from blueprints.staff.access import role_required
@@ -25,6 +26,7 @@ from blueprints.staff.forms import clean_search
 from blueprints.staff.paging import page_arg
 from blueprints.staff.redirect_forms import RedirectForm
 from blueprints.staff.redirect_forms import RedirectTargetForm
+from blueprints.staff.redirect_forms import already_redirects
 from blueprints.staff.views import bp
 from models import AuditAction
 from models import Redirect
@@ -98,9 +100,15 @@ def redirect_add():
     if not form.validate_on_submit():
         return _answer(422, "Not added: check the form.", add_form=form)
     key, target = form.key(), form.target.data
-    with write_transaction():
-        db.session.add(Redirect(path=key, target=target, source="staff"))
-        record(AuditAction.REDIRECT_CHANGED, detail=f"added {key} → {target}")
+    try:
+        with write_transaction():
+            db.session.add(Redirect(path=key, target=target, source="staff"))
+            db.session.flush()
+            record(AuditAction.REDIRECT_CHANGED, detail=f"added {key} → {target}")
+    except IntegrityError:
+        # The same address, added by someone else since the form was checked.
+        form.path.errors.append(already_redirects(key))
+        return _answer(422, "Not added: check the form.", add_form=form)
     return _answer(200, f"{key} now redirects to {target}.", added=True)
 
 
