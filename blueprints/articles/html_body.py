@@ -28,10 +28,9 @@ _HEADING = re.compile(r"<h([2-6])(?: id=\"[^\"]*\")?>(.*?)</h\1>", re.S)
 _TAG = re.compile(r"<[^>]*>")
 _IMG = re.compile(r"<img ([^>]*)>")
 _SRC = re.compile(r'\bsrc="([^"]*)"')
-# An imported link's id may not take an id the article page itself uses.
-_RESERVED_LINK_ID = re.compile(
-    r'(<a\b[^>]*?) id="(?:' + "|".join(sorted(RESERVED_IDS)) + r')"'
-)
+# An imported link's id is dropped: it could take one the article page uses
+# (respond, comment-42, reply-slot-7...), where htmx swaps answers in.
+_LINK_ID = re.compile(r'(<a\b[^>]*?) id="[^"]*"')
 
 
 def render_html(
@@ -42,7 +41,7 @@ def render_html(
 ) -> Rendered:
     """Render an HTML body like render_markdown renders Markdown (same arguments)."""
     html = sanitize(_H1.sub(r"<\1h2", source or ""))
-    html, headings = _anchor_headings(_RESERVED_LINK_ID.sub(r"\1", html))
+    html, headings = _anchor_headings(_LINK_ID.sub(r"\1", html))
     words = len(re.findall(r"\w+", html_to_text(html)))
     return finish_body(html, headings, words, pictures, image_hosts, preview)
 
