@@ -7,11 +7,17 @@ from collections.abc import Iterable
 from sqlalchemy import insert
 from sqlalchemy import select
 
+from models import Article
 from models import ImportedId
+from models import Media
+from models import Tag
+from models import User
 from models import db
 
 # The ids of a million comments are looked up in chunks of this many.
 CHUNK = 500
+# What each kind of piece became (comments are looked up per post).
+TARGETS = {"post": Article, "attachment": Media, "term": Tag, "author": User}
 
 
 class ImportedIds:
@@ -24,17 +30,28 @@ class ImportedIds:
     def __init__(self, source: str) -> None:
         self.source = source
         self._known: dict[tuple[str, str], int] = {}
-        rows = db.session.execute(
-            select(ImportedId.kind, ImportedId.source_id, ImportedId.target_id).where(
-                ImportedId.source == source, ImportedId.kind != "comment"
+        # Pieces imported before whose row staff have deleted since.
+        self._gone: set[tuple[str, str]] = set()
+        for kind, model in TARGETS.items():
+            rows = db.session.execute(
+                select(ImportedId.source_id, ImportedId.target_id, model.id)
+                .outerjoin(model, model.id == ImportedId.target_id)
+                .where(ImportedId.source == source, ImportedId.kind == kind)
             )
-        )
-        for kind, source_id, target_id in rows:
-            self._known[(kind, source_id)] = target_id
+            for source_id, target_id, found in rows:
+                if found is None:
+                    self._gone.add((kind, source_id))
+                else:
+                    self._known[(kind, source_id)] = target_id
 
     def get(self, kind: str, source_id: object) -> int | None:
         """The Folio id the piece became, or None when it was not imported."""
         return self._known.get((kind, str(source_id)))
+
+    def gone(self, kind: str, source_id: object) -> bool:
+        """True when the piece was imported and its row deleted since: a
+        re-run leaves it deleted."""
+        return (kind, str(source_id)) in self._gone
 
     def add(self, kind: str, source_id: object, target_id: int) -> None:
         """Record (in the current transaction) what one piece became."""

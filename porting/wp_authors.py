@@ -22,6 +22,10 @@ from porting.wxr_records import Author
 NO_PASSWORD = "!imported"
 
 
+# A piece imported before whose row was deleted since stays deleted.
+GONE = "deleted in Folio since it was imported"
+
+
 class ImportProblem(Exception):
     """An import that cannot start, in one sentence (a bad option, say)."""
 
@@ -94,7 +98,8 @@ class Authors:
 
     def for_wp_user(self, wp_id: int | None) -> int | None:
         """The Folio user id for a comment's wp:comment_user_id, when known."""
-        if not wp_id:
+        if not wp_id or self._everyone is not None:
+            # Under --assign-to, no one's comment becomes that account's own.
             return None
         if wp_id not in self._by_wp_id:
             for author in self._declared.values():
@@ -110,6 +115,11 @@ class Authors:
         mapped = self.ids.get("author", author.login.lower())
         if mapped is not None:
             return mapped
+        if self.ids.gone("author", author.login.lower()):
+            self.report.warn(
+                "author", author.login, f"{GONE}: its posts have no author"
+            )
+            return None
         user = self._existing(author)
         if user is not None:
             return user.id

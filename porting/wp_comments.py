@@ -63,9 +63,16 @@ def _url(value: str) -> str:
 class Threads:
     """Where each comment of one post goes: its parent and depth in Folio."""
 
-    def __init__(self, records: Sequence[CommentRecord], report: ImportReport) -> None:
+    def __init__(
+        self,
+        records: Sequence[CommentRecord],
+        report: ImportReport,
+        earlier: frozenset[int] = frozenset(),
+    ) -> None:
         self.report = report
         self.by_id = {r.wp_id: r for r in records}
+        # Parents imported before (a post's comments split over repeated items).
+        self.earlier = earlier
         self.max_depth = max(1, int(current_app.config["COMMENTS_MAX_DEPTH"]))
 
     def wp_depth(self, record: CommentRecord) -> int:
@@ -82,7 +89,7 @@ class Threads:
     def parent_of(self, record: CommentRecord) -> int | None:
         """The wp id of the comment's parent, when the file holds it."""
         parent = record.parent_wp_id
-        if parent and parent not in self.by_id:
+        if parent and parent not in self.by_id and parent not in self.earlier:
             self.report.warn(
                 "comment",
                 record.wp_id,
@@ -115,10 +122,13 @@ def import_comments(
     """Insert the post's comments not imported before, parents first; how many."""
     if not records:
         return 0
-    known = ids.comments([r.wp_id for r in records if r.wp_id])
+    batch = {r.wp_id for r in records if r.wp_id}
+    known = ids.comments(list(batch))
     report.count("comment", "skipped", len(known))
-    placed = _placed(known)
-    threads = Threads(records, report)
+    outside = {r.parent_wp_id for r in records if r.parent_wp_id} - batch
+    earlier = ids.comments(list(outside)) if outside else {}
+    placed = _placed({**known, **earlier})
+    threads = Threads(records, report, frozenset(placed))
     todo = [r for r in records if r.wp_id not in known]
     levels: dict[int, list[CommentRecord]] = {}
     for record in todo:
@@ -206,7 +216,8 @@ def _row(article_id, record, parent_id, depth, authors, report) -> dict:
         "depth": depth,
         "kind": kind,
         "author_name": (record.author.strip() or "Anonymous")[:245],
-        "author_email": record.author_email.strip()[:100],
+        # Lower-cased as the comment form does: moderation compares addresses.
+        "author_email": record.author_email.strip().lower()[:100],
         "author_url": _url(record.author_url),
         "body": comment_text(record.content),
         "status": status,

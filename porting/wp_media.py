@@ -16,6 +16,7 @@ from blueprints.media.processing import limits
 from porting.import_ids import ImportedIds
 from porting.import_report import ImportReport
 from porting.media_fetch import fetch_image
+from porting.wp_authors import GONE
 from porting.wxr_records import ItemRecord
 
 UPLOADS_MARK = "/wp-content/uploads/"
@@ -23,7 +24,7 @@ UPLOADS_MARK = "/wp-content/uploads/"
 _SIZED = re.compile(r"-\d{1,5}x\d{1,5}(?=\.[A-Za-z0-9]{2,5}$)")
 # An upload's address in content: absolute or root-relative, to its end.
 _UPLOAD_URL = re.compile(
-    r"(?:https?:)?(?://[^\s\"'<>/]+)?/wp-content/uploads/([^\s\"'<>?#]+)"
+    r"(?:https?:)?(?://([^\s\"'<>/]+))?/wp-content/uploads/([^\s\"'<>?#]+)"
 )
 
 
@@ -88,6 +89,9 @@ class Media:
         self.ids = ids
         self.report = report
         self.by_path: dict[str, int] = {}
+        self.exact: dict[str, int] = {}
+        # The exporting site's hosts: only their upload URLs are rewritten.
+        self.hosts: set[str] = set()
         self.by_wp_id: dict[int, int] = {}
         # Every attachment's address (the library's when imported) and the
         # attachments of each post, for its galleries.
@@ -97,8 +101,13 @@ class Media:
     def add(self, attachment: Attachment, dry_run: bool = False) -> int | None:
         """Store one attachment's file in the library; its media id, or None."""
         self.addresses[attachment.wp_id] = attachment.url
+        self.site_hosts(attachment.url)  # uploads may live on a CDN's host
         if attachment.parent:
             self.children.setdefault(attachment.parent, []).append(attachment.wp_id)
+        if self.ids.gone("attachment", attachment.wp_id):
+            self.report.count("attachment", "skipped")
+            self.report.warn("attachment", attachment.wp_id, f"{GONE}: left out")
+            return None
         known = self.ids.get("attachment", attachment.wp_id)
         if known is not None:
             self.report.count("attachment", "skipped")
@@ -129,6 +138,7 @@ class Media:
 
     def _remember(self, attachment: Attachment, media_id: int) -> int:
         self.by_wp_id[attachment.wp_id] = media_id
+        self.exact[attachment.path] = media_id
         self.addresses[attachment.wp_id] = f"/media/{media_id}"
         self.by_path[original_path(attachment.path)] = media_id
         return media_id
@@ -148,13 +158,24 @@ class Media:
         with target.open("rb") as handle:
             return handle.read(limits().max_bytes + 1)
 
+    def site_hosts(self, *urls: str) -> None:
+        """Note the exporting site's addresses (its base site and blog URLs)."""
+        for url in urls:
+            host = urlsplit(url or "").hostname
+            if host:
+                self.hosts.add(host.lower())
+                self.hosts.add(urlsplit(url).netloc.lower())
+
     def rewrite(self, html: str) -> str:
         """Point every URL of an imported upload (any size) at its library image."""
         if not self.by_path:
             return html
 
         def repl(match: re.Match[str]) -> str:
-            media_id = self.by_path.get(original_path(unquote(match.group(1))))
+            host, path = match.group(1), unquote(match.group(2))
+            if host is not None and host.lower() not in self.hosts:
+                return match.group(0)  # another site's upload, not this one's
+            media_id = self.exact.get(path) or self.by_path.get(original_path(path))
             return f"/media/{media_id}" if media_id else match.group(0)
 
         return _UPLOAD_URL.sub(repl, html)
@@ -170,4 +191,6 @@ class Media:
     def cover_for(self, item: ItemRecord) -> int | None:
         """The library image of the item's featured image (_thumbnail_id)."""
         thumbnail = dict(item.meta).get("_thumbnail_id", "")
-        return self.by_wp_id.get(int(thumbnail)) if thumbnail.isdigit() else None
+        if not (thumbnail.isascii() and thumbnail.isdecimal()):
+            return None
+        return self.by_wp_id.get(int(thumbnail))

@@ -52,6 +52,8 @@ class Terms:
         if not folio_slug:
             self.report.warn(kind, wp_id, f"term {name!r} has no usable slug: skipped")
             return None
+        if self.ids.gone("term", folio_slug):
+            return None  # deleted in Folio since it was imported: stays so
         first = (kind, folio_slug) not in self._seen
         self._seen.add((kind, folio_slug))
         tag_id = self._tag(folio_slug, name, kind)

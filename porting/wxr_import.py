@@ -21,6 +21,7 @@ from models import Article
 from models import db
 from porting.import_ids import ImportedIds
 from porting.import_report import ImportReport
+from porting.wp_authors import GONE
 from porting.wp_authors import AuthorOptions
 from porting.wp_authors import Authors
 from porting.wp_authors import ImportProblem
@@ -105,6 +106,10 @@ class WordPressImport:
         outer = write_transaction() if self.options.dry_run else nullcontext()
         with outer as transaction:
             self._begin(source_name(scanned.header, self.path))
+            header = scanned.header
+            self.media.site_hosts(
+                header.base_site_url, header.base_blog_url, header.link
+            )
             self._attachments(scanned.attachments)
             self._stream()
             if transaction is not None:
@@ -208,6 +213,9 @@ class WordPressImport:
         """An item that only repeats a post's id (and adds comments to it): its
         comments join that post's, now if it is imported, else when it comes."""
         known = self.ids.get("post", item.wp_id)
+        if self.ids.gone("post", item.wp_id):
+            self.report.count("comment", "skipped", len(item.comments))
+            return
         if known is None:
             self._waiting.setdefault(item.wp_id, []).extend(item.comments)
             return
@@ -229,6 +237,10 @@ class WordPressImport:
 
     def _article(self, item: ItemRecord) -> None:
         label = "page" if item.post_type == "page" else "article"
+        if item.wp_id and self.ids.gone("post", item.wp_id):
+            self.report.count(label, "skipped")
+            self.report.warn(label, item.wp_id, f"{GONE}: left out")
+            return
         known = self.ids.get("post", item.wp_id) if item.wp_id else None
         comments = (*self._waiting.pop(item.wp_id, ()), *item.comments)
         if known is not None:

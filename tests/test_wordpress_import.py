@@ -599,3 +599,74 @@ def test_import_fetches_media_from_the_old_site(app, tmp_path):
         server.server_close()
     assert report.counts["attachment"]["imported"] == 1
     assert any("not an image" in w.message for w in report.warnings)
+
+
+def test_a_rerun_leaves_what_staff_deleted_deleted(app, tmp_path):
+    first = write(tmp_path, item(1, "P", comments=(comment(1, "One"),)), item(2, "Q"))
+    run(app, first)
+    with app.app_context():
+        db.session.delete(
+            db.session.scalar(select(Article).where(Article.slug == "post-1"))
+        )
+        db.session.commit()
+    later = write(
+        tmp_path,
+        item(1, "P", comments=(comment(1, "One"), comment(2, "Two"))),
+        item(2, "Q", comments=(comment(3, "New"),)),
+        name="later.xml",
+    )
+    report = run(app, later)
+    assert count(app, Article) == 1
+    assert any(
+        "deleted in Folio" in w.message and w.wp_id == "1" for w in report.warnings
+    )
+    assert article(app, "post-2").comment_count == 1
+
+
+def test_a_repeated_items_reply_keeps_its_thread(app, tmp_path):
+    repeat = item(1, "", comments=(comment(12, "Reply", parent=11),)).replace(
+        "<wp:post_type><![CDATA[post]]></wp:post_type>", ""
+    )
+    path = write(tmp_path, item(1, "P", comments=(comment(11, "Parent"),)), repeat)
+    report = run(app, path)
+    with app.app_context():
+        rows = {c.body: c for c in db.session.scalars(select(Comment))}
+    assert rows["Reply"].parent_id == rows["Parent"].id
+    assert not any("parent 11" in w.message for w in report.warnings)
+
+
+def test_imported_commenter_emails_are_lower_case(app, tmp_path):
+    run(
+        app,
+        write(
+            tmp_path, item(1, "P", comments=(comment(1, "Hi", email="Jo@Example.COM"),))
+        ),
+    )
+    with app.app_context():
+        assert db.session.scalar(select(Comment.author_email)) == "jo@example.com"
+
+
+def test_only_the_old_sites_upload_urls_are_rewritten(app, tmp_path):
+    uploads = tmp_path / "uploads" / "2024" / "01"
+    uploads.mkdir(parents=True)
+    (uploads / "photo.jpg").write_bytes(_jpeg())
+    other = (
+        '<img src="https://other.example/wp-content/uploads/2024/01/photo.jpg" alt="x">'
+    )
+    path = write(
+        tmp_path,
+        item(
+            30,
+            "photo",
+            post_type="attachment",
+            attachment_url="https://old.example/wp-content/uploads/2024/01/photo.jpg",
+            meta=(("_wp_attached_file", "2024/01/photo.jpg"), ("_thumbnail_id", "²")),
+        ),
+        item(1, "P", other, meta=(("_thumbnail_id", "²"),)),
+    )
+    run(app, path, uploads=tmp_path / "uploads")
+    assert (
+        "other.example/wp-content/uploads/2024/01/photo.jpg"
+        in article(app, "post-1").body
+    )
+    assert article(app, "post-1").cover_id is None
