@@ -28,19 +28,21 @@ _HTML_SPLIT = re.compile(
     rf"(<(?:(?=!--){_COMMENT}|(?=!\[CDATA\[){_CDATA}|[^>]*>?))", re.ASCII
 )
 
+# A pattern that opens with \s* starts only where a whitespace run starts
+# ((?<!\s)): the match is the same, without retrying inside every long run.
 _MANY_BR = re.compile(r"<br\s*/?>\s*<br\s*/?>", _A)
 _BLOCK_OPEN = re.compile(rf"(<{ALL_BLOCKS}[\s/>])", _A)
 _BLOCK_CLOSE = re.compile(rf"(</{ALL_BLOCKS}>)", _A)
 _HR = re.compile(r"(<hr\s*?/?>)", _A)
-_OPTION_BEFORE = re.compile(r"\s*<option", _A)
+_OPTION_BEFORE = re.compile(r"(?<!\s)\s*<option", _A)
 _OPTION_AFTER = re.compile(r"</option>\s*", _A)
 _OBJECT_OPEN = re.compile(r"(<object[^>]*>)\s*", _A)
-_OBJECT_CLOSE = re.compile(r"\s*</object>", _A)
-_PARAM_EMBED = re.compile(r"\s*(</?(?:param|embed)[^>]*>)\s*", _A)
+_OBJECT_CLOSE = re.compile(r"(?<!\s)\s*</object>", _A)
+_PARAM_EMBED = re.compile(r"(?<!\s)\s*(</?(?:param|embed)[^>]*>)\s*", _A)
 _MEDIA_OPEN = re.compile(r"([<\[](?:audio|video)[^>\]]*[>\]])\s*", _A)
-_MEDIA_CLOSE = re.compile(r"\s*([<\[]/(?:audio|video)[>\]])", _A)
-_SOURCE_TRACK = re.compile(r"\s*(<(?:source|track)[^>]*>)\s*", _A)
-_FIGCAPTION_OPEN = re.compile(r"\s*(<figcaption[^>]*>)", _A)
+_MEDIA_CLOSE = re.compile(r"(?<!\s)\s*([<\[]/(?:audio|video)[>\]])", _A)
+_SOURCE_TRACK = re.compile(r"(?<!\s)\s*(<(?:source|track)[^>]*>)\s*", _A)
+_FIGCAPTION_OPEN = re.compile(r"(?<!\s)\s*(<figcaption[^>]*>)", _A)
 _FIGCAPTION_CLOSE = re.compile(r"</figcaption>\s*", _A)
 _MANY_NEWLINES = re.compile(r"\n\n+", _A)
 _PARAGRAPH_SPLIT = re.compile(r"\n\s*\n", _A)
@@ -54,7 +56,9 @@ _P_BEFORE_BLOCK = re.compile(rf"<p>\s*(</?{ALL_BLOCKS}[^>]*>)", _A)
 _P_AFTER_BLOCK = re.compile(rf"(</?{ALL_BLOCKS}[^>]*>)\s*</p>", _A)
 
 _KEEP_NEWLINES = re.compile(r"<(script|style|svg|math).*?</\1>", _A | re.DOTALL)
-_NEWLINE = re.compile(r"(?<!<br />)\s*\n", _A)
+# WordPress's (?<!<br />)\s*\n, matched from a whitespace run's start only:
+# a run right after <br /> keeps its first character (group 1), as there.
+_NEWLINE = re.compile(r"(?<!<br />)(?<!\s)\s*\n|(?<=<br />)(\s)\s*\n", _A)
 _BR_AFTER_BLOCK = re.compile(rf"(</?{ALL_BLOCKS}[^>]*>)\s*<br />", _A)
 _BR_BEFORE_BLOCK = re.compile(
     r"<br />(\s*</?(?:p|li|div|dl|dd|dt|th|pre|td|ul|ol)[^>]*>)", _A
@@ -141,7 +145,7 @@ def _line_breaks(text: str) -> str:
         lambda match: match.group(0).replace("\n", _KEPT_NEWLINE), text
     )
     text = text.replace("<br>", "<br />").replace("<br/>", "<br />")
-    text = _NEWLINE.sub("<br />\n", text)
+    text = _NEWLINE.sub(lambda match: (match.group(1) or "") + "<br />\n", text)
     return text.replace(_KEPT_NEWLINE, "\n")
 
 

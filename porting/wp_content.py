@@ -18,7 +18,7 @@ from porting.wp_shortcodes import link_bare_urls
 _MORE = re.compile(r"<!--more(.*?)?-->")
 _NO_TEASER = "<!--noteaser-->"
 # A multi-page post's page breaks: Folio shows the pages as one.
-_NEXT_PAGE = re.compile(r"\s*<!--nextpage-->\s*")
+_NEXT_PAGE = re.compile(r"(?<!\s)\s*<!--nextpage-->\s*")
 
 _NO_ATTACHMENTS: Mapping[int, str] = MappingProxyType({})
 

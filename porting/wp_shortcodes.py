@@ -39,7 +39,7 @@ _ATTRIBUTE = re.compile(
 _ODD_SPACES = re.compile("[\u00a0\u200b]+")
 # img_caption_shortcode(): the image, maybe in a link, then the caption.
 _CAPTIONED = re.compile(
-    r"\s*((?:<a [^>]++>\s*)?<img [^>]++>\s*(?:</a>)?)(.*)", re.DOTALL | re.IGNORECASE
+    r"\s*+((?:<a [^>]++>\s*)?<img [^>]++>\s*(?:</a>)?)(.*)", re.DOTALL | re.IGNORECASE
 )
 _URL = re.compile(r"https?://[^\s<>\"]+", re.ASCII | re.IGNORECASE)
 # WP_Embed::autoembed(): a URL alone on its line, or alone in its paragraph.

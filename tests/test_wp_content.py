@@ -540,3 +540,20 @@ def test_convert_every_post_of_wordpress_test_data(name):
         if strip_block_delimiters(remove_more_tag(raw)).strip():
             assert sanitize(converted.html).strip(), title
         assert "<!-- wp:" not in converted.html, title
+
+
+def test_line_breaks_match_wordpress_s_own_pattern():
+    """The newline rule is rewritten to start only at whitespace runs (linear
+    on long runs); it must replace exactly what WordPress's does."""
+    import random
+    import re
+
+    from porting import wp_autop
+
+    wordpress = re.compile(r"(?<!<br />)\s*\n", re.ASCII)
+    pieces = ["a", " ", "\n", "\t", "<br />", "\r"]
+    rng = random.Random(18)
+    for _ in range(20_000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(0, 10)))
+        ours = wp_autop._NEWLINE.sub(lambda m: (m.group(1) or "") + "<br />\n", text)
+        assert ours == wordpress.sub("<br />\n", text), repr(text)
