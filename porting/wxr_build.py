@@ -153,8 +153,11 @@ def comment_record(element: etree._Element) -> CommentRecord:
     )
 
 
-def item_record(element: etree._Element) -> ItemRecord:
-    """An `<item>` with its terms, postmeta and comments."""
+def item_record(
+    element: etree._Element, comments: tuple[CommentRecord, ...] | None = None
+) -> ItemRecord:
+    """An `<item>` with its terms, postmeta and comments (comments: those read
+    from it already, as it streamed by)."""
     fields = Fields(element, repeated=ITEM_REPEATED)
     return ItemRecord(
         wp_id=optional_id(fields.raw("wp:post_id")),
@@ -177,5 +180,9 @@ def item_record(element: etree._Element) -> ItemRecord:
         attachment_url=fields.text("wp:attachment_url"),
         terms=item_terms(fields.repeated["category"]),
         meta=fields.meta("wp:postmeta"),
-        comments=tuple(comment_record(c) for c in fields.repeated["wp:comment"]),
+        comments=(
+            tuple(comment_record(c) for c in fields.repeated["wp:comment"])
+            if comments is None
+            else comments
+        ),
     )

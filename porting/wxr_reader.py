@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from typing import BinaryIO
 
 from porting.wxr_build import author_record
+from porting.wxr_build import channel_name
+from porting.wxr_build import comment_record
 from porting.wxr_build import header_field
 from porting.wxr_build import header_record
 from porting.wxr_build import item_record
@@ -16,6 +18,7 @@ from porting.wxr_build import term_record
 from porting.wxr_fields import Fields
 from porting.wxr_names import wordpress_namespace
 from porting.wxr_records import Author
+from porting.wxr_records import CommentRecord
 from porting.wxr_records import Header
 from porting.wxr_records import ItemRecord
 from porting.wxr_records import Term
@@ -29,13 +32,29 @@ __all__ = ["WxrError", "read_wxr", "scan_wxr", "wordpress_namespace"]
 Source = str | os.PathLike | BinaryIO
 
 
-def read_wxr(source: Source) -> Iterator[Header | Author | Term | ItemRecord]:
+def read_wxr(
+    source: Source, comments: bool = True
+) -> Iterator[Header | Author | Term | ItemRecord]:
     """The Header, then authors, terms and items in document order; WxrError
-    when the XML is malformed, declares entities or is not RSS."""
+    when the XML is malformed, declares entities or is not RSS.
+
+    Each item's comments are read as they stream by (their elements freed);
+    comments=False leaves them out of the records (a pass that needs none).
+    """
     fields: dict[str, str] = {}
     header_sent = False
+    taken: list[CommentRecord] = []
+
+    def take(element) -> bool:
+        parent = element.getparent()
+        if channel_name(element) != "wp:comment" or record_kind(parent) != "item":
+            return False
+        if comments:
+            taken.append(comment_record(element))
+        return True
+
     with open_wxr(source) as stream:
-        for element in channel_children(stream):
+        for element in channel_children(stream, take):
             kind = record_kind(element)
             if kind is None:
                 field = header_field(element)
@@ -46,7 +65,8 @@ def read_wxr(source: Source) -> Iterator[Header | Author | Term | ItemRecord]:
                 header_sent = True
                 yield header_record(fields)
             if kind == "item":
-                yield item_record(element)
+                yield item_record(element, tuple(taken))
+                taken.clear()
             elif kind == "author":
                 yield author_record(element)
             else:

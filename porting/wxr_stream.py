@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -161,9 +162,17 @@ def _forget(element: etree._Element) -> None:
             del parent[0]
 
 
-def channel_children(stream: GuardedStream) -> Iterator[etree._Element]:
+def channel_children(
+    stream: GuardedStream,
+    take_nested: Callable[[etree._Element], bool] | None = None,
+) -> Iterator[etree._Element]:
     """Each finished child of rss/channel, in document order, freed once the
-    caller has read it. Raises WxrError for bad XML or a file that is not RSS."""
+    caller has read it. Raises WxrError for bad XML or a file that is not RSS.
+
+    take_nested sees each finished grandchild of the channel (an item's
+    comment, say) first; one it takes (True) is freed at once, so an item
+    with fifty thousand comments is never whole in memory.
+    """
     context = etree.iterparse(stream, events=("start", "end"), **PARSER_OPTIONS)
     depth = 0
     in_channel = found_channel = finished = False
@@ -179,7 +188,10 @@ def channel_children(stream: GuardedStream) -> Iterator[etree._Element]:
                 if depth == 2 and element.tag == "channel":
                     in_channel = found_channel = True
                 continue
-            if depth == 3 and in_channel:
+            if depth == 4 and in_channel and take_nested and take_nested(element):
+                element.clear()
+                element.getparent().remove(element)
+            elif depth == 3 and in_channel:
                 yield element
                 _forget(element)
             elif depth == 2:

@@ -889,3 +889,17 @@ def test_sample_wxr_1_0_terms():
     )
     child = next(t for t in found if isinstance(t, Term) and t.slug == "child")
     assert (child.parent_slug, child.wp_id) == ("parent", None)
+
+
+def test_read_wxr_can_leave_comments_out():
+    """A first pass needs items, not their comments: none are built."""
+    data = wxr(item(comment("<wp:comment_content>Hi</wp:comment_content>")))
+    (with_comments,) = [r for r in records(data) if isinstance(r, ItemRecord)]
+    (without,) = [
+        r
+        for r in read_wxr(io.BytesIO(data), comments=False)
+        if isinstance(r, ItemRecord)
+    ]
+    assert len(with_comments.comments) == 1
+    assert without.comments == ()
+    assert without.title == with_comments.title
