@@ -28,6 +28,8 @@ _UPLOAD_URL = re.compile(
 )
 
 
+# An absolute link: href=" (1), its host (2), its path and query (3).
+_SITE_LINK = re.compile(r'(\bhref=")(?:https?:)?//([^/"\s]+)(/[^"]*)?"', re.I)
 # [gallery] or [gallery columns="2"]: no ids or include of its own.
 _BARE_GALLERY = re.compile(r"\[gallery((?:(?!\b(?:ids|include)=)[^\]])*)\]")
 
@@ -92,6 +94,8 @@ class Media:
         self.exact: dict[str, int] = {}
         # The exporting site's hosts: only their upload URLs are rewritten.
         self.hosts: set[str] = set()
+        # The old site's own hosts (not its CDN's): links there become paths.
+        self.site: set[str] = set()
         self.by_wp_id: dict[int, int] = {}
         # Every attachment's address (the library's when imported) and the
         # attachments of each post, for its galleries.
@@ -165,6 +169,27 @@ class Media:
             if host:
                 self.hosts.add(host.lower())
                 self.hosts.add(urlsplit(url).netloc.lower())
+
+    def old_site(self, *urls: str) -> None:
+        """Note the old site's own addresses; its upload URLs count too."""
+        self.site_hosts(*urls)
+        for url in urls:
+            netloc = urlsplit(url or "").netloc.lower()
+            if netloc:
+                self.site.add(netloc)
+
+    def local_links(self, html: str) -> str:
+        """Links to the old site's pages as paths on this one: the redirects
+        table then takes readers to where each page lives now."""
+        if not self.site:
+            return html
+
+        def repl(match: re.Match[str]) -> str:
+            if match.group(2).lower() not in self.site:
+                return match.group(0)
+            return f'{match.group(1)}{match.group(3) or "/"}"'
+
+        return _SITE_LINK.sub(repl, html)
 
     def rewrite(self, html: str) -> str:
         """Point every URL of an imported upload (any size) at its library image."""

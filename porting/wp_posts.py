@@ -165,7 +165,7 @@ class Posts:
             "gallery images not in the file", converted.missing_gallery_images
         )
         article.body_format = BodyFormat.HTML
-        set_body(article, self.media.rewrite(converted.html))
+        set_body(article, self.media.local_links(self.media.rewrite(converted.html)))
 
     def _tags(self, article: Article, item: ItemRecord) -> None:
         ids = []

@@ -109,9 +109,7 @@ class WordPressImport:
         with outer as transaction:
             self._begin(source_name(scanned.header, self.path))
             header = scanned.header
-            self.media.site_hosts(
-                header.base_site_url, header.base_blog_url, header.link
-            )
+            self.media.old_site(header.base_site_url, header.base_blog_url, header.link)
             self._attachments(scanned.attachments)
             self._stream()
             if transaction is not None:

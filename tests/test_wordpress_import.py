@@ -670,3 +670,19 @@ def test_only_the_old_sites_upload_urls_are_rewritten(app, tmp_path):
         in article(app, "post-1").body
     )
     assert article(app, "post-1").cover_id is None
+
+
+def test_links_to_the_old_sites_pages_become_paths_here(app, tmp_path):
+    content = (
+        '<a href="https://old.example/2024/01/hello/">earlier post</a> '
+        '<a href="https://elsewhere.example/page/">another site</a> '
+        '<a href="https://old.example">home</a>'
+    )
+    path = write(tmp_path, item(12, "Hello", slug="hello"), item(13, "Next", content))
+    run(app, path)
+    body = article(app, "post-13").body
+    assert 'href="/2024/01/hello/"' in body
+    assert 'href="https://elsewhere.example/page/"' in body
+    assert 'href="/"' in body
+    follow = app.test_client().get("/2024/01/hello/")
+    assert follow.headers["Location"].endswith("/articles/hello")
