@@ -298,9 +298,27 @@ def _import_runs() -> dict[str, int]:
         created_at=now - timedelta(days=1), started_at=now - timedelta(days=1),
         finished_at=now - timedelta(days=1) + timedelta(minutes=3),
     )  # fmt: skip
-    db.session.add_all([failed, done])
+    db.session.add_all([failed, done, *_redirects()])
     db.session.commit()
     return {"import_run": done.id, "failed_import_run": failed.id}
+
+
+def _redirects() -> list:
+    """Old addresses, as that import left them and as staff added one."""
+    from models import Redirect
+
+    moved = [
+        (
+            "/2019/05/welcome-to-our-new-blog/",
+            "/articles/welcome-to-folio",
+            "wordpress",
+        ),
+        ("/?p=12", "/articles/welcome-to-folio", "wordpress"),
+        ("/category/news/", "/tags/folio", "wordpress"),
+        ("/feed/", "/feed.xml", "wordpress"),
+        ("/about-us/", "/about", "staff"),
+    ]
+    return [Redirect(path=p, target=t, source=s) for p, t, s in moved]
 
 
 def sign_in(port: int, password: str) -> dict[str, str]:

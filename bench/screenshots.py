@@ -94,6 +94,7 @@ PAGES = [
     ("staff-import", "/staff/import", True),
     ("staff-import-run", "/staff/import/{import_run}", True),
     ("staff-import-failed", "/staff/import/{failed_import_run}", True),
+    ("staff-redirects", "/staff/redirects", True),
     ("staff-password", "/staff/password", True),
     ("staff-two-factor-enrol", "/staff/two-factor", True),
     ("staff-profile", "/staff/profile", True),
