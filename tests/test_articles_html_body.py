@@ -161,3 +161,14 @@ def test_highlight_of_an_html_snippet_drops_tags_and_cut_tags():
     assert (
         str(highlight(snippet, BodyFormat.HTML)) == "The <mark>lamp</mark> &amp; wick"
     )
+
+
+def test_a_linked_external_image_does_not_become_a_nested_link():
+    """WordPress links images to their full size: the blocked image inside
+    the link is a label, not a second link (links do not nest)."""
+    html = render_html(
+        '<p><a href="https://old.example/big.jpg">'
+        '<img src="https://old.example/small.jpg" alt="A dog"></a></p>'
+    ).html
+    assert html.count("<a ") == 1
+    assert '<span class="external-image">A dog</span></a>' in html
