@@ -262,6 +262,21 @@ SETTINGS: tuple[Setting, ...] = (
         "Also mail admins and moderators about comments approved automatically (held ones always are).",
     ),
     Setting(
+        "COMMENTS_EDIT_MINUTES",
+        15,
+        "How long after posting a reader may edit their comment (from the same browser, or by a “Your comments” link). `0`: never.",
+    ),
+    Setting(
+        "NOTIFY_DIGEST_MINUTES",
+        30,
+        "A reader hears about replies in one thread (or new comments on an article they follow) at most once per this many minutes; what comes in between waits for one digest mail.",
+    ),
+    Setting(
+        "READER_LINK_MINUTES",
+        60,
+        "How long a “Your comments” link mailed to a reader stays valid (it works once).",
+    ),
+    Setting(
         "PINGBACKS",
         "separate",
         "Approved pingbacks and trackbacks (imported from WordPress): `separate` lists them under an article's comments as “Mentions elsewhere”; `hidden` shows them nowhere. Never counted as comments.",

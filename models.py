@@ -166,6 +166,15 @@ class MediaStatus(enum.StrEnum):
     FAILED = "failed"
 
 
+class SubscriptionKind(enum.StrEnum):
+    """What a reader asked to hear about."""
+
+    # Approved replies anywhere under one comment (its thread).
+    REPLIES = "replies"
+    # Every approved comment on one article or page.
+    ARTICLE = "article"
+
+
 class MessageStatus(enum.StrEnum):
     NEW = "new"
     READ = "read"
@@ -399,6 +408,9 @@ class AuditAction(enum.StrEnum):
     SITE_EXPORTED = "site-exported"
     SITE_IMPORTED = "site-imported"
     REDIRECT_CHANGED = "redirect-changed"
+    COMMENT_EDITED = "comment-edited"
+    # A reader erased what the site stored about their address (never what).
+    READER_ERASED = "reader-erased"
 
 
 class AuditEvent(db.Model):
@@ -984,6 +996,12 @@ class Comment(db.Model):
     staff_author_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL")
     )
+    # When its text last changed (by its author or staff); the history is in
+    # comment_revisions.
+    edited_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Deleted by its author while it had replies: kept as "deleted by its
+    # author" (no name, no text) so the thread stays whole.
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     article: Mapped[Article] = relationship(back_populates="comments")
     parent: Mapped[Comment | None] = relationship(remote_side=[id])
@@ -991,6 +1009,131 @@ class Comment(db.Model):
 
     def __repr__(self) -> str:
         return f"<Comment {self.id} {self.status}>"
+
+
+class CommentRevision(db.Model):
+    """A comment's text before an edit: staff see the history, readers only "edited"."""
+
+    __tablename__ = "comment_revisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text)
+    edited_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The staff member who edited; None: the comment's author.
+    editor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("users.id", ondelete="SET NULL")
+    )
+
+    editor: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<CommentRevision {self.id} of {self.comment_id}>"
+
+
+class ReaderAddress(db.Model):
+    """A reader's email address that asked for mail: confirmed once (double opt-in).
+
+    Nothing but a confirmation is ever mailed to an address whose confirmed_at
+    is unset, and at most one confirmation a day.
+    """
+
+    __tablename__ = "reader_addresses"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Lower-cased, as comments store it.
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    confirmation_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subscriptions: Mapped[list[Subscription]] = relationship(
+        back_populates="address", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    def __repr__(self) -> str:
+        return f"<ReaderAddress {self.id}>"
+
+
+class Subscription(db.Model):
+    """One reader's wish to hear about a thread or an article, and its digest state."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (
+        Index("ix_subscriptions_article_kind", "article_id", "kind"),
+        Index("ix_subscriptions_due_at", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address_id: Mapped[int] = mapped_column(
+        ForeignKey("reader_addresses.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[SubscriptionKind] = mapped_column(
+        _enum(SubscriptionKind, "subscription_kind")
+    )
+    article_id: Mapped[int] = mapped_column(
+        ForeignKey("articles.id", ondelete="CASCADE")
+    )
+    # The comment whose thread is followed (kind replies); None for an article.
+    comment_id: Mapped[int | None] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the last mail for it was queued; the next waits the digest interval.
+    last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # When the waiting notices go out as one digest (None: nothing waits).
+    due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    address: Mapped[ReaderAddress] = relationship(back_populates="subscriptions")
+    article: Mapped[Article] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<Subscription {self.id} {self.kind}>"
+
+
+class SubscriptionNotice(db.Model):
+    """An approved comment a subscription has yet to announce (the digest's lines)."""
+
+    __tablename__ = "subscription_notices"
+    __table_args__ = (
+        UniqueConstraint("subscription_id", "comment_id", name="subscription_comment"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    subscription_id: Mapped[int] = mapped_column(
+        ForeignKey("subscriptions.id", ondelete="CASCADE")
+    )
+    comment_id: Mapped[int] = mapped_column(
+        ForeignKey("comments.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<SubscriptionNotice {self.subscription_id}:{self.comment_id}>"
+
+
+class ReaderLink(db.Model):
+    """A single-use, time-limited link mailed to a reader for "Your comments".
+
+    The mailed token is signed and names this row's nonce; the row makes it
+    single-use and counts requests per address (a keyed hash, not the address).
+    """
+
+    __tablename__ = "reader_links"
+    __table_args__ = (
+        Index("ix_reader_links_email_hash_created", "email_hash", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email_hash: Mapped[str] = mapped_column(String(64))
+    nonce: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    def __repr__(self) -> str:
+        return f"<ReaderLink {self.id}>"
 
 
 class ContactMessage(db.Model):
@@ -1033,6 +1176,9 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     body: Mapped[str] = mapped_column(Text)
     reply_to: Mapped[str] = mapped_column(String(254), default="")
+    # More headers as a JSON object (List-Unsubscribe and its one-click partner);
+    # each value goes through the same header checks as the subject.
+    extra_headers: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # A worker claims a row by setting this lease; an expired lease is fair game,

@@ -15,6 +15,7 @@ send a mail again, and the copy carries the same Message-ID.
 
 from __future__ import annotations
 
+import json
 import smtplib
 from contextlib import ExitStack
 from dataclasses import dataclass
@@ -55,10 +56,12 @@ def enqueue(
     subject: str,
     body: str,
     reply_to: str = "",
+    headers: dict[str, str] | None = None,
     **links: int | None,
 ) -> OutboxMail | None:
     """Add a mail to the outbox (the caller commits); None when there is nobody to tell.
 
+    headers: more headers (mail.smtp.EXTRA_HEADERS names those allowed).
     links: contact_message_id= or comment_id= to tie the mail to its source.
     """
     addresses = [address for address in to if address]
@@ -69,6 +72,7 @@ def enqueue(
         subject=subject,
         body=body,
         reply_to=reply_to,
+        extra_headers=json.dumps(headers) if headers else "",
         **links,
     )
     db.session.add(mail)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import smtplib
 import ssl
@@ -53,8 +54,29 @@ def build_message(mail: OutboxMail, config: Mapping[str, Any]) -> EmailMessage:
         message["Reply-To"] = header_text(mail.reply_to)
     message["Subject"] = header_text(mail.subject)
     message["Message-ID"] = header_text(message_id(mail, config))
+    for name, value in extra_headers(mail).items():
+        message[header_name(name)] = header_text(value)
     message.set_content(mail.body)
     return message
+
+
+# Headers a caller may add; anything else in extra_headers is refused.
+EXTRA_HEADERS = frozenset({"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id"})
+
+
+def extra_headers(mail: OutboxMail) -> dict[str, str]:
+    """The row's added headers (List-Unsubscribe and the like), or {}."""
+    if not mail.extra_headers:
+        return {}
+    headers = json.loads(mail.extra_headers)
+    return {str(name): str(value) for name, value in headers.items()}
+
+
+def header_name(name: str) -> str:
+    """A header name from extra_headers, if it is one Folio adds (else ValueError)."""
+    if name not in EXTRA_HEADERS:
+        raise ValueError(f"{name!r} is not a header Folio adds")
+    return name
 
 
 def message_id(mail: OutboxMail, config: Mapping[str, Any]) -> str:

@@ -106,6 +106,8 @@ def insert_comment(
     values = {
         "staff_author_id": None,
         "kind": CommentKind.COMMENT,
+        "edited_at": None,
+        "removed_at": None,
         **values,
         "article_id": target.id,
         "created_at": utcnow(),
