@@ -28,6 +28,7 @@ from blueprints.media import pictures
 from blueprints.media import processing
 from blueprints.media import site_images
 from blueprints.staff import bp as staff_bp
+from blueprints.subscriptions import bp as subscriptions_bp
 from config import instance_secret
 from config import load_settings
 from extensions import csrf
@@ -116,6 +117,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(contact_bp, url_prefix="/contact")
     app.register_blueprint(media_bp, url_prefix="/media")
     app.register_blueprint(staff_bp, url_prefix="/staff")
+    app.register_blueprint(subscriptions_bp)
 
     @app.get("/healthz")
     def healthz():

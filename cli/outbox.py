@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from mail.outbox import BATCH
 from mail.outbox import SendReport
+from mail.outbox import run_before_round
 from mail.outbox import send_due
 from mail.outbox import status
 
@@ -23,9 +24,11 @@ outbox_cli = AppGroup("outbox", help="Send and inspect queued mail.")
     help="Send at most this many mails.",
 )
 def send_command(limit: int) -> None:
-    """Send the mail that is due now; print how many were sent and failed."""
+    """Queue the digests that are due, send the mail that is due now; print counts."""
     app = current_app._get_current_object()
     if not app.config["SMTP_HOST"]:
+        # Digests are still queued: they wait in the outbox with the rest.
+        run_before_round(app)
         waiting = status()
         click.echo(
             "FOLIO_SMTP_HOST is not set: nothing sent; "

@@ -8,7 +8,10 @@ senders never send the same row and a sender that dies mid-send only delays a
 mail; it sends each over one SMTP connection per round and records the outcome
 at once, retrying failures with exponential backoff. It runs from `flask outbox
 send` (cron, a systemd timer) and from a background thread in each app process
-(mail/worker.py). Delivery is at least once: only a sender killed during an
+(mail/worker.py). Before each round the callables registered with
+before_each_round() run (the reader digests queue their mail there), so work
+that must happen without a request happens on the sender's clock; mail/
+imports no blueprint, the app registers them. Delivery is at least once: only a sender killed during an
 SMTP conversation, or one whose database stays locked past its retries, can
 send a mail again, and the copy carries the same Message-ID.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 
 import json
 import smtplib
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import datetime
@@ -49,6 +53,8 @@ from storage.transactions import write_transaction
 
 # Claims per round, all sent over one SMTP connection.
 BATCH = 50
+# app.extensions key of the callables run before each round.
+BEFORE_ROUND = "folio_outbox_before_round"
 
 
 def enqueue(
@@ -199,13 +205,35 @@ def _anything_due() -> bool:
     return found is not None
 
 
+def before_each_round(app: Flask, prepare: Callable[[Flask], object]) -> None:
+    """Run prepare(app) (in an app context) before every send_due() round.
+
+    For work that queues mail on a clock rather than on a request: the reader
+    digests (blueprints/subscriptions/digest.py). An error is logged, never
+    raised: the round sends what is already queued either way.
+    """
+    app.extensions.setdefault(BEFORE_ROUND, []).append(prepare)
+
+
+def run_before_round(app: Flask) -> None:
+    """Call the before_each_round() callables of app (inside its app context)."""
+    for prepare in app.extensions.get(BEFORE_ROUND, ()):
+        try:
+            prepare(app)
+        except Exception:  # a bug or the database: the sending goes on
+            db.session.rollback()
+            app.logger.exception("outbox: %r failed before a round", prepare)
+
+
 def send_due(app: Flask, limit: int = BATCH) -> SendReport:
     """Send up to limit due mails, claiming each just before it is sent.
 
-    Without FOLIO_SMTP_HOST nothing is claimed: mail waits (the staff inbox shows it).
-    No database error while recording escapes: it is retried, then logged.
+    The before_each_round() callables run first. Without FOLIO_SMTP_HOST nothing
+    is claimed: mail waits (the staff inbox shows it). No database error while
+    recording escapes: it is retried, then logged.
     """
     with app.app_context():
+        run_before_round(app)
         if not app.config["SMTP_HOST"] or not _anything_due():
             return SendReport()
         with ExitStack() as stack:

@@ -86,6 +86,11 @@ def _serializer(keys: tuple[str | bytes, ...], salt: str, **options: Any) -> Ser
     return Serializer(list(keys), salt=salt, signer_kwargs=signer_kwargs, **options)
 
 
+def serializer(secret_key: str | bytes, salt: str) -> Serializer:
+    """A URL-safe timed serializer for secret_key and salt, made once (mailed tokens)."""
+    return _serializer((secret_key,), salt)
+
+
 class SessionInterface(SecureCookieSessionInterface):
     """Flask's signed-cookie session, with its serializer made once per key."""
 

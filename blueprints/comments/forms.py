@@ -71,6 +71,9 @@ class CommentForm(SpamGuardForm):
     remember = BooleanField(
         "Save my name, email, and website in this browser for the next time I comment."
     )
+    # Unticked by default (and in the cached blank form): consent is asked for.
+    notify_replies = BooleanField("Email me when someone replies")
+    notify_article = BooleanField("Email me about new comments on this article")
     parent_id = HiddenField()
 
     def validate_comment(self, field) -> None:

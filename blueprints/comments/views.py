@@ -8,6 +8,7 @@ from flask import Blueprint
 from flask import Response
 from flask import abort
 from flask import current_app
+from flask import flash
 from flask import request
 
 from blueprints.articles.page import article_for_page
@@ -35,6 +36,7 @@ from blueprints.comments.section import new_form
 from blueprints.comments.section import rendered_page
 from blueprints.comments.section import reply_target
 from blueprints.comments.section import section_context
+from blueprints.subscriptions import consent
 from extensions import limiter
 from models import Article
 from models import Comment
@@ -276,15 +278,22 @@ def _store(
         "ip": hash_ip(request.remote_addr),
         "user_agent": submission.user_agent[:255],
     }
-    return insert_comment(article, values)
+    stored = insert_comment(article, values)
+    if stored is not None:
+        # The reader's "Email me..." boxes, in this same write.
+        consent.record_from_comment(form, stored[0])
+    return stored
 
 
 def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> Response:
     """The answer to a stored comment, with the held and remember-me cookies."""
     held = comment.status != CommentStatus.APPROVED
+    following = consent.answer(form)
     if wants_fragment():
-        response = _created(article, comment, held, _remembered_now(form))
+        response = _created(article, comment, held, _remembered_now(form), following)
     else:
+        if following:
+            flash(following, "success")
         anchor = f"comment-{comment.id}"
         response = see_other(reader_url(article, _anchor=anchor))
     if held:
@@ -315,6 +324,7 @@ def _created(
     comment: StoredComment,
     held: bool,
     remembered: dict[str, str],
+    following: str = "",
 ) -> Response:
     """The htmx answer to a stored comment: it, the new count and a fresh form.
 
@@ -333,7 +343,12 @@ def _created(
             form,
             is_open=True,
             blank=blank,
-            status_message=(HELD_STATUS if held else "Your comment was posted."),
+            status_message=" ".join(
+                filter(
+                    None,
+                    [HELD_STATUS if held else "Your comment was posted.", following],
+                )
+            ),
         ),
         new_comment=ThreadComment.from_row(comment),
         new_parent_id=comment.parent_id,

@@ -1,0 +1,18 @@
+"""The subscriptions blueprint: reply and article notifications, with consent.
+
+A reader asks (a box on the comment form, or the "Follow new comments" page),
+confirms their address once from a mailed link (double opt-in), hears about
+approved replies through the outbox (at most one mail per subscription per
+digest interval) and unsubscribes with one click. docs/comments.md tells the
+whole story.
+
+Other blueprints may import its public modules, and no other module:
+consent (recording a reader's wish, which the comment form calls while the
+comment is stored).
+
+Public modules: consent.
+"""
+
+from blueprints.subscriptions.views import bp
+
+__all__ = ["bp"]
