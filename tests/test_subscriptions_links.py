@@ -303,3 +303,37 @@ def test_failing_smtp_keeps_the_notice_and_a_retry_sends_it_once(make_app, artic
         assert notice.subject == received[0]["Subject"]
     finally:
         server.stop()
+
+
+def test_staff_see_a_readers_subscriptions(app, client, article):
+    from models import Role
+    from tests.support.staff_support import staff_client
+
+    post(client, notify_replies="y")
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id).order_by(Comment.id.desc()))
+    staff, _ = staff_client(app, role=Role.MODERATOR)
+    queue = staff.get("/staff/comments?tab=approved").text
+    assert f"/staff/comments/{comment_id}/subscriptions" in queue
+    page = staff.get(f"/staff/comments/{comment_id}/subscriptions")
+    assert page.status_code == 200
+    assert "Replies to comment #" in page.text and "Hello comments" in page.text
+    assert "Not confirmed" in page.text and ADA in page.text
+    assert client.get(f"/staff/comments/{comment_id}/subscriptions").status_code in (
+        302,
+        303,
+        401,
+        403,
+    )
+
+
+def test_staff_page_for_an_address_without_subscriptions(app, client, article):
+    from models import Role
+    from tests.support.staff_support import staff_client
+
+    with app.app_context():
+        comment_id = db.session.scalar(select(Comment.id))
+    staff, _ = staff_client(app, role=Role.MODERATOR)
+    page = staff.get(f"/staff/comments/{comment_id}/subscriptions")
+    assert "asked for no email" in page.text
+    assert staff.get("/staff/comments/99999/subscriptions").status_code == 404

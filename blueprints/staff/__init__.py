@@ -27,6 +27,7 @@ from blueprints.staff import moderation  # noqa: F401
 from blueprints.staff import pages  # noqa: F401
 from blueprints.staff import password_recovery  # noqa: F401
 from blueprints.staff import profiles  # noqa: F401
+from blueprints.staff import reader_subscriptions  # noqa: F401
 from blueprints.staff import redirects  # noqa: F401
 from blueprints.staff import session_list  # noqa: F401
 from blueprints.staff import settings  # noqa: F401
