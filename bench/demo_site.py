@@ -100,10 +100,10 @@ def build(workdir: Path, env: dict[str, str], articles: int) -> tuple[str, dict]
            "--name", "Erin Editor", "--password-stdin", stdin=password + "\n")  # fmt: skip
     # After the admin exists, so seed-demo writes no sign-in file into instance/.
     _flask(commands, "seed-demo", "--articles", str(articles))
-    return password, _add_staff_work(url, workdir)
+    return password, _add_staff_work(url, workdir, env["FOLIO_SECRET_KEY"])
 
 
-def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
+def _add_staff_work(url: str, workdir: Path, served_key: str) -> dict[str, int]:
     """Held, spam and trashed comments and contact messages in every state."""
     from app import create_app
     from models import db
@@ -121,7 +121,7 @@ def _add_staff_work(url: str, workdir: Path) -> dict[str, int]:
         try:
             _cover_generated()
             _two_factor_on(TWO_FACTOR_EDITOR)
-            return {**_staff_work(), **_import_runs()}
+            return {**_staff_work(), **_import_runs(), **_subscriptions(served_key)}
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -253,6 +253,41 @@ def _staff_work() -> dict[str, int]:
         "message": message,
         "images_article": pictured.id,
         "media": pictured.images[0].id,
+    }
+
+
+def _subscriptions(served_key: str) -> dict[str, str]:
+    """A reader following replies to the first comment; their links' tokens,
+    signed with the key the demo server runs with."""
+    from sqlalchemy import select
+
+    from blueprints.subscriptions.tokens import CONFIRM_SALT
+    from blueprints.subscriptions.tokens import UNSUBSCRIBE_SALT
+    from models import Comment
+    from models import ReaderAddress
+    from models import Subscription
+    from models import SubscriptionKind
+    from models import db
+    from web.signing import serializer
+
+    first = db.session.scalar(select(Comment).order_by(Comment.id))
+    address = ReaderAddress(email=first.author_email.lower())
+    db.session.add(address)
+    db.session.flush()
+    subscription = Subscription(
+        address_id=address.id,
+        kind=SubscriptionKind.REPLIES,
+        article_id=first.article_id,
+        comment_id=first.id,
+    )
+    db.session.add(subscription)
+    db.session.commit()
+    payload = {"a": address.id, "e": address.email}
+    return {
+        "confirm_token": serializer(served_key, CONFIRM_SALT).dumps(payload),
+        "unsubscribe_token": serializer(served_key, UNSUBSCRIBE_SALT).dumps(
+            {**payload, "s": subscription.id}
+        ),
     }
 
 

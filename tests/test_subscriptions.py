@@ -291,3 +291,12 @@ def test_flask_outbox_send_runs_the_digests(app, client, article, runner):
     result = runner.invoke(args=["outbox", "send"])
     assert result.exit_code == 0, result.output
     assert len(outbox(app, ADA)) == 3
+
+
+def test_spam_comment_with_a_ticked_box_records_and_mails_nothing(make_app, article):
+    app = make_app(SPAM_MIN_SECONDS=0, COMMENTS_BLOCKLIST="casino")
+    client = app.test_client()
+    response = post(client, comment="Best casino deals", notify_replies="y")
+    assert response.status_code == 303
+    assert _subscriptions(app) == []
+    assert outbox(app, ADA) == []

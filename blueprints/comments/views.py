@@ -288,7 +288,7 @@ def _store(
 def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> Response:
     """The answer to a stored comment, with the held and remember-me cookies."""
     held = comment.status != CommentStatus.APPROVED
-    following = consent.answer(form)
+    following = consent.answer(form, comment)
     if wants_fragment():
         response = _created(article, comment, held, _remembered_now(form), following)
     else:

@@ -18,6 +18,7 @@ from sqlalchemy.exc import IntegrityError
 
 from blueprints.subscriptions.mails import confirmation_mail
 from mail.outbox import enqueue
+from models import CommentStatus
 from models import ReaderAddress
 from models import Subscription
 from models import SubscriptionKind
@@ -122,7 +123,12 @@ def record(wish: Wish) -> ReaderAddress | None:
 
 
 def record_from_comment(form, comment) -> None:
-    """The comment form's boxes as a Wish for the comment just stored (same write)."""
+    """The comment form's boxes as a Wish for the comment just stored (same write).
+
+    Not for a comment stored as spam: a bot ticking the boxes gets nothing mailed.
+    """
+    if comment.status == CommentStatus.SPAM:
+        return
     record(
         Wish(
             email=comment.author_email,
@@ -133,8 +139,10 @@ def record_from_comment(form, comment) -> None:
     )
 
 
-def answer(form) -> str:
+def answer(form, comment) -> str:
     """What the comment's answer tells the reader about the boxes they ticked ("" none)."""
+    if comment.status == CommentStatus.SPAM:
+        return ""
     whats = [
         what
         for ticked, what in (
