@@ -89,8 +89,9 @@ def test_moderation_recount_keeps_updated_at(app, article):
     ("email", "expected"),
     [
         # The article, the author's history, the INSERT, the article's counters
-        # and the site's comment_counts (the list pages' version).
-        ("ada@example.org", 5),
+        # and the site's comment_counts (the list pages' version); after commit,
+        # the one read for readers who follow its thread or article.
+        ("ada@example.org", 6),
         # Held: no counters, but the staff recipients and the outbox mail.
         ("new@example.org", 5),
     ],
