@@ -162,12 +162,10 @@ def test_follow_confirm_and_unsubscribe_without_javascript(
     page.goto(server("/articles/threads"))
     page.get_by_role("link", name="Follow new comments by email").click()
     page.wait_for_url(server("/articles/threads/follow"))
-    assert_no_axe_violations(page)
     page.get_by_label("Email").fill("eve@example.org")
     page.get_by_role("button", name="Follow by email").click()
     page.wait_for_url(server("/articles/threads/follow/sent"))
     expect(page.locator("h2")).to_have_text("Check your inbox")
-    assert_no_axe_violations(page)
 
     mail = wait_for_mail(smtp_server)
     assert mail["To"] == "eve@example.org"
@@ -182,10 +180,44 @@ def test_follow_confirm_and_unsubscribe_without_javascript(
         with server.app.test_request_context():
             token = unsubscribe_token(address.id, address.email)
     page.goto(server(f"/unsubscribe/{token}"))
-    assert_no_axe_violations(page)
     page.get_by_role("button", name="Unsubscribe from everything").click()
     expect(page.locator("#unsubscribe-done")).to_have_text(
         "You are unsubscribed from everything"
     )
     with server.app.app_context():
         assert db.session.scalars(select(Subscription)).all() == []
+
+
+def _unsubscribe_path(server, email: str) -> str:
+    """A link to unsubscribe email from everything (it follows the article)."""
+    with server.app.app_context():
+        address = db.session.scalar(
+            select(ReaderAddress).where(ReaderAddress.email == email)
+        )
+        with server.app.test_request_context():
+            return f"/unsubscribe/{unsubscribe_token(address.id, address.email)}"
+
+
+def test_follow_with_htmx_and_the_pages_pass_axe(server, smtp_server, page):
+    page.goto(server("/articles/threads/follow"))
+    wait_for_htmx(page)
+    assert_no_axe_violations(page)
+    page.evaluate("window.__noNavigation = true")
+    page.get_by_label("Email").fill("fay@example.org")
+    settled_after(
+        page, lambda: page.get_by_role("button", name="Follow by email").click()
+    )
+    expect(page.locator("#follow-sent-title")).to_be_focused()
+    assert page.evaluate("window.__noNavigation") is True
+    assert_no_axe_violations(page)
+    assert wait_for_mail(smtp_server)["To"] == "fay@example.org"
+
+    page.goto(server(_unsubscribe_path(server, "fay@example.org")))
+    wait_for_htmx(page)
+    assert_no_axe_violations(page)
+    settled_after(
+        page,
+        lambda: page.get_by_role("button", name="Unsubscribe from everything").click(),
+    )
+    expect(page.locator("#unsubscribe-done")).to_be_focused()
+    assert_no_axe_violations(page)
