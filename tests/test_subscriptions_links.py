@@ -286,10 +286,13 @@ def test_failing_smtp_keeps_the_notice_and_a_retry_sends_it_once(make_app, artic
         SMTP_PORT=server.port,
         SMTP_SECURITY="none",
         SMTP_TIMEOUT=2,
+        # Only this test sends: no background sender racing it.
+        OUTBOX_WORKER=False,
     )
     notice = _confirmed_with_notice(app, app.test_client())
     assert mail_outbox.send_due(app).failed >= 1
     assert outbox(app, ADA)[-1].sent_at is None
+    assert outbox(app, ADA)[-1].attempts == 1
     server.start()
     try:
         with app.app_context(), write_transaction():
