@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from blueprints.subscriptions.tokens import unsubscribe_token
+from mail import outbox
 from models import Comment
 from models import OutboxMail
 from models import ReaderAddress
@@ -47,7 +48,9 @@ def server(make_live_server, smtp_server):
     with server.app.app_context():
         article = make_article(title="Threads", slug="threads")
         make_comment(article, author_name="Ada", author_email=ADA, body="Hello.")
-    return server
+    yield server
+    # Before the database is emptied: its rounds would only log errors.
+    outbox.worker(server.app).stop()
 
 
 def _path(body: str, kind: str) -> str:
