@@ -45,6 +45,8 @@ PUBLIC = [
     "/search?q=zzzz",
     "/contact/",
     "/contact/thanks",
+    "/articles/welcome-to-folio/follow",
+    "/articles/welcome-to-folio/follow/sent",
     "/staff/login",
     "/staff/password/forgot",
 ]
@@ -68,6 +70,7 @@ STAFF = [
     "/staff/comments?tab=trash",
     "/staff/comments?q=markdown",
     "/staff/comments/{comment}/reply",
+    "/staff/comments/{comment}/subscriptions",
     "/staff/comments/{spam}/delete",
     "/staff/inbox",
     "/staff/inbox?tab=read",
