@@ -300,3 +300,24 @@ def test_spam_comment_with_a_ticked_box_records_and_mails_nothing(make_app, arti
     assert response.status_code == 303
     assert _subscriptions(app) == []
     assert outbox(app, ADA) == []
+
+
+def test_before_each_round_runs_every_callable_and_survives_errors(app):
+    from mail import outbox as mail_outbox
+
+    seen = []
+
+    def broken(flask_app):
+        raise RuntimeError("a bug")
+
+    mail_outbox.before_each_round(app, broken)
+    mail_outbox.before_each_round(app, seen.append)
+    report = mail_outbox.send_due(app)  # no SMTP host: nothing is claimed
+    assert report.claimed == 0
+    assert seen == [app]
+
+
+def test_the_digest_sender_is_registered_with_the_outbox(app):
+    from mail.outbox import BEFORE_ROUND
+
+    assert send_due_digests in app.extensions[BEFORE_ROUND]
