@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from enum import Enum
 
 from flask import current_app
 from flask import render_template
@@ -154,6 +155,31 @@ def load_discussion(article: ArticleRef) -> Discussion:
     return Discussion(top, mentions)
 
 
+class CommentOrder(Enum):
+    """The order of top-level threads (?comments=); replies are always oldest first."""
+
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+    @classmethod
+    def from_arg(cls, raw: object) -> CommentOrder:
+        """The order a query argument names; anything else means oldest first."""
+        return cls.NEWEST if raw == cls.NEWEST.value else cls.OLDEST
+
+    @property
+    def arg(self) -> str | None:
+        """The query argument's value for links (None: the default, left out)."""
+        return None if self is CommentOrder.OLDEST else self.value
+
+
+ORDER_ARG = "comments"
+
+
+def requested_order() -> CommentOrder:
+    """The order this request asks for (?comments=newest), oldest by default."""
+    return CommentOrder.from_arg(request.args.get(ORDER_ARG))
+
+
 @dataclass(frozen=True)
 class RenderedPage:
     """One page of the approved-comment list, rendered, and how many pages there are."""
@@ -161,6 +187,7 @@ class RenderedPage:
     html: Markup
     page: int
     pages: int
+    order: CommentOrder = CommentOrder.OLDEST
 
 
 def clamp_page(raw: object) -> int:
@@ -172,34 +199,42 @@ def clamp_page(raw: object) -> int:
     return page if 1 <= page <= 100_000 else 1
 
 
-def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
-    """The approved comments of one page, from the cache or rendered (one query)."""
+def rendered_page(
+    article: ArticleRef, page: int, order: CommentOrder = CommentOrder.OLDEST
+) -> RenderedPage:
+    """The approved comments of one page in order, from the cache or rendered
+    (one query)."""
     is_open = comments_are_open(article)
     key = (
         article.id,
         article.comments_version,
         article.slug,
         page,
+        order,
         is_open,
         settings_version(),  # dates, page size, depth and pingbacks are settings
     )
 
     def _render() -> RenderedPage:
         discussion = load_discussion(article)
+        threads = discussion.threads
+        if order is CommentOrder.NEWEST:
+            threads = threads[::-1]
         size = per_page()
-        pages = max(1, -(-len(discussion.threads) // size))
-        items = discussion.threads[(page - 1) * size : page * size]
+        pages = max(1, -(-len(threads) // size))
+        items = threads[(page - 1) * size : page * size]
         html = render_template(
             "comments/_list.html",
             article=article,
             comments=items,
             page=page,
             pages=pages,
+            order=order,
             comments_open=is_open,
             # After the discussion: on its last page (where "Show more" ends).
             mentions=discussion.mentions if page == pages else [],
         )
-        return RenderedPage(Markup(html), page, pages)
+        return RenderedPage(Markup(html), page, pages, order)
 
     return comment_cache().get_or_render(key, _render)
 
@@ -395,9 +430,9 @@ def section_context(
 ) -> dict:
     """Template context for comments/_section.html (and its partials).
 
-    Without arguments (the article page) the page comes from ?cpage= and a reply
-    target from ?replytocom=, so both work without JavaScript. A page that does
-    not allow comments has no section: {}.
+    Without arguments (the article page) the page comes from ?cpage=, the order
+    from ?comments= and a reply target from ?replytocom=, so all work without
+    JavaScript. A page that does not allow comments has no section: {}.
     """
     if not page_article.shows_comments:
         return {}
@@ -420,6 +455,7 @@ def section_context(
         blank=blank,
     )
     context["comment_section"].update(
-        listing=rendered_page(article, page), held=held_comments(article)
+        listing=rendered_page(article, page, requested_order()),
+        held=held_comments(article),
     )
     return context
