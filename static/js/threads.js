@@ -79,6 +79,18 @@
     );
   });
 
+  // "show them" is replaced along with the poll it sat in: reading goes on at
+  // the comments it loaded, not at <body>.
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var config = event.detail.requestConfig;
+    var from = config && config.elt;
+    if (!from || !from.matches || !from.matches("[data-show-news]")) return;
+    var list = document.querySelector("#comment-list .comment-list");
+    if (!list) return;
+    list.setAttribute("tabindex", "-1");
+    list.focus();
+  });
+
   document.addEventListener("htmx:load", function (event) {
     if (event.target && event.target.querySelectorAll) showCopyButtons(event.target);
   });

@@ -87,6 +87,7 @@ def test_new_comments_appear_after_another_reader_posts(server, page, make_conte
     assert authors(page).count("Ann") == 2
     expect(page.locator("#comment-count")).to_have_text("4 comments")
     expect(page.locator("#comment-news")).to_be_empty()
+    poll(page, "document.activeElement.matches('#comment-list .comment-list')")
     assert page.evaluate("window.__noNavigation") is True
 
 
