@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 from lxml import etree
 
 from blueprints.comments.cache import comment_cache
+from models import Article
 from models import CommentKind
 from models import CommentStatus
+from models import db
 from storage import sqlcount
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
@@ -110,9 +113,6 @@ def test_article_feed_conditional_get(app, client):
     assert again.status_code == 304
     assert len(log) == 1
     with app.app_context():
-        from models import Article
-        from models import db
-
         make_comment(db.session.get(Article, 1), body="Newer")
     changed = client.get(
         "/articles/hello/comments.atom", headers={"If-None-Match": etag}
@@ -270,9 +270,6 @@ def test_poll_answers_with_one_statement(app, client):
         assert client.get(url, headers=etag).status_code == 304
     assert len(log) == 1
     with app.app_context():
-        from models import Article
-        from models import db
-
         make_comment(db.session.get(Article, 1), body="Another")
     with sqlcount.count_statements(app) as log:
         some = client.get("/articles/hello/comments/new?since=2", headers=HX)
@@ -330,3 +327,31 @@ def test_htmx_post_moves_the_poll_past_the_readers_own_comment(make_app):
     html = response.get_data(as_text=True)
     assert re.search(r'id="comment-news"[^>]*hx-swap-oob="true"', html)
     assert "/articles/hello/comments/new?since=2" in html
+
+
+def test_feed_entry_updated_is_the_edit(app, client):
+    with app.app_context():
+        article = make_article(slug="hello")
+        comment = make_comment(article, body="Fixed typo")
+        edited = comment.created_at.replace(microsecond=0) + timedelta(minutes=5)
+        comment.edited_at = edited
+        db.session.commit()
+    root = _feed(client.get("/articles/hello/comments.atom"))
+    [entry] = _entries(root)
+    published = entry.find(f"{ATOM}published").text
+    updated = entry.find(f"{ATOM}updated").text
+    assert updated != published
+    assert root.find(f"{ATOM}updated").text == updated
+
+
+def test_sort_on_a_page_that_takes_comments(app, client):
+    with app.app_context():
+        page = make_page(slug="about", comments_open=True)
+        for name in ("One", "Two"):
+            make_comment(page, author_name=name)
+    html = client.get("/about?comments=newest").get_data(as_text=True)
+    assert _thread_order(html) == ["Two", "One"]
+    assert 'id="comment-sort-oldest" href="/about#comments"' in html
+    assert 'href="/about/comments.atom"' in html
+    fragment = client.get("/articles/about/comments?comments=newest", headers=HX)
+    assert _thread_order(fragment.get_data(as_text=True)) == ["Two", "One"]

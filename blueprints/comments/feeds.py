@@ -48,6 +48,7 @@ class FeedEntry:
     author_url: str
     body: str
     created_at: datetime
+    edited_at: datetime | None
     article_title: str
     article_slug: str
     article_kind: ArticleKind
@@ -68,6 +69,11 @@ class FeedEntry:
         return url if url.lower().startswith(("http://", "https://")) else ""
 
     @property
+    def updated(self) -> datetime:
+        """When its text last changed: edited, else posted."""
+        return self.edited_at or self.created_at
+
+    @property
     def tag(self) -> str:
         """The entry's permanent id."""
         return tag_uri(self.created_at.date(), f"comment-{self.id}")
@@ -82,6 +88,7 @@ def _entries(*conditions) -> list[FeedEntry]:
             Comment.author_url,
             Comment.body,
             Comment.created_at,
+            Comment.edited_at,
             Article.title.label("article_title"),
             Article.slug.label("article_slug"),
             Article.kind.label("article_kind"),
@@ -100,8 +107,8 @@ def _entries(*conditions) -> list[FeedEntry]:
 
 
 def _updated(entries: list[FeedEntry]) -> datetime:
-    """When the feed last changed: its newest entry, else now."""
-    newest = max((e.created_at for e in entries), default=None)
+    """When the feed last changed: its newest entry or edit, else now."""
+    newest = max((e.updated for e in entries), default=None)
     return (newest or utcnow()).replace(microsecond=0)
 
 
