@@ -396,3 +396,89 @@ def test_csrf_is_required_on_link_use(make_app):
         client.post("/your-comments", data={"email": "a@example.org"}).status_code
         == 400
     )
+
+
+def test_export_downloads_everything_stored(app, client, article):
+    from models import ReaderAddress
+    from models import Subscription
+    from models import SubscriptionKind
+
+    with app.app_context():
+        ada = comment_of(app, "ada@example.org")
+        address = ReaderAddress(email="ada@example.org")
+        db.session.add(address)
+        db.session.flush()
+        db.session.add(
+            Subscription(
+                address_id=address.id,
+                kind=SubscriptionKind(list(SubscriptionKind)[0]),
+                article_id=article,
+                comment_id=ada.id,
+            )
+        )
+        db.session.add(CommentRevision(comment_id=ada.id, body="Older words."))
+        db.session.commit()
+    sign_in(client, app)
+    response = client.get("/your-comments/export.json")
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
+    data = response.get_json()
+    assert [c["body"] for c in data["comments"]] == ["Ada's first words."]
+    assert {"ip", "user_agent", "status", "created_at"} <= set(data["comments"][0])
+    assert [r["body"] for r in data["revisions"]] == ["Older words."]
+    assert data["reader_address"]["email"] == "ada@example.org"
+    assert len(data["subscriptions"]) == 1
+    assert data["reader_links"] == 1
+
+
+def test_export_needs_a_session(client, article):
+    assert client.get("/your-comments/export.json").status_code == 403
+
+
+def test_erase_asks_first_then_erases_and_audits_without_the_address(
+    app, client, article
+):
+    from models import AuditAction
+    from models import AuditEvent
+
+    with app.app_context():
+        a = db.session.get(Article, article)
+        ada = db.session.scalars(
+            select(Comment).where(Comment.author_email == "ada@example.org")
+        ).one()
+        make_comment(a, body="A reply to Ada.", parent=ada)
+        make_comment(a, body="Ada again, unanswered.", author_email="ada@example.org")
+        db.session.add(CommentRevision(comment_id=ada.id, body="Older words."))
+        db.session.commit()
+        ada_id = ada.id
+    sign_in(client, app)
+    confirm = client.get("/your-comments/erase")
+    assert confirm.status_code == 200
+    assert "cannot be undone" in confirm.get_data(as_text=True)
+    response = client.post("/your-comments/erase")
+    assert response.status_code == 303
+    assert "folio_reader=;" in response.headers["Set-Cookie"]
+    with app.app_context():
+        left = db.session.scalars(
+            select(Comment).where(Comment.author_email == "ada@example.org")
+        ).all()
+        assert left == []
+        kept = db.session.get(Comment, ada_id)
+        assert (kept.author_name, kept.author_email, kept.body, kept.ip) == (
+            "Anonymous",
+            "",
+            "",
+            "",
+        )
+        assert db.session.scalars(select(CommentRevision)).all() == []
+        assert db.session.scalars(select(ReaderLink)).all() == []
+        event = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == AuditAction.READER_ERASED)
+        ).one()
+        assert event.actor_label == "a reader"
+        assert "ada" not in event.detail and "words" not in event.detail
+        assert "1 comments deleted, 1 anonymised" in event.detail
+        assert db.session.get(Article, article).comment_count == 3
+    page = client.get("/articles/hello").get_data(as_text=True)
+    assert "A reply to Ada." in page and "Deleted by its author" in page
+    assert client.get("/your-comments/mine").status_code == 403

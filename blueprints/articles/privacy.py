@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask import render_template
+from flask import url_for
 
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import unique_slug
@@ -31,6 +32,9 @@ def privacy_markdown() -> str:
         notify_approved=config["COMMENTS_NOTIFY_APPROVED"],
         remember_days=REMEMBER_MAX_AGE // 86400,
         held_days=HELD_MAX_AGE // 86400,
+        your_comments=url_for("readers.start"),
+        edit_minutes=config["COMMENTS_EDIT_MINUTES"],
+        link_minutes=config["READER_LINK_MINUTES"],
     )
 
 

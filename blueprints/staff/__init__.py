@@ -14,6 +14,7 @@ from blueprints.staff import articles  # noqa: F401
 from blueprints.staff import audit_log  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
+from blueprints.staff import comment_edits  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import editor_urls  # noqa: F401
