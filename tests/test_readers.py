@@ -482,3 +482,23 @@ def test_erase_asks_first_then_erases_and_audits_without_the_address(
     page = client.get("/articles/hello").get_data(as_text=True)
     assert "A reply to Ada." in page and "Deleted by its author" in page
     assert client.get("/your-comments/mine").status_code == 403
+
+
+def test_reader_pages_are_valid_html(app, client, article, htmx_headers):
+    from tests.test_html_valid import problems
+
+    sign_in(client, app)
+    comment = comment_of(app, "ada@example.org")
+    pages = [
+        "/your-comments/mine",
+        f"/your-comments/{comment.id}/edit",
+        f"/your-comments/{comment.id}/edit?on=article",
+        "/your-comments/erase",
+    ]
+    for path in pages:
+        response = client.get(path)
+        assert response.status_code == 200, path
+        assert problems(response.get_data(as_text=True)) == [], path
+    ask(client)
+    opened = client.get(link_path(app))
+    assert problems(opened.get_data(as_text=True)) == []
