@@ -429,6 +429,7 @@ def test_export_downloads_everything_stored(app, client, article):
     assert data["reader_address"]["email"] == "ada@example.org"
     assert len(data["subscriptions"]) == 1
     assert data["reader_links"] == 1
+    assert data["mails"] == 1
 
 
 def test_export_needs_a_session(client, article):
@@ -472,6 +473,7 @@ def test_erase_asks_first_then_erases_and_audits_without_the_address(
         )
         assert db.session.scalars(select(CommentRevision)).all() == []
         assert db.session.scalars(select(ReaderLink)).all() == []
+        assert db.session.scalars(select(OutboxMail)).all() == []
         event = db.session.scalars(
             select(AuditEvent).where(AuditEvent.action == AuditAction.READER_ERASED)
         ).one()
@@ -502,3 +504,27 @@ def test_reader_pages_are_valid_html(app, client, article, htmx_headers):
     ask(client)
     opened = client.get(link_path(app))
     assert problems(opened.get_data(as_text=True)) == []
+
+
+def test_the_audit_log_names_the_erasure(app, client, article):
+    from models import Role
+    from tests.support.staff_support import staff_client
+
+    sign_in(client, app)
+    client.post("/your-comments/erase")
+    admin, _ = staff_client(app, Role.ADMIN)
+    html = admin.get("/staff/audit").get_data(as_text=True)
+    assert "A reader erased their data" in html
+    assert "ada@example.org" not in html
+
+
+def test_link_use_needs_a_csrf_token(make_app):
+    app = make_app(WTF_CSRF_ENABLED=True, SPAM_MIN_SECONDS=0)
+    with app.app_context():
+        token = links.issue("ada@example.org")
+        db.session.commit()
+    client = app.test_client()
+    assert client.get(f"/your-comments/link/{token}").status_code == 200
+    assert client.post(f"/your-comments/link/{token}").status_code == 400
+    with app.app_context():
+        assert db.session.scalar(select(ReaderLink.used_at)) is None

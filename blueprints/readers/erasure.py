@@ -21,6 +21,7 @@ from models import Article
 from models import AuditAction
 from models import Comment
 from models import CommentRevision
+from models import OutboxMail
 from models import ReaderAddress
 from models import ReaderLink
 from models import Subscription
@@ -46,13 +47,14 @@ class Erased:
     revisions: int
     subscriptions: int
     links: int
+    mails: int
 
     def detail(self) -> str:
         """The audit line's detail: numbers, never an address or a text."""
         return (
             f"{self.deleted} comments deleted, {self.anonymised} anonymised, "
             f"{self.revisions} revisions, {self.subscriptions} subscriptions, "
-            f"{self.links} links"
+            f"{self.links} links, {self.mails} mails"
         )
 
 
@@ -87,8 +89,12 @@ def erase(email: str) -> Erased:
     links = db.session.execute(
         delete(ReaderLink).where(ReaderLink.email_hash == email_hash(email))
     ).rowcount
+    # The outbox keeps the address a mail went to (the links mailed here, say).
+    mails = db.session.execute(
+        delete(OutboxMail).where(OutboxMail.to_addrs == email)
+    ).rowcount
     _refresh({row.article_id for row in rows})
-    erased = Erased(len(gone), len(replied), revisions, subscriptions, links)
+    erased = Erased(len(gone), len(replied), revisions, subscriptions, links, mails)
     record(AuditAction.READER_ERASED, actor_label="a reader", detail=erased.detail())
     return erased
 

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from blueprints.readers.links import email_hash
 from models import Comment
 from models import CommentRevision
+from models import OutboxMail
 from models import ReaderAddress
 from models import ReaderLink
 from models import Subscription
@@ -68,6 +69,9 @@ def export(email: str) -> dict[str, Any]:
             ReaderLink.email_hash == email_hash(email)
         )
     )
+    mails = db.session.scalar(
+        select(func.count(OutboxMail.id)).where(OutboxMail.to_addrs == email)
+    )
     return {
         "email": email,
         "exported_at": utcnow().isoformat(),
@@ -76,4 +80,6 @@ def export(email: str) -> dict[str, Any]:
         "reader_address": _columns(address) if address is not None else None,
         "subscriptions": [_columns(s) for s in subscriptions],
         "reader_links": links,
+        # Mails queued or sent to the address (the links, say), kept by the outbox.
+        "mails": mails,
     }
