@@ -528,3 +528,32 @@ def test_link_use_needs_a_csrf_token(make_app):
     assert client.post(f"/your-comments/link/{token}").status_code == 400
     with app.app_context():
         assert db.session.scalar(select(ReaderLink.used_at)) is None
+
+
+@pytest.mark.parametrize("status", [CommentStatus.PENDING, CommentStatus.SPAM])
+def test_an_edit_never_approves_or_unspams(app, client, article, status):
+    with app.app_context():
+        comment = comment_of(app, "ada@example.org")
+        db.session.execute(
+            update(Comment).where(Comment.id == comment.id).values(status=status)
+        )
+        db.session.commit()
+    sign_in(client, app)
+    client.post(f"/your-comments/{comment.id}/edit", data={"body": "Harmless now."})
+    with app.app_context():
+        stored = db.session.get(Comment, comment.id)
+        assert (stored.body, stored.status) == ("Harmless now.", status)
+
+
+def test_a_trashed_comment_cannot_be_edited(app, client, article):
+    comment = comment_of(app, "ada@example.org")
+    with app.app_context():
+        db.session.execute(
+            update(Comment)
+            .where(Comment.id == comment.id)
+            .values(status=CommentStatus.TRASH)
+        )
+        db.session.commit()
+    sign_in(client, app)
+    response = client.post(f"/your-comments/{comment.id}/edit", data={"body": "Hi."})
+    assert response.status_code == 403

@@ -28,10 +28,22 @@ from models import utcnow
 REMOVED = {"body": "", "author_name": "", "author_url": ""}
 
 
+# How far each state is from being shown: an edit may move a comment away, never back.
+SEVERITY = {
+    CommentStatus.APPROVED: 0,
+    CommentStatus.PENDING: 1,
+    CommentStatus.SPAM: 2,
+    CommentStatus.TRASH: 3,
+}
+
+
 def edit_window_open(comment: Comment) -> bool:
-    """True while the comment is within FOLIO_COMMENTS_EDIT_MINUTES of being posted."""
+    """True while its author may edit: within FOLIO_COMMENTS_EDIT_MINUTES of
+    being posted, and neither trashed nor deleted."""
     minutes = max(0, int(current_app.config["COMMENTS_EDIT_MINUTES"]))
     if not minutes or comment.removed_at is not None:
+        return False
+    if comment.status == CommentStatus.TRASH:
         return False
     return utcnow() < comment.created_at + timedelta(minutes=minutes)
 
@@ -55,7 +67,8 @@ def revise(comment: Comment, body: str, editor_id: int | None) -> None:
 def edit_by_author(comment: Comment, body: str) -> StatusChange | None:
     """The author's edit: revise, then apply the moderation rules to the new text.
 
-    Returns the status change when the rules now hold the comment or call it spam.
+    Returns the status change when the rules now hold the comment or call it
+    spam (an edit never moves a comment the other way).
     """
     revise(comment, body, editor_id=None)
     submission = Submission(
@@ -67,7 +80,8 @@ def edit_by_author(comment: Comment, body: str) -> StatusChange | None:
         user_agent=comment.user_agent or "",
     )
     decision = decide(submission)
-    if decision.status == CommentStatus.APPROVED or decision.status == comment.status:
+    # An edit never approves a held comment, nor lifts one out of spam.
+    if SEVERITY[decision.status] <= SEVERITY[comment.status]:
         return None
     return set_status(comment, decision.status, f"edited; {decision.reason}")
 
