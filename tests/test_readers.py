@@ -351,6 +351,7 @@ def test_delete_with_replies_keeps_the_thread(app, client, article):
     assert "Deleted by its author" in page
     assert "A reply to Ada." in page
     assert "first words" not in page
+    assert f"replytocom={ada_id}" not in page
 
 
 def test_posting_lets_the_same_browser_edit_inline(app, client, article, htmx_headers):
@@ -557,3 +558,10 @@ def test_a_trashed_comment_cannot_be_edited(app, client, article):
     sign_in(client, app)
     response = client.post(f"/your-comments/{comment.id}/edit", data={"body": "Hi."})
     assert response.status_code == 403
+
+
+def test_sign_out_ends_the_session(app, client, article):
+    sign_in(client, app)
+    response = client.post("/your-comments/sign-out")
+    assert response.status_code == 303
+    assert client.get("/your-comments/mine").status_code == 403

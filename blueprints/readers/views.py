@@ -344,6 +344,17 @@ def erase_all():
     return response
 
 
+@bp.post("/your-comments/sign-out")
+def sign_out():
+    """End the reader session (a shared computer, say)."""
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
+    response = see_other(url_for("readers.start"))
+    session.end(response)
+    return response
+
+
 @bp.get("/your-comments/erased")
 def erased():
     """What a reader sees after erasing."""
