@@ -106,3 +106,42 @@ def add_held_comment(response: Response, comment_id: int) -> None:
     ids = [i for i in held_comment_ids() if i != comment_id] + [comment_id]
     value = _serializer("folio.held-comments").dumps(ids[-HELD_KEEP:])
     _set(response, HELD_COOKIE, value, HELD_MAX_AGE)
+
+
+RECENT_COOKIE = "folio_recent"
+# A browser keeps the ids of its last few comments, which bounds the cookie.
+RECENT_KEEP = 10
+
+
+def _edit_seconds() -> int:
+    """The edit window (FOLIO_COMMENTS_EDIT_MINUTES) in seconds."""
+    return max(0, int(current_app.config["COMMENTS_EDIT_MINUTES"])) * 60
+
+
+def has_recent_comments() -> bool:
+    """True when this browser keeps a list of comments it may still edit."""
+    return RECENT_COOKIE in request.cookies
+
+
+def recent_comment_ids() -> list[int]:
+    """Ids of comments this browser posted within the edit window."""
+    raw = request.cookies.get(RECENT_COOKIE)
+    if not raw:
+        return []
+    try:
+        data = _serializer("folio.recent-comments").loads(raw, max_age=_edit_seconds())
+    except BadSignature:
+        return []
+    if not isinstance(data, list):
+        return []
+    return [i for i in data if isinstance(i, int)][-RECENT_KEEP:]
+
+
+def add_recent_comment(response: Response, comment_id: int) -> None:
+    """Add a comment this browser just posted to its signed list (while editable)."""
+    seconds = _edit_seconds()
+    if not seconds:
+        return
+    ids = [i for i in recent_comment_ids() if i != comment_id] + [comment_id]
+    value = _serializer("folio.recent-comments").dumps(ids[-RECENT_KEEP:])
+    _set(response, RECENT_COOKIE, value, seconds)

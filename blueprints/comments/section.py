@@ -26,6 +26,7 @@ from sqlalchemy import select
 from blueprints.comments.cache import comment_cache
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import has_held_comments
+from blueprints.comments.cookies import has_recent_comments
 from blueprints.comments.cookies import held_comment_ids
 from blueprints.comments.cookies import remembered_author
 from blueprints.comments.forms import CommentForm
@@ -60,6 +61,9 @@ class ThreadComment:
     avatar: str
     status: CommentStatus = CommentStatus.APPROVED
     children: list[ThreadComment] = field(default_factory=list)
+    edited_at: datetime | None = None
+    # Deleted by its author while it had replies: shown as such, with nothing of theirs.
+    removed: bool = False
 
     @classmethod
     def from_row(cls, row) -> ThreadComment:
@@ -73,6 +77,8 @@ class ThreadComment:
             created_at=row.created_at,
             avatar=avatar_key(row.author_email),
             status=getattr(row, "status", CommentStatus.APPROVED),
+            edited_at=getattr(row, "edited_at", None),
+            removed=getattr(row, "removed_at", None) is not None,
         )
 
     @property
@@ -131,6 +137,8 @@ def load_discussion(article: ArticleRef) -> Discussion:
             Comment.body,
             Comment.created_at,
             Comment.kind,
+            Comment.edited_at,
+            Comment.removed_at,
         )
         .where(
             Comment.article_id == article.id,
@@ -242,9 +250,10 @@ def rendered_page(
 def shows_own_held_comments() -> bool:
     """True when this visitor's page lists their comments awaiting moderation.
 
-    Such a page is theirs alone, so the page cache leaves it out.
+    Such a page is theirs alone, so the page cache leaves it out; so is the
+    page of a visitor who may still edit a comment they just posted.
     """
-    return has_held_comments()
+    return has_held_comments() or has_recent_comments()
 
 
 def held_comments(article: ArticleRef) -> list[ThreadComment]:

@@ -298,6 +298,7 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
         response = see_other(reader_url(article, _anchor=anchor))
     if held:
         cookies.add_held_comment(response, comment.id)
+    cookies.add_recent_comment(response, comment.id)
     if form.remember.data:
         cookies.remember_author(
             response, form.author.data, form.email.data, form.url.data or ""
@@ -346,6 +347,8 @@ def _created(
         ),
         new_comment=ThreadComment.from_row(comment),
         new_parent_id=comment.parent_id,
+        # Just posted from this browser: editable inline (readers.edit).
+        editable_ids=(comment.id,),
     )
     # The fresh form goes back to its place under the comments; the old
     # one (maybe under a comment being replied to) is removed out of band.

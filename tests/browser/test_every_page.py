@@ -45,6 +45,8 @@ PUBLIC = [
     "/search?q=zzzz",
     "/contact/",
     "/contact/thanks",
+    "/your-comments",
+    "/your-comments/sent",
     "/staff/login",
     "/staff/password/forgot",
 ]
