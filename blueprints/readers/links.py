@@ -1,8 +1,10 @@
 """The mailed "Your comments" link: issued (at most a few a day per address),
 checked (signature, age) and used once.
 
-The token is signed and names a ReaderLink nonce; the row makes it single-use
-and counts requests per address by a keyed hash, never the address itself.
+The token is signed and names only a ReaderLink nonce, so no address is ever
+in a URL, a server log or the page the link opens; the row holds the address
+until the link is used, makes it single-use and counts requests per address
+by a keyed hash.
 """
 
 from __future__ import annotations
@@ -79,24 +81,21 @@ def issue(email: str) -> str | None:
     if links_today(hashed) >= LINKS_PER_DAY:
         return None
     nonce = secrets.token_urlsafe(24)
-    db.session.add(ReaderLink(email_hash=hashed, nonce=nonce))
-    return _serializer().dumps({"n": nonce, "e": email})
+    db.session.add(ReaderLink(email_hash=hashed, email=email, nonce=nonce))
+    return _serializer().dumps(nonce)
 
 
-def read(token: str) -> tuple[str, str] | LinkProblem:
-    """The (nonce, email) a token names, or why it is not a good one (no writes)."""
+def read(token: str) -> str | LinkProblem:
+    """The nonce a token names, or why it is not a good one (no writes)."""
     try:
         data = _serializer().loads(token, max_age=_max_age())
     except SignatureExpired:
         return LinkProblem.EXPIRED
     except BadSignature:
         return LinkProblem.FORGED
-    if not isinstance(data, dict):
+    if not isinstance(data, str) or not data:
         return LinkProblem.FORGED
-    nonce, email = data.get("n"), data.get("e")
-    if not (isinstance(nonce, str) and isinstance(email, str) and nonce and email):
-        return LinkProblem.FORGED
-    return nonce, email
+    return data
 
 
 def use(token: str) -> LinkCheck:
@@ -104,20 +103,18 @@ def use(token: str) -> LinkCheck:
     found = read(token)
     if isinstance(found, LinkProblem):
         return LinkCheck(problem=found)
-    nonce, email = found
-    # One conditional UPDATE: of two requests racing with the same link, one wins.
+    link = db.session.execute(
+        select(ReaderLink.id, ReaderLink.email).where(ReaderLink.nonce == found)
+    ).first()
+    if link is None:
+        return LinkCheck(problem=LinkProblem.FORGED)
+    # One conditional UPDATE: of two requests racing with the same link, one
+    # wins. The address leaves the row with its use.
     result = db.session.execute(
         update(ReaderLink)
-        .where(
-            ReaderLink.nonce == nonce,
-            ReaderLink.email_hash == email_hash(email),
-            ReaderLink.used_at.is_(None),
-        )
-        .values(used_at=utcnow())
+        .where(ReaderLink.id == link.id, ReaderLink.used_at.is_(None))
+        .values(used_at=utcnow(), email="")
     )
-    if result.rowcount != 1:
-        exists = db.session.scalar(
-            select(ReaderLink.id).where(ReaderLink.nonce == nonce)
-        )
-        return LinkCheck(problem=LinkProblem.USED if exists else LinkProblem.FORGED)
-    return LinkCheck(email=email)
+    if result.rowcount != 1 or not link.email:
+        return LinkCheck(problem=LinkProblem.USED)
+    return LinkCheck(email=link.email)
