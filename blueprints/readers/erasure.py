@@ -1,5 +1,6 @@
 """Erasing what the site stores about one address: comments, history,
-subscriptions and links; staff see that it happened, never what.
+subscriptions, links and the outbox's mails about them; staff see that it
+happened, never what.
 
 Comments with replies are anonymised in place so threads stay whole; the
 others are deleted. A fixed number of statements, however many comments.
@@ -9,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy import ColumnElement
 from sqlalchemy import delete
 from sqlalchemy import func
+from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
@@ -58,6 +61,13 @@ class Erased:
         )
 
 
+def readers_mails(email: str, comment_ids: list[int]) -> ColumnElement[bool]:
+    """The outbox rows about the reader, sent or not: mailed to the address (the
+    links, say), or tied to one of their comments (staff notices, which quote
+    the author's name, address and text)."""
+    return or_(OutboxMail.to_addrs == email, OutboxMail.comment_id.in_(comment_ids))
+
+
 def _count(statement) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.subquery()))
 
@@ -71,6 +81,10 @@ def erase(email: str) -> Erased:
     ids = [row.id for row in rows]
     replied = has_replies(ids)
     gone = [i for i in ids if i not in replied]
+    # Before the comments go (their rows would only lose the link to them).
+    mails = db.session.execute(
+        delete(OutboxMail).where(readers_mails(email, ids))
+    ).rowcount
     revisions = db.session.execute(
         delete(CommentRevision).where(CommentRevision.comment_id.in_(ids))
     ).rowcount
@@ -88,10 +102,6 @@ def erase(email: str) -> Erased:
     db.session.execute(delete(ReaderAddress).where(ReaderAddress.email == email))
     links = db.session.execute(
         delete(ReaderLink).where(ReaderLink.email_hash == email_hash(email))
-    ).rowcount
-    # The outbox keeps the address a mail went to (the links mailed here, say).
-    mails = db.session.execute(
-        delete(OutboxMail).where(OutboxMail.to_addrs == email)
     ).rowcount
     _refresh({row.article_id for row in rows})
     erased = Erased(len(gone), len(replied), revisions, subscriptions, links, mails)

@@ -10,6 +10,7 @@ from sqlalchemy import func
 from sqlalchemy import inspect
 from sqlalchemy import select
 
+from blueprints.readers.erasure import readers_mails
 from blueprints.readers.links import email_hash
 from models import Comment
 from models import CommentRevision
@@ -70,7 +71,7 @@ def export(email: str) -> dict[str, Any]:
         )
     )
     mails = db.session.scalar(
-        select(func.count(OutboxMail.id)).where(OutboxMail.to_addrs == email)
+        select(func.count(OutboxMail.id)).where(readers_mails(email, ids))
     )
     return {
         "email": email,
@@ -80,6 +81,7 @@ def export(email: str) -> dict[str, Any]:
         "reader_address": _columns(address) if address is not None else None,
         "subscriptions": [_columns(s) for s in subscriptions],
         "reader_links": links,
-        # Mails queued or sent to the address (the links, say), kept by the outbox.
+        # Mails queued or sent to the address (the links, say) or about the
+        # comments (staff notices), kept by the outbox; erasing deletes them.
         "mails": mails,
     }
