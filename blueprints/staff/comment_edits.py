@@ -6,6 +6,7 @@ article's comment-list version (readers.edits.revise) and is audited.
 
 from __future__ import annotations
 
+from flask import abort
 from flask import request
 from flask import url_for
 from flask_login import current_user
@@ -23,6 +24,7 @@ from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
 from models import AuditAction
 from models import Comment
+from models import CommentKind
 from models import CommentRevision
 from models import User
 from models import db
@@ -42,6 +44,14 @@ def _history(comment_id: int) -> list[CommentRevision]:
     )
 
 
+def _editable(comment_id: int) -> Comment:
+    """The comment whose text staff may edit: a comment, not deleted or erased; else 404."""
+    comment = _comment(comment_id)
+    if comment.removed_at is not None or comment.kind != CommentKind.COMMENT:
+        abort(404)
+    return comment
+
+
 def _edit_row(comment: Comment, form: CommentEditForm, here: str, status: int = 200):
     """The row with the edit form and the history (the whole page without htmx)."""
     return render(
@@ -59,7 +69,7 @@ def _edit_row(comment: Comment, form: CommentEditForm, here: str, status: int = 
 @role_required(COMMENTS)
 def comment_edit_form(comment_id: int):
     """The form to edit a comment's text, with its earlier versions."""
-    comment = _comment(comment_id)
+    comment = _editable(comment_id)
     here = safe_next(request.args.get("next")) or url_for("staff.comments")
     form = CommentEditForm(prefix=f"edit-{comment_id}", body=comment.body)
     return _edit_row(comment, form, here)
@@ -72,9 +82,9 @@ def comment_edit(comment_id: int):
     form = CommentEditForm(prefix=f"edit-{comment_id}")
     here = safe_next(request.form.get("next")) or url_for("staff.comments")
     if not form.validate_on_submit():
-        return _edit_row(_comment(comment_id), form, here, 422)
+        return _edit_row(_editable(comment_id), form, here, 422)
     with write_transaction():
-        comment = _comment(comment_id)
+        comment = _editable(comment_id)
         if form.body.data != comment.body:
             staff = db.session.get(User, current_user.id)
             revise(comment, form.body.data, editor_id=staff.id)
