@@ -291,7 +291,12 @@ def test_edit_that_adds_links_goes_back_to_moderation(app, client, article):
         assert stored.status == CommentStatus.PENDING
         assert "links" in stored.status_reason
         assert db.session.get(Article, article).comment_count == 1
-    assert "a.example" not in client.get("/articles/hello").get_data(as_text=True)
+    # Held again: its author still sees it, marked; nobody else does.
+    own = client.get("/articles/hello").get_data(as_text=True)
+    assert "a.example" in own
+    assert "Your comment is awaiting moderation." in own
+    other = app.test_client().get("/articles/hello").get_data(as_text=True)
+    assert "a.example" not in other
 
 
 def test_edit_past_the_window_is_refused(app, client, article):
@@ -367,7 +372,8 @@ def test_posting_lets_the_same_browser_edit_inline(app, client, article, htmx_he
     )
     url = f"/your-comments/{new.id}/edit?on=article"
     form = client.get(url, headers=htmx_headers).get_data(as_text=True)
-    assert form.lstrip().startswith(f'<li id="comment-{new.id}"')
+    # Only the card is swapped, so the comment's replies stay.
+    assert form.lstrip().startswith(f'<div id="comment-card-{new.id}"')
     saved = client.post(url, data={"body": "No typo here."}, headers=htmx_headers)
     assert saved.status_code == 200
     assert "No typo here." in saved.get_data(as_text=True)

@@ -27,8 +27,12 @@ from blueprints.comments.cache import comment_cache
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import has_held_comments
 from blueprints.comments.cookies import has_recent_comments
-from blueprints.comments.cookies import held_comment_ids
+from blueprints.comments.cookies import held_comments_kept
+from blueprints.comments.cookies import proves
+from blueprints.comments.cookies import recent_comments_kept
 from blueprints.comments.cookies import remembered_author
+from blueprints.comments.edit_window import edit_window_open
+from blueprints.comments.edit_window import minutes_left
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
 from blueprints.comments.records import ArticleRef
@@ -261,19 +265,50 @@ def held_comments(article: ArticleRef) -> list[ThreadComment]:
 
     Queried only when the signed held-comments cookie is present.
     """
-    ids = held_comment_ids()
-    if not ids:
+    kept = held_comments_kept()
+    if not kept:
         return []
     rows = db.session.scalars(
         select(Comment)
         .where(
-            Comment.id.in_(ids),
+            Comment.id.in_(kept),
             Comment.article_id == article.id,
             Comment.status.in_([CommentStatus.PENDING, CommentStatus.SPAM]),
         )
         .order_by(Comment.created_at, Comment.id)
     )
-    return [ThreadComment.from_row(row) for row in rows]
+    # The stamp proves it is this browser's comment, not a later one given its id.
+    return [ThreadComment.from_row(row) for row in rows if proves(kept, row)]
+
+
+@dataclass(frozen=True)
+class OwnEditable:
+    """A comment this browser posted and may still edit (never in the cached list)."""
+
+    id: int
+    created_at: datetime
+    minutes_left: int
+
+
+def own_editable(article: ArticleRef) -> list[OwnEditable]:
+    """This browser's comments on the article still inside the edit window.
+
+    Queried only when the signed recent-comments cookie holds some; each must
+    match its stamp there (see cookies.proves).
+    """
+    kept = recent_comments_kept()
+    if not kept:
+        return []
+    rows = db.session.execute(
+        select(Comment.id, Comment.created_at, Comment.status, Comment.removed_at)
+        .where(Comment.id.in_(kept), Comment.article_id == article.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [
+        OwnEditable(row.id, row.created_at, minutes_left(row))
+        for row in rows
+        if proves(kept, row) and edit_window_open(row)
+    ]
 
 
 # The comment form's per-response values: a cached page that shows the blank
@@ -466,5 +501,6 @@ def section_context(
     context["comment_section"].update(
         listing=rendered_page(article, page, requested_order()),
         held=held_comments(article),
+        editable=own_editable(article),
     )
     return context

@@ -20,6 +20,7 @@ from blueprints.comments import notify
 from blueprints.comments.arrivals import Arrivals
 from blueprints.comments.arrivals import clamp_count
 from blueprints.comments.arrivals import shared_poll
+from blueprints.comments.edit_window import edit_window
 from blueprints.comments.formatting import format_body
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import KEY_PATTERN
@@ -297,8 +298,8 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
         anchor = f"comment-{comment.id}"
         response = see_other(reader_url(article, _anchor=anchor))
     if held:
-        cookies.add_held_comment(response, comment.id)
-    cookies.add_recent_comment(response, comment.id)
+        cookies.add_held_comment(response, comment)
+    cookies.add_recent_comment(response, comment)
     if form.remember.data:
         cookies.remember_author(
             response, form.author.data, form.email.data, form.url.data or ""
@@ -348,13 +349,25 @@ def _created(
         new_comment=ThreadComment.from_row(comment),
         new_parent_id=comment.parent_id,
         # Just posted from this browser: editable inline (readers.edit).
-        editable_ids=(comment.id,),
+        editable_ids=(comment.id,) if edit_window() else (),
+        news_since=_shown_since(article, held),
     )
     # The fresh form goes back to its place under the comments; the old
     # one (maybe under a comment being replied to) is removed out of band.
     response.headers["HX-Retarget"] = "#respond-home"
     response.headers["HX-Reswap"] = "innerHTML"
     return response
+
+
+def _shown_since(article: ArticleRef, held: bool) -> int:
+    """The approved count the page shows once this comment is in: the count it
+    showed (?since=, which static/js/threads.js sends with the post), plus this
+    one when approved, so the poll still counts others' arrivals since the page
+    loaded. Without it, the article's count now."""
+    since = clamp_count(request.form.get("since"), -1)
+    if since < 0:
+        return article.comment_count
+    return since + (0 if held else 1)
 
 
 @bp.errorhandler(429)
@@ -433,7 +446,8 @@ def news(slug: str):
     if not wants_fragment():
         return see_other(reader_url(article, _anchor="comments"))
     since = clamp_count(request.args.get("since"), article.comment_count)
-    news = Arrivals(article, article.comment_count - since, requested_order())
+    # Fewer than the page showed (some were removed): nothing to announce.
+    news = Arrivals(article, max(0, article.comment_count - since), requested_order())
     etag = news.etag()
     if not_modified(etag):
         return shared_poll(make_response("", 304), etag)

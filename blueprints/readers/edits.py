@@ -7,9 +7,6 @@ adds links may send an approved comment back to moderation.
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from flask import current_app
 from flask import request
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -35,17 +32,6 @@ SEVERITY = {
     CommentStatus.SPAM: 2,
     CommentStatus.TRASH: 3,
 }
-
-
-def edit_window_open(comment: Comment) -> bool:
-    """True while its author may edit: within FOLIO_COMMENTS_EDIT_MINUTES of
-    being posted, and neither trashed nor deleted."""
-    minutes = max(0, int(current_app.config["COMMENTS_EDIT_MINUTES"]))
-    if not minutes or comment.removed_at is not None:
-        return False
-    if comment.status == CommentStatus.TRASH:
-        return False
-    return utcnow() < comment.created_at + timedelta(minutes=minutes)
 
 
 def revise(comment: Comment, body: str, editor_id: int | None) -> None:

@@ -21,7 +21,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from blueprints.articles.page import reader_url
-from blueprints.comments.cookies import recent_comment_ids
+from blueprints.comments.cookies import add_held_comment
+from blueprints.comments.cookies import forget_recent_comments
+from blueprints.comments.cookies import proves
+from blueprints.comments.cookies import recent_comments_kept
+from blueprints.comments.edit_window import edit_window_open
 from blueprints.comments.moderation import announce_changes
 from blueprints.comments.records import ArticleRef
 from blueprints.comments.section import ThreadComment
@@ -30,7 +34,6 @@ from blueprints.readers import links
 from blueprints.readers import session
 from blueprints.readers.edits import delete_by_author
 from blueprints.readers.edits import edit_by_author
-from blueprints.readers.edits import edit_window_open
 from blueprints.readers.erasure import erase
 from blueprints.readers.export import export
 from blueprints.readers.forms import ConfirmForm
@@ -208,6 +211,8 @@ def mine():
         page=page,
         form=ConfirmForm(),
         window_open=edit_window_open,
+        # After a plain edit that sent the comment back to moderation.
+        sent_back_id=request.args.get("held", type=int),
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -221,7 +226,7 @@ def _own(comment_id: int, recent_proves: bool = False) -> Comment:
     email = session.reader_email()
     if email and email == comment.author_email:
         return comment
-    if recent_proves and comment.id in recent_comment_ids():
+    if recent_proves and proves(recent_comments_kept(), comment):
         return comment
     abort(403)
 
@@ -260,30 +265,39 @@ def save(comment_id: int):
             db.session.rollback()
             return _edit_answer(comment, form, 422)
         change = edit_by_author(comment, form.body.data)
-        answer = _saved(comment)
+        answer = _saved(comment, sent_back=change is not None)
     if change is not None:
+        # Held again: this browser keeps showing it to its author, marked so.
+        add_held_comment(answer, comment)
         announce_changes([change])
     return answer
 
 
-def _saved(comment: Comment) -> Response:
-    """After an edit: the comment again (htmx), or back where the reader was."""
+def _saved(comment: Comment, sent_back: bool) -> Response:
+    """After an edit: the comment again (htmx), or back where the reader was.
+
+    sent_back: the edit sent the comment (back) to moderation, which is said.
+    """
     place = _place()
     if not wants_fragment():
         if place is Place.ARTICLE:
             return see_other(
                 reader_url(comment.article, _anchor=f"comment-{comment.id}")
             )
-        return see_other(url_for("readers.mine"))
+        return see_other(
+            url_for("readers.mine", held=comment.id if sent_back else None)
+        )
     if place is Place.ARTICLE:
         article = ArticleRef.from_row(comment.article)
         return render(
             "readers/edit.html",
-            "comments/_comment.html",
+            "comments/_card.html",
             comment=ThreadComment.from_row(comment),
             article=article,
             comments_open=comments_are_open(article),
             focus_new=True,
+            card_focus=True,
+            sent_back=sent_back,
             editable_ids=(comment.id,) if edit_window_open(comment) else (),
         )
     return render(
@@ -293,6 +307,7 @@ def _saved(comment: Comment) -> Response:
         form=ConfirmForm(),
         window_open=edit_window_open,
         focus=True,
+        sent_back=sent_back,
     )
 
 
@@ -352,6 +367,7 @@ def sign_out():
         abort(400)
     response = see_other(url_for("readers.start"))
     session.end(response)
+    forget_recent_comments(response)
     return response
 
 

@@ -48,6 +48,16 @@
     }
   });
 
+  // A comment post carries the count the page shows, so its answer moves the
+  // poll's count past the new comment only, not past others' that arrived
+  // meanwhile (the cached form cannot hold it; it is read at request time).
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = event.detail.elt;
+    var target = pollTarget();
+    if (!target || !form.matches || !form.matches("form.comment-form")) return;
+    if (target.dataset.since) event.detail.parameters.since = target.dataset.since;
+  });
+
   // Tests and other scripts can ask for a poll now.
   window.folioPollComments = poll;
 
