@@ -134,3 +134,30 @@ def test_edit_inline_right_after_posting(server, page):
     expect(page.locator(li)).to_contain_text("A typo fixed in my comment.")
     expect(page.locator(li)).to_contain_text("edited")
     assert_no_axe_violations(page, "#comments")
+
+
+def test_inline_edit_keeps_the_replies(server, page):
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    page.fill("#comment", "A tpyo above a reply.")
+    page.fill("#author", "Ada")
+    page.fill("#email", "ada@example.org")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    new = comments(server)[-1]
+    # A reply under it, with htmx, so the card keeps its Edit link.
+    page.click(f"#comment-{new.id} .comment-reply")
+    page.locator(f"#reply-slot-{new.id} #comment-form").wait_for()
+    page.fill("#comment", "A reply below.")
+    page.fill("#author", "Ada")
+    page.fill("#email", "ada@example.org")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    replies = page.locator(f"#replies-{new.id}")
+    expect(replies).to_contain_text("A reply below.")
+    card = f"#comment-card-{new.id}"
+    settled_after(page, lambda: page.click(f"{card} .comment-edit"))
+    page.fill(f"{card} textarea", "A typo fixed above a reply.")
+    settled_after(page, lambda: page.click(f"{card} button[type=submit]"))
+    expect(page.locator(card)).to_contain_text("A typo fixed above a reply.")
+    expect(replies).to_contain_text("A reply below.")
+    poll(page, f"document.activeElement.id === 'comment-card-{new.id}'")
+    assert_no_axe_violations(page, "#comments")
