@@ -130,3 +130,23 @@ def test_copy_link_copies_the_permalink_and_announces(server, make_context):
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied == server(f"/articles/threads#comment-{first_id}")
     assert_no_axe_violations(page, "#comments")
+
+
+def test_own_post_does_not_hide_others_news(server, page, make_context):
+    page.goto(server("/articles/threads"))
+    wait_for_htmx(page)
+    other = make_context().new_page()
+    other.goto(server("/articles/threads"))
+    wait_for_htmx(other)
+    other.fill("#comment", "Hello from another reader.")
+    other.fill("#author", "Ann")
+    other.fill("#email", "ann@example.org")
+    settled_after(other, lambda: other.click("#comment-form button[type=submit]"))
+    # This reader posts too: their own comment is not news, Ann's still is.
+    page.fill("#comment", "My own words.")
+    page.fill("#author", "Ann")
+    page.fill("#email", "ann@example.org")
+    settled_after(page, lambda: page.click("#comment-form button[type=submit]"))
+    expect(page.locator("#comment-news")).to_have_attribute("data-since", "4")
+    settled_after(page, lambda: page.evaluate("window.folioPollComments()"))
+    expect(page.locator("#comment-news")).to_contain_text("1 new comment")
