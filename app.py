@@ -27,6 +27,7 @@ from blueprints.media import bp as media_bp
 from blueprints.media import pictures
 from blueprints.media import processing
 from blueprints.media import site_images
+from blueprints.readers import bp as readers_bp
 from blueprints.staff import bp as staff_bp
 from blueprints.subscriptions import bp as subscriptions_bp
 from config import instance_secret
@@ -116,6 +117,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(comments_bp)
     app.register_blueprint(contact_bp, url_prefix="/contact")
     app.register_blueprint(media_bp, url_prefix="/media")
+    app.register_blueprint(readers_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(subscriptions_bp)
 

@@ -1117,8 +1117,10 @@ class SubscriptionNotice(db.Model):
 class ReaderLink(db.Model):
     """A single-use, time-limited link mailed to a reader for "Your comments".
 
-    The mailed token is signed and names this row's nonce; the row makes it
-    single-use and counts requests per address (a keyed hash, not the address).
+    The mailed token is signed and names only this row's nonce, so the address
+    is never in a URL; the row holds it until the link is used (then it is
+    cleared), makes the link single-use and counts requests per address by a
+    keyed hash.
     """
 
     __tablename__ = "reader_links"
@@ -1128,6 +1130,7 @@ class ReaderLink(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email_hash: Mapped[str] = mapped_column(String(64))
+    email: Mapped[str] = mapped_column(String(254), default="")
     nonce: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -87,7 +88,8 @@ def test_held_cookie_stays_within_the_page_budget(app):
     with app.app_context():
         article = make_article(slug="hello")
         add_comments(article.id, 10)
-        pending_id = make_comment(article, status=CommentStatus.PENDING).id
+        row = make_comment(article, status=CommentStatus.PENDING)
+        pending = SimpleNamespace(id=row.id, created_at=row.created_at)
     client = app.test_client()
     anonymous, _ = page_statements(app, client)
     anonymous, _ = page_statements(app, client)
@@ -97,7 +99,7 @@ def test_held_cookie_stays_within_the_page_budget(app):
         from blueprints.comments.cookies import add_held_comment
 
         response = make_response("")
-        add_held_comment(response, pending_id)
+        add_held_comment(response, pending)
         cookie = re.search(r"folio_held=([^;]+)", response.headers["Set-Cookie"])
     client.set_cookie("folio_held", cookie.group(1))
     with_cookie, html = page_statements(app, client)

@@ -5,41 +5,28 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from urllib.parse import urljoin
-from urllib.parse import urlsplit
 
 from flask import Response
-from flask import render_template
 from sqlalchemy.orm import joinedload
 
 from blueprints.articles.seo import author_url
 from blueprints.articles.seo import description_of
 from blueprints.articles.seo import share_image
-from blueprints.articles.seo import site_root
 from models import Article
 from models import Tag
 from models import User
 from models import utcnow
-from web.http_caching import fingerprint
-from web.http_caching import not_modified
-from web.http_caching import not_modified_response
-from web.http_caching import public_resource
-from web.site_settings import settings_version
+from web.atom import atom_document
+from web.atom import feed_etag
+from web.atom import tag_uri
+from web.atom import unchanged
 from web.urls import absolute_url
 
 FEED_SIZE = 20
 # What an entry shows beyond a card: its social image (the enclosure).
 FEED_OPTIONS = (joinedload(Article.social_image),)
-ATOM_TYPE = "application/atom+xml; charset=utf-8"
-
-# Characters XML 1.0 does not allow anywhere, even escaped.
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _RELATIVE = re.compile(r'(href|src)="(/[^"]*)"')
 _SRCSET = re.compile(r'srcset="([^"]*)"')
-
-
-def xml_text(value: object) -> str:
-    """Text with the characters XML 1.0 forbids removed (escaping is Jinja's)."""
-    return _NOT_XML.sub("", str(value or ""))
 
 
 def absolutize(html: str, base: str) -> str:
@@ -66,9 +53,7 @@ def _absolute_srcset(srcset: str, base: str) -> str:
 
 def entry_id(article: Article) -> str:
     """A permanent tag: URI for an entry, unchanged when its slug is renamed."""
-    host = urlsplit(site_root()).hostname or "localhost"
-    day = article.created_at.date().isoformat()
-    return f"tag:{host},{day}:article-{article.id}"
+    return tag_uri(article.created_at.date(), f"article-{article.id}")
 
 
 def feed_response(
@@ -81,18 +66,18 @@ def feed_response(
     updated: datetime = max(
         (a.updated_at for a in articles), default=None
     ) or utcnow().replace(microsecond=0)
-    etag = fingerprint(
+    etag = feed_etag(
         [
             tag.slug if tag else None,
             tag.name if tag else None,
             author.slug if author else None,
             author.display_name if author else None,
             [(a.id, a.updated_at, a.slug) for a in articles],
-            settings_version(),  # the feed's title and subtitle are settings
         ]
     )
-    if not_modified(etag, updated):
-        return not_modified_response(etag, private=False, last_modified=updated)
+    answer = unchanged(etag, updated)
+    if answer is not None:
+        return answer
     if tag is not None:
         self_url = absolute_url("articles.tag_feed", slug=tag.slug)
         alternate = absolute_url("articles.tag", slug=tag.slug)
@@ -102,12 +87,13 @@ def feed_response(
     else:
         self_url = absolute_url("articles.feed")
         alternate = absolute_url("articles.index")
-    body = render_template(
+    return atom_document(
         "articles/feed.xml",
+        etag,
+        updated,
         articles=articles,
         scope=tag.name if tag else author.display_name if author else None,
         author_url=author_url,
-        updated=updated,
         self_url=self_url,
         alternate=alternate,
         feed_id=self_url,
@@ -116,8 +102,4 @@ def feed_response(
         description_of=description_of,
         entry_id=entry_id,
         share_image=share_image,
-        xml_text=xml_text,
     )
-    response = Response(body, mimetype="application/atom+xml")
-    response.headers["Content-Type"] = ATOM_TYPE
-    return public_resource(response, etag, updated)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask import render_template
+from flask import url_for
 
 from blueprints.articles.publishing import set_body
 from blueprints.articles.publishing import unique_slug
@@ -14,6 +15,7 @@ from models import Article
 from models import ArticleKind
 from models import ArticleStatus
 from models import utcnow
+from web.urls import urls_outside_requests
 
 TEMPLATE = "pages/privacy.md"
 TITLE = "Privacy"
@@ -22,6 +24,8 @@ TITLE = "Privacy"
 def privacy_markdown() -> str:
     """The privacy page's Markdown, for this site's settings."""
     config = current_app.config
+    with urls_outside_requests():
+        your_comments = url_for("readers.start")
     return render_template(
         TEMPLATE,
         site_title=config["SITE_TITLE"],
@@ -31,6 +35,9 @@ def privacy_markdown() -> str:
         notify_approved=config["COMMENTS_NOTIFY_APPROVED"],
         remember_days=REMEMBER_MAX_AGE // 86400,
         held_days=HELD_MAX_AGE // 86400,
+        your_comments=your_comments,
+        edit_minutes=config["COMMENTS_EDIT_MINUTES"],
+        link_minutes=config["READER_LINK_MINUTES"],
     )
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from datetime import datetime
 from datetime import timedelta
+from enum import Enum
 
 from flask import current_app
 from flask import render_template
@@ -25,8 +26,13 @@ from sqlalchemy import select
 from blueprints.comments.cache import comment_cache
 from blueprints.comments.cache import form_cache
 from blueprints.comments.cookies import has_held_comments
-from blueprints.comments.cookies import held_comment_ids
+from blueprints.comments.cookies import has_recent_comments
+from blueprints.comments.cookies import held_comments_kept
+from blueprints.comments.cookies import proves
+from blueprints.comments.cookies import recent_comments_kept
 from blueprints.comments.cookies import remembered_author
+from blueprints.comments.edit_window import edit_window_open
+from blueprints.comments.edit_window import minutes_left
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import avatar_key
 from blueprints.comments.records import ArticleRef
@@ -59,6 +65,9 @@ class ThreadComment:
     avatar: str
     status: CommentStatus = CommentStatus.APPROVED
     children: list[ThreadComment] = field(default_factory=list)
+    edited_at: datetime | None = None
+    # Deleted by its author while it had replies: shown as such, with nothing of theirs.
+    removed: bool = False
 
     @classmethod
     def from_row(cls, row) -> ThreadComment:
@@ -72,6 +81,8 @@ class ThreadComment:
             created_at=row.created_at,
             avatar=avatar_key(row.author_email),
             status=getattr(row, "status", CommentStatus.APPROVED),
+            edited_at=getattr(row, "edited_at", None),
+            removed=getattr(row, "removed_at", None) is not None,
         )
 
     @property
@@ -130,6 +141,8 @@ def load_discussion(article: ArticleRef) -> Discussion:
             Comment.body,
             Comment.created_at,
             Comment.kind,
+            Comment.edited_at,
+            Comment.removed_at,
         )
         .where(
             Comment.article_id == article.id,
@@ -154,6 +167,31 @@ def load_discussion(article: ArticleRef) -> Discussion:
     return Discussion(top, mentions)
 
 
+class CommentOrder(Enum):
+    """The order of top-level threads (?comments=); replies are always oldest first."""
+
+    OLDEST = "oldest"
+    NEWEST = "newest"
+
+    @classmethod
+    def from_arg(cls, raw: object) -> CommentOrder:
+        """The order a query argument names; anything else means oldest first."""
+        return cls.NEWEST if raw == cls.NEWEST.value else cls.OLDEST
+
+    @property
+    def arg(self) -> str | None:
+        """The query argument's value for links (None: the default, left out)."""
+        return None if self is CommentOrder.OLDEST else self.value
+
+
+ORDER_ARG = "comments"
+
+
+def requested_order() -> CommentOrder:
+    """The order this request asks for (?comments=newest), oldest by default."""
+    return CommentOrder.from_arg(request.args.get(ORDER_ARG))
+
+
 @dataclass(frozen=True)
 class RenderedPage:
     """One page of the approved-comment list, rendered, and how many pages there are."""
@@ -161,6 +199,7 @@ class RenderedPage:
     html: Markup
     page: int
     pages: int
+    order: CommentOrder = CommentOrder.OLDEST
 
 
 def clamp_page(raw: object) -> int:
@@ -172,34 +211,42 @@ def clamp_page(raw: object) -> int:
     return page if 1 <= page <= 100_000 else 1
 
 
-def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
-    """The approved comments of one page, from the cache or rendered (one query)."""
+def rendered_page(
+    article: ArticleRef, page: int, order: CommentOrder = CommentOrder.OLDEST
+) -> RenderedPage:
+    """The approved comments of one page in order, from the cache or rendered
+    (one query)."""
     is_open = comments_are_open(article)
     key = (
         article.id,
         article.comments_version,
         article.slug,
         page,
+        order,
         is_open,
         settings_version(),  # dates, page size, depth and pingbacks are settings
     )
 
     def _render() -> RenderedPage:
         discussion = load_discussion(article)
+        threads = discussion.threads
+        if order is CommentOrder.NEWEST:
+            threads = threads[::-1]
         size = per_page()
-        pages = max(1, -(-len(discussion.threads) // size))
-        items = discussion.threads[(page - 1) * size : page * size]
+        pages = max(1, -(-len(threads) // size))
+        items = threads[(page - 1) * size : page * size]
         html = render_template(
             "comments/_list.html",
             article=article,
             comments=items,
             page=page,
             pages=pages,
+            order=order,
             comments_open=is_open,
             # After the discussion: on its last page (where "Show more" ends).
             mentions=discussion.mentions if page == pages else [],
         )
-        return RenderedPage(Markup(html), page, pages)
+        return RenderedPage(Markup(html), page, pages, order)
 
     return comment_cache().get_or_render(key, _render)
 
@@ -207,9 +254,10 @@ def rendered_page(article: ArticleRef, page: int) -> RenderedPage:
 def shows_own_held_comments() -> bool:
     """True when this visitor's page lists their comments awaiting moderation.
 
-    Such a page is theirs alone, so the page cache leaves it out.
+    Such a page is theirs alone, so the page cache leaves it out; so is the
+    page of a visitor who may still edit a comment they just posted.
     """
-    return has_held_comments()
+    return has_held_comments() or has_recent_comments()
 
 
 def held_comments(article: ArticleRef) -> list[ThreadComment]:
@@ -217,19 +265,50 @@ def held_comments(article: ArticleRef) -> list[ThreadComment]:
 
     Queried only when the signed held-comments cookie is present.
     """
-    ids = held_comment_ids()
-    if not ids:
+    kept = held_comments_kept()
+    if not kept:
         return []
     rows = db.session.scalars(
         select(Comment)
         .where(
-            Comment.id.in_(ids),
+            Comment.id.in_(kept),
             Comment.article_id == article.id,
             Comment.status.in_([CommentStatus.PENDING, CommentStatus.SPAM]),
         )
         .order_by(Comment.created_at, Comment.id)
     )
-    return [ThreadComment.from_row(row) for row in rows]
+    # The stamp proves it is this browser's comment, not a later one given its id.
+    return [ThreadComment.from_row(row) for row in rows if proves(kept, row)]
+
+
+@dataclass(frozen=True)
+class OwnEditable:
+    """A comment this browser posted and may still edit (never in the cached list)."""
+
+    id: int
+    created_at: datetime
+    minutes_left: int
+
+
+def own_editable(article: ArticleRef) -> list[OwnEditable]:
+    """This browser's comments on the article still inside the edit window.
+
+    Queried only when the signed recent-comments cookie holds some; each must
+    match its stamp there (see cookies.proves).
+    """
+    kept = recent_comments_kept()
+    if not kept:
+        return []
+    rows = db.session.execute(
+        select(Comment.id, Comment.created_at, Comment.status, Comment.removed_at)
+        .where(Comment.id.in_(kept), Comment.article_id == article.id)
+        .order_by(Comment.created_at, Comment.id)
+    )
+    return [
+        OwnEditable(row.id, row.created_at, minutes_left(row))
+        for row in rows
+        if proves(kept, row) and edit_window_open(row)
+    ]
 
 
 # The comment form's per-response values: a cached page that shows the blank
@@ -395,9 +474,9 @@ def section_context(
 ) -> dict:
     """Template context for comments/_section.html (and its partials).
 
-    Without arguments (the article page) the page comes from ?cpage= and a reply
-    target from ?replytocom=, so both work without JavaScript. A page that does
-    not allow comments has no section: {}.
+    Without arguments (the article page) the page comes from ?cpage=, the order
+    from ?comments= and a reply target from ?replytocom=, so all work without
+    JavaScript. A page that does not allow comments has no section: {}.
     """
     if not page_article.shows_comments:
         return {}
@@ -420,6 +499,8 @@ def section_context(
         blank=blank,
     )
     context["comment_section"].update(
-        listing=rendered_page(article, page), held=held_comments(article)
+        listing=rendered_page(article, page, requested_order()),
+        held=held_comments(article),
+        editable=own_editable(article),
     )
     return context

@@ -9,13 +9,19 @@ from flask import Response
 from flask import abort
 from flask import current_app
 from flask import flash
+from flask import make_response
 from flask import request
 
 from blueprints.articles.page import article_for_page
 from blueprints.articles.page import reader_context
 from blueprints.articles.page import reader_url
 from blueprints.comments import cookies
+from blueprints.comments import feeds
 from blueprints.comments import notify
+from blueprints.comments.arrivals import Arrivals
+from blueprints.comments.arrivals import clamp_count
+from blueprints.comments.arrivals import shared_poll
+from blueprints.comments.edit_window import edit_window
 from blueprints.comments.formatting import format_body
 from blueprints.comments.forms import CommentForm
 from blueprints.comments.identicon import KEY_PATTERN
@@ -35,10 +41,12 @@ from blueprints.comments.section import fresh_form
 from blueprints.comments.section import new_form
 from blueprints.comments.section import rendered_page
 from blueprints.comments.section import reply_target
+from blueprints.comments.section import requested_order
 from blueprints.comments.section import section_context
 from blueprints.subscriptions import consent
 from extensions import limiter
 from models import Article
+from models import ArticleKind
 from models import Comment
 from models import CommentStatus
 from models import db
@@ -51,9 +59,11 @@ from web.form_guard import hash_ip
 from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
+from web.http_caching import not_modified
 
 bp = Blueprint("comments", __name__)
 bp.record_once(notify.connect)
+bp.add_app_template_global(feeds.feed_url, "comments_feed_url")
 
 PAGE = "articles/detail.html"
 FORM_RESPONSE = "comments/_form_response.html"
@@ -297,7 +307,8 @@ def _posted(article: ArticleRef, comment: StoredComment, form: CommentForm) -> R
         anchor = f"comment-{comment.id}"
         response = see_other(reader_url(article, _anchor=anchor))
     if held:
-        cookies.add_held_comment(response, comment.id)
+        cookies.add_held_comment(response, comment)
+    cookies.add_recent_comment(response, comment)
     if form.remember.data:
         cookies.remember_author(
             response, form.author.data, form.email.data, form.url.data or ""
@@ -352,12 +363,26 @@ def _created(
         ),
         new_comment=ThreadComment.from_row(comment),
         new_parent_id=comment.parent_id,
+        # Just posted from this browser: editable inline (readers.edit).
+        editable_ids=(comment.id,) if edit_window() else (),
+        news_since=_shown_since(article, held),
     )
     # The fresh form goes back to its place under the comments; the old
     # one (maybe under a comment being replied to) is removed out of band.
     response.headers["HX-Retarget"] = "#respond-home"
     response.headers["HX-Reswap"] = "innerHTML"
     return response
+
+
+def _shown_since(article: ArticleRef, held: bool) -> int:
+    """The approved count the page shows once this comment is in: the count it
+    showed (?since=, which static/js/threads.js sends with the post), plus this
+    one when approved, so the poll still counts others' arrivals since the page
+    loaded. Without it, the article's count now."""
+    since = clamp_count(request.form.get("since"), -1)
+    if since < 0:
+        return article.comment_count
+    return since + (0 if held else 1)
 
 
 @bp.errorhandler(429)
@@ -415,12 +440,62 @@ def index(slug: str):
         context = _whole_page(_visible_article(slug), page=page)
         listing = context["comment_section"]["listing"]
     else:
-        # Only the cached page of comments: no article page, no form.
-        listing = rendered_page(_article_ref(slug), page)
-        context = {"comment_section": {"listing": listing}}
+        # Only the cached page of comments (in the order asked): no article
+        # page, no form; the first page also updates the order links and count.
+        article = _article_ref(slug)
+        listing = rendered_page(article, page, requested_order())
+        context = {"comment_section": {"listing": listing, "article": article}}
     if page > listing.pages:
         abort(404)
     return render(PAGE, "comments/_page.html", **context)
+
+
+@bp.get("/articles/<slug>/comments/new")
+def news(slug: str):
+    """How many comments arrived since ?since= (the count the page showed): one query.
+
+    htmx polls it from the article page (comments/_news.html); without htmx it
+    leads to the comment section.
+    """
+    article = _article_ref(slug)
+    if not wants_fragment():
+        return see_other(reader_url(article, _anchor="comments"))
+    since = clamp_count(request.args.get("since"), article.comment_count)
+    # Fewer than the page showed (some were removed): nothing to announce.
+    news = Arrivals(article, max(0, article.comment_count - since), requested_order())
+    etag = news.etag()
+    if not_modified(etag):
+        return shared_poll(make_response("", 304), etag)
+    response = render(PAGE, "comments/_news_count.html", news=news)
+    return shared_poll(response, etag)
+
+
+@bp.get("/comments.atom")
+def site_feed():
+    """Atom feed of the site's newest approved comments."""
+    return feeds.site_feed()
+
+
+@bp.get("/articles/<slug>/comments.atom")
+def article_feed(slug: str):
+    """Atom feed of one article's newest approved comments."""
+    return _feed(slug, ArticleKind.ARTICLE)
+
+
+@bp.get("/<slug>/comments.atom")
+def page_feed(slug: str):
+    """Atom feed of one page's newest approved comments (a page that takes them)."""
+    return _feed(slug, ArticleKind.PAGE)
+
+
+def _feed(slug: str, kind: ArticleKind) -> Response:
+    """The comments feed of the visible article or page of kind at slug, or 404."""
+    article = _article_ref(slug)
+    if article.kind != kind or not (
+        kind == ArticleKind.ARTICLE or article.comments_open
+    ):
+        abort(404)
+    return feeds.article_feed(article)
 
 
 @bp.get("/avatars/<key>.svg")

@@ -1,10 +1,11 @@
 """The staff blueprint: sign-in, the dashboard, the editor, pages, menus, media,
 moderation, the inbox.
 
-Other blueprints import nothing from it; the command line (cli/users.py)
-hashes passwords with its `passwords` module.
+Other blueprints import only its public modules: the command line (cli/users.py)
+hashes passwords with its `passwords` module, and a reader's erasure (readers)
+is written to the staff audit log through `audit`.
 
-Public modules: passwords.
+Public modules: passwords, audit.
 """
 
 # Each module registers its views on bp when imported.
@@ -13,6 +14,7 @@ from blueprints.staff import articles  # noqa: F401
 from blueprints.staff import audit_log  # noqa: F401
 from blueprints.staff import auth  # noqa: F401
 from blueprints.staff import badges  # noqa: F401
+from blueprints.staff import comment_edits  # noqa: F401
 from blueprints.staff import dashboard  # noqa: F401
 from blueprints.staff import editor_images  # noqa: F401
 from blueprints.staff import editor_urls  # noqa: F401

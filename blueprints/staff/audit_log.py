@@ -43,6 +43,8 @@ LABELS = {
     AuditAction.SITE_EXPORTED: "Site exported",
     AuditAction.SITE_IMPORTED: "Site import started",
     AuditAction.REDIRECT_CHANGED: "Redirect added, changed or deleted",
+    AuditAction.COMMENT_EDITED: "Comment text edited",
+    AuditAction.READER_ERASED: "A reader erased their data",
 }
 # The events that say something went wrong, marked on the page.
 WARNINGS = frozenset({AuditAction.SIGN_IN_FAILED, AuditAction.TWO_FACTOR_FAILED})

@@ -162,6 +162,14 @@ class ReplyForm(TextForm):
     body = TextAreaField("Your reply", validators=[DataRequired(), Length(max=10_000)])
 
 
+class CommentEditForm(TextForm):
+    """A comment's text as a moderator corrects it."""
+
+    body = TextAreaField(
+        "Comment text", validators=[DataRequired(), Length(max=65_525)]
+    )
+
+
 def clean_search(value: str | None) -> str:
     """A search string trimmed to something reasonable."""
     return re.sub(r"\s+", " ", value or "").strip()[:100]

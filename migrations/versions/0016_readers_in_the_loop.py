@@ -45,6 +45,7 @@ def upgrade():
         "reader_links",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("email_hash", sa.String(length=64), nullable=False),
+        sa.Column("email", sa.String(length=254), nullable=False),
         sa.Column("nonce", sa.String(length=64), nullable=False),
         sa.Column("created_at", models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("used_at", models.UTCDateTime(timezone=True), nullable=True),

@@ -47,6 +47,8 @@ PUBLIC = [
     "/contact/thanks",
     "/articles/welcome-to-folio/follow",
     "/articles/welcome-to-folio/follow/sent",
+    "/your-comments",
+    "/your-comments/sent",
     "/staff/login",
     "/staff/password/forgot",
 ]

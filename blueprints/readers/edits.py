@@ -1,0 +1,104 @@
+"""Changing a comment's text (its author within the edit window, or staff) and
+its author's delete, keeping the history, the counts and the cached list right.
+
+A reader's edit runs the moderation rules again on the new text: an edit that
+adds links may send an approved comment back to moderation.
+"""
+
+from __future__ import annotations
+
+from flask import request
+from sqlalchemy import delete
+from sqlalchemy import select
+
+from blueprints.comments.moderation import StatusChange
+from blueprints.comments.moderation import Submission
+from blueprints.comments.moderation import decide
+from blueprints.comments.moderation import set_status
+from models import Comment
+from models import CommentRevision
+from models import CommentStatus
+from models import db
+from models import utcnow
+
+# Deleted by its author while it had replies: kept, with nothing of theirs.
+REMOVED = {"body": "", "author_name": "", "author_url": ""}
+
+
+# How far each state is from being shown: an edit may move a comment away, never back.
+SEVERITY = {
+    CommentStatus.APPROVED: 0,
+    CommentStatus.PENDING: 1,
+    CommentStatus.SPAM: 2,
+    CommentStatus.TRASH: 3,
+}
+
+
+def revise(comment: Comment, body: str, editor_id: int | None) -> None:
+    """Keep the old text as a revision and store the new one (the caller commits).
+
+    An approved comment's edit refreshes its article's stats, which bumps
+    comments_version, so the cached comment list and pages are rendered again.
+    """
+    db.session.add(
+        CommentRevision(comment_id=comment.id, body=comment.body, editor_id=editor_id)
+    )
+    comment.body = body
+    comment.edited_at = utcnow()
+    db.session.flush()
+    if comment.status == CommentStatus.APPROVED:
+        comment.article.refresh_comment_stats()
+
+
+def edit_by_author(comment: Comment, body: str) -> StatusChange | None:
+    """The author's edit: revise, then apply the moderation rules to the new text.
+
+    Returns the status change when the rules now hold the comment or call it
+    spam (an edit never moves a comment the other way).
+    """
+    revise(comment, body, editor_id=None)
+    submission = Submission(
+        name=comment.author_name,
+        email=comment.author_email,
+        url=comment.author_url or "",
+        body=body,
+        ip=request.remote_addr or "",
+        user_agent=comment.user_agent or "",
+    )
+    decision = decide(submission)
+    # An edit never approves a held comment, nor lifts one out of spam.
+    if SEVERITY[decision.status] <= SEVERITY[comment.status]:
+        return None
+    return set_status(comment, decision.status, f"edited; {decision.reason}")
+
+
+def has_replies(comment_ids: list[int]) -> set[int]:
+    """The ids among comment_ids that have at least one reply (one query)."""
+    if not comment_ids:
+        return set()
+    rows = db.session.scalars(
+        select(Comment.parent_id).where(Comment.parent_id.in_(comment_ids)).distinct()
+    )
+    return set(rows)
+
+
+def remove(comment: Comment, replied: bool) -> None:
+    """Delete a comment; with replies, keep it as "deleted by its author"."""
+    article = comment.article
+    if replied:
+        for name, value in REMOVED.items():
+            setattr(comment, name, value)
+        comment.removed_at = utcnow()
+        # The old texts go too: what the author deleted is not kept for anyone.
+        db.session.execute(
+            delete(CommentRevision).where(CommentRevision.comment_id == comment.id)
+        )
+    else:
+        db.session.delete(comment)
+    db.session.flush()
+    article.refresh_comment_stats()
+
+
+def delete_by_author(comment: Comment) -> None:
+    """The author's delete (the caller commits)."""
+    remove(comment, comment.id in has_replies([comment.id]))
