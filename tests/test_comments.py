@@ -8,8 +8,6 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from blueprints.comments.forms import MAX_COMMENT
-from blueprints.comments.forms import MAX_EMAIL
 from blueprints.comments.forms import MAX_NAME
 from blueprints.comments.forms import MAX_URL
 from models import Article
@@ -18,6 +16,8 @@ from models import CommentStatus
 from models import db
 from tests.support.factories import make_article
 from tests.support.factories import make_comment
+from web.form_fields import COMMENT_MAX as MAX_COMMENT
+from web.form_fields import READER_EMAIL_MAX as MAX_EMAIL
 from web.form_guard import form_timestamp
 
 

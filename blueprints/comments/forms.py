@@ -4,43 +4,29 @@ from __future__ import annotations
 
 from flask import current_app
 from wtforms import BooleanField
-from wtforms import EmailField
 from wtforms import HiddenField
 from wtforms import StringField
-from wtforms import TextAreaField
 from wtforms import URLField
 from wtforms.validators import DataRequired
-from wtforms.validators import Email
 from wtforms.validators import Length
 from wtforms.validators import Optional
 from wtforms.validators import ValidationError
 
-from web.form_filters import lower
+from web.form_fields import comment_text_field
+from web.form_fields import reader_email_field
 from web.form_filters import strip
 from web.form_guard import SpamGuardForm
 from web.form_validators import WebAddress
 
 # WordPress's limits (wp_get_comment_fields_max_lengths).
 MAX_NAME = 245
-MAX_EMAIL = 100
 MAX_URL = 200
-MAX_COMMENT = 65525
 
 
 class CommentForm(SpamGuardForm):
     """A reader's comment (or reply, with parent_id set)."""
 
-    comment = TextAreaField(
-        "Comment",
-        filters=[strip],
-        validators=[
-            DataRequired("Write a comment."),
-            Length(
-                max=MAX_COMMENT,
-                message=f"Keep the comment under {MAX_COMMENT:,} characters.",
-            ),
-        ],
-    )
+    comment = comment_text_field()
     author = StringField(
         "Name",
         filters=[strip],
@@ -49,15 +35,7 @@ class CommentForm(SpamGuardForm):
             Length(max=MAX_NAME, message=f"Use at most {MAX_NAME} characters."),
         ],
     )
-    email = EmailField(
-        "Email",
-        filters=[strip, lower],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=MAX_EMAIL, message=f"Use at most {MAX_EMAIL} characters."),
-            Email("Enter a valid email address, like name@example.com."),
-        ],
-    )
+    email = reader_email_field()
     url = URLField(
         "Website",
         filters=[strip],

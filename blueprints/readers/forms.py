@@ -2,49 +2,21 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired
-from wtforms.validators import Email
-from wtforms.validators import Length
-
-from web.form_filters import lower
-from web.form_filters import strip
+from web.form_fields import comment_text_field
+from web.form_fields import reader_email_field
 from web.text_form import TextForm
-
-MAX_EMAIL = 100
-MAX_COMMENT = 65525
 
 
 class LinkRequestForm(TextForm):
     """The address a reader wants a "Your comments" link sent to."""
 
-    email = EmailField(
-        "Email",
-        filters=[strip, lower],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=MAX_EMAIL, message=f"Use at most {MAX_EMAIL} characters."),
-            # Rejects CR, LF and anything else that is not one plain address.
-            Email("Enter a valid email address, like name@example.com."),
-        ],
-    )
+    email = reader_email_field()
 
 
 class EditForm(TextForm):
     """A comment's new text."""
 
-    body = TextAreaField(
-        "Comment",
-        filters=[strip],
-        validators=[
-            DataRequired("Write a comment."),
-            Length(
-                max=MAX_COMMENT,
-                message=f"Keep the comment under {MAX_COMMENT:,} characters.",
-            ),
-        ],
-    )
+    body = comment_text_field()
 
 
 class ConfirmForm(TextForm):

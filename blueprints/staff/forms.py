@@ -29,6 +29,7 @@ from blueprints.staff.passwords import account_words
 from blueprints.staff.seo_forms import SeoFields
 from models import ArticleStatus
 from models import Role
+from web.form_fields import comment_text_field
 from web.text_form import TextForm
 
 ROLE_CHOICES = [
@@ -165,9 +166,7 @@ class ReplyForm(TextForm):
 class CommentEditForm(TextForm):
     """A comment's text as a moderator corrects it."""
 
-    body = TextAreaField(
-        "Comment text", validators=[DataRequired(), Length(max=65_525)]
-    )
+    body = comment_text_field("Comment text")
 
 
 def clean_search(value: str | None) -> str:

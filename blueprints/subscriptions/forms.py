@@ -2,32 +2,16 @@
 
 from __future__ import annotations
 
-from wtforms import EmailField
 from wtforms import StringField
-from wtforms.validators import DataRequired
-from wtforms.validators import Email
-from wtforms.validators import Length
 
-from web.form_filters import lower
-from web.form_filters import strip
+from web.form_fields import reader_email_field
 from web.text_form import TextForm
-
-# As the comment form's email field (WordPress's limit).
-MAX_EMAIL = 100
 
 
 class FollowForm(TextForm):
     """The address to mail about an article's new comments."""
 
-    email = EmailField(
-        "Email",
-        filters=[strip, lower],
-        validators=[
-            DataRequired("Enter your email address."),
-            Length(max=MAX_EMAIL, message=f"Use at most {MAX_EMAIL} characters."),
-            Email("Enter a valid email address, like name@example.com."),
-        ],
-    )
+    email = reader_email_field()
 
 
 class ConfirmForm(TextForm):
