@@ -42,6 +42,8 @@ TAG_SLUG = "folio"
 AUTHOR_SLUG = "mina-okafor"
 SEO_SLUG = "running-folio-on-one-small-machine"
 SEARCH_WORDS = "markdown"
+# Where build() hands over the demo reader's session cookie.
+READER_COOKIE = "reader_cookie"
 
 
 @dataclass
@@ -261,6 +263,7 @@ def _subscriptions(served_key: str) -> dict[str, str]:
     signed with the key the demo server runs with."""
     from sqlalchemy import select
 
+    from blueprints.readers.session import SALT as READER_SALT
     from blueprints.subscriptions.tokens import CONFIRM_SALT
     from blueprints.subscriptions.tokens import UNSUBSCRIBE_SALT
     from models import Comment
@@ -288,6 +291,8 @@ def _subscriptions(served_key: str) -> dict[str, str]:
         "unsubscribe_token": serializer(served_key, UNSUBSCRIBE_SALT).dumps(
             {**payload, "s": subscription.id}
         ),
+        # The same reader's "Your comments" session, as an opened link starts it.
+        READER_COOKIE: serializer(served_key, READER_SALT).dumps({"e": address.email}),
     }
 
 
@@ -384,7 +389,10 @@ def demo_site(
     watchdog.start()
     try:
         server.start(workdir)
-        yield DemoSite(server.base_url, sign_in(server.port, password), ids, password)
+        cookies = sign_in(server.port, password)
+        # The signed-in context is also a reader's who opened a "Your comments" link.
+        cookies["folio_reader"] = ids.pop(READER_COOKIE)
+        yield DemoSite(server.base_url, cookies, ids, password)
     finally:
         watchdog.cancel()
         server.stop()

@@ -71,6 +71,8 @@ PAGES = [
     ("your-comments", "/your-comments", False),
     ("your-comments-sent", "/your-comments/sent", False),
     ("your-comments-erased", "/your-comments/erased", False),
+    # Signed in: that context also holds the demo reader's session.
+    ("your-comments-mine", "/your-comments/mine", True),
     ("not-found", "/no-such-page", False),
     ("staff-login", "/staff/login", False),
     ("staff-password-forgot", "/staff/password/forgot", False),
