@@ -1064,6 +1064,25 @@ class Subscription(db.Model):
     __table_args__ = (
         Index("ix_subscriptions_article_kind", "article_id", "kind"),
         Index("ix_subscriptions_due_at", "due_at"),
+        # One of each per address, even when two requests race: a thread by
+        # its comment, an article once (its comment_id is NULL, which a plain
+        # unique constraint would let repeat).
+        Index(
+            "uq_subscriptions_address_comment",
+            "address_id",
+            "comment_id",
+            unique=True,
+            sqlite_where=text("comment_id IS NOT NULL"),
+            postgresql_where=text("comment_id IS NOT NULL"),
+        ),
+        Index(
+            "uq_subscriptions_address_article",
+            "address_id",
+            "article_id",
+            unique=True,
+            sqlite_where=text("kind = 'article'"),
+            postgresql_where=text("kind = 'article'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -1094,7 +1113,12 @@ class Subscription(db.Model):
 
 
 class SubscriptionNotice(db.Model):
-    """An approved comment a subscription has yet to announce (the digest's lines)."""
+    """An approved comment a subscription announces: waiting (mailed_at unset) or done.
+
+    Kept once mailed, so a comment approved again (approved, held, approved)
+    is never announced twice; outbox_id names the mail that carried it, so
+    erasing the comment's author can delete that mail too.
+    """
 
     __tablename__ = "subscription_notices"
     __table_args__ = (
@@ -1109,6 +1133,10 @@ class SubscriptionNotice(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outbox_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox.id", ondelete="SET NULL"), index=True
+    )
 
     def __repr__(self) -> str:
         return f"<SubscriptionNotice {self.subscription_id}:{self.comment_id}>"

@@ -137,6 +137,20 @@ def upgrade():
             batch_op.f("ix_subscriptions_comment_id"), ["comment_id"], unique=False
         )
         batch_op.create_index("ix_subscriptions_due_at", ["due_at"], unique=False)
+        batch_op.create_index(
+            "uq_subscriptions_address_comment",
+            ["address_id", "comment_id"],
+            unique=True,
+            sqlite_where=sa.text("comment_id IS NOT NULL"),
+            postgresql_where=sa.text("comment_id IS NOT NULL"),
+        )
+        batch_op.create_index(
+            "uq_subscriptions_address_article",
+            ["address_id", "article_id"],
+            unique=True,
+            sqlite_where=sa.text("kind = 'article'"),
+            postgresql_where=sa.text("kind = 'article'"),
+        )
 
     op.create_table(
         "subscription_notices",
@@ -144,6 +158,14 @@ def upgrade():
         sa.Column("subscription_id", sa.Integer(), nullable=False),
         sa.Column("comment_id", sa.Integer(), nullable=False),
         sa.Column("created_at", models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("mailed_at", models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("outbox_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["outbox_id"],
+            ["outbox.id"],
+            name=op.f("fk_subscription_notices_outbox_id_outbox"),
+            ondelete="SET NULL",
+        ),
         sa.ForeignKeyConstraint(
             ["comment_id"],
             ["comments.id"],
@@ -165,6 +187,11 @@ def upgrade():
         batch_op.create_index(
             batch_op.f("ix_subscription_notices_comment_id"),
             ["comment_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_subscription_notices_outbox_id"),
+            ["outbox_id"],
             unique=False,
         )
 
@@ -191,10 +218,13 @@ def downgrade():
         batch_op.drop_column("edited_at")
 
     with op.batch_alter_table("subscription_notices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subscription_notices_outbox_id"))
         batch_op.drop_index(batch_op.f("ix_subscription_notices_comment_id"))
 
     op.drop_table("subscription_notices")
     with op.batch_alter_table("subscriptions", schema=None) as batch_op:
+        batch_op.drop_index("uq_subscriptions_address_article")
+        batch_op.drop_index("uq_subscriptions_address_comment")
         batch_op.drop_index("ix_subscriptions_due_at")
         batch_op.drop_index(batch_op.f("ix_subscriptions_comment_id"))
         batch_op.drop_index("ix_subscriptions_article_kind")
