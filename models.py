@@ -1100,6 +1100,10 @@ class Subscription(db.Model):
         ForeignKey("comments.id", ondelete="CASCADE"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When its reader confirmed this very wish (the mailed link); nothing is
+    # mailed for it before. Typing an address proves nothing, so every new
+    # wish waits for its own confirmation.
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the last mail for it was queued; the next waits the digest interval.
     last_mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # When the waiting notices go out as one digest (None: nothing waits).

@@ -104,6 +104,7 @@ def upgrade():
         sa.Column("article_id", sa.Integer(), nullable=False),
         sa.Column("comment_id", sa.Integer(), nullable=True),
         sa.Column("created_at", models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("confirmed_at", models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_mailed_at", models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("due_at", models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
