@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from blueprints.comments.moderation import announce_changes
 from blueprints.comments.moderation import set_status
 from blueprints.subscriptions.digest import send_due_digests
+from blueprints.subscriptions.notices import note
+from blueprints.subscriptions.notices import note_changes
 from models import Article
 from models import Comment
 from models import CommentStatus
@@ -57,6 +58,8 @@ def _confirm(app, email: str) -> None:
             select(ReaderAddress).where(ReaderAddress.email == email)
         )
         address.confirmed_at = utcnow()
+        for subscription in address.subscriptions:
+            subscription.confirmed_at = address.confirmed_at
 
 
 def _last_comment_id(app) -> int:
@@ -176,7 +179,10 @@ def test_reply_deeper_in_the_thread_notifies_the_ancestor(app, client, article):
     # The second one waits for the digest (within the interval).
     with app.app_context():
         assert db.session.scalar(select(Subscription.due_at)) is not None
-        assert len(db.session.scalars(select(SubscriptionNotice)).all()) == 1
+        waiting = select(SubscriptionNotice).where(
+            SubscriptionNotice.mailed_at.is_(None)
+        )
+        assert len(db.session.scalars(waiting).all()) == 1
 
 
 def test_held_reply_is_not_announced_until_approved(app, client, article):
@@ -188,9 +194,7 @@ def test_held_reply_is_not_announced_until_approved(app, client, article):
         assert reply.status == CommentStatus.PENDING
     with app.test_request_context(), write_transaction():
         reply = db.session.get(Comment, reply.id)
-        change = set_status(reply, CommentStatus.APPROVED, "approved: by staff")
-    with app.test_request_context():
-        announce_changes([change])
+        note_changes([set_status(reply, CommentStatus.APPROVED, "approved: by staff")])
     assert len(outbox(app, ADA)) == 2
 
 
@@ -200,9 +204,7 @@ def test_spam_or_trash_reply_never_mails(app, client, article, status):
     _reply(client, parent, "new@example.org")
     with app.test_request_context(), write_transaction():
         reply = db.session.get(Comment, _last_comment_id(app))
-        change = set_status(reply, status, "by staff")
-    with app.test_request_context():
-        announce_changes([change])
+        note_changes([set_status(reply, status, "by staff")])
     assert len(outbox(app, ADA)) == 1
 
 
@@ -244,7 +246,6 @@ def test_article_follower_hears_about_a_top_level_comment(app, client, article):
 def test_staff_reply_notifies(app, client, article):
     from blueprints.staff.moderation_actions import post_staff_reply
     from models import User
-    from signals import comment_created
     from tests.support.factories import make_user
 
     parent = _subscribed_ada(app, client)
@@ -254,10 +255,7 @@ def test_staff_reply_notifies(app, client, article):
         with write_transaction():
             comment = db.session.get(Comment, parent)
             reply = post_staff_reply(comment, db.session.get(User, user_id), "Thanks!")
-            from blueprints.comments.records import ArticleRef
-
-            ref = ArticleRef.from_row(comment.article)
-        comment_created.send(app, comment=reply, article=ref)
+            note([reply])
     assert len(outbox(app, ADA)) == 2
 
 
@@ -274,7 +272,10 @@ def test_digest_collects_replies_into_one_mail(app, client, article):
         subscription.due_at = utcnow() - timedelta(seconds=1)
     with app.app_context():
         assert send_due_digests(app) == 1
-        assert db.session.scalars(select(SubscriptionNotice)).all() == []
+        # Kept, marked mailed, each naming the mail that carried it.
+        notices = db.session.scalars(select(SubscriptionNotice)).all()
+        assert len(notices) == 3
+        assert all(n.mailed_at is not None and n.outbox_id for n in notices)
         assert db.session.scalar(select(Subscription.due_at)) is None
     digest = outbox(app, ADA)[-1]
     assert digest.subject == "[Folio] 2 new replies to your comment on “Hello comments”"

@@ -65,6 +65,8 @@ def _confirmed_with_notice(app, client) -> OutboxMail:
     with app.app_context(), write_transaction():
         address = db.session.scalar(select(ReaderAddress))
         address.confirmed_at = utcnow()
+        for subscription in address.subscriptions:
+            subscription.confirmed_at = address.confirmed_at
         parent = db.session.scalar(select(Comment.id).order_by(Comment.id.desc()))
     post(client, email="bob@example.org", author="Bob", parent_id=str(parent))
     return outbox(app, ADA)[-1]
@@ -263,6 +265,7 @@ def test_line_breaks_in_mailed_fields_add_no_header(app, client, article, name):
     post(client, notify_replies="y")
     with app.app_context(), write_transaction():
         db.session.scalar(select(ReaderAddress)).confirmed_at = utcnow()
+        db.session.scalar(select(Subscription)).confirmed_at = utcnow()
         parent = db.session.scalar(select(Comment.id).order_by(Comment.id.desc()))
     post(client, email="bob@example.org", author=name, parent_id=str(parent))
     with app.app_context():

@@ -17,6 +17,7 @@ from dataclasses import replace
 from functools import lru_cache
 
 from sqlalchemy import bindparam
+from sqlalchemy import exists
 from sqlalchemy import insert
 from sqlalchemy import select
 from sqlalchemy import update
@@ -28,6 +29,7 @@ from models import ArticleStatus
 from models import Comment
 from models import CommentKind
 from models import CommentStatus
+from models import Subscription
 from models import comment_counts_changed
 from models import count_comment_change
 from models import db
@@ -48,6 +50,10 @@ def _target_query() -> Prepared:
             articles.comment_count,
             articles.comments_version,
             articles.kind,
+            # Through ix_subscriptions_article_kind's leading column.
+            exists()
+            .where(Subscription.__table__.c.article_id == articles.id)
+            .label("has_followers"),
         ).where(
             articles.slug == bindparam("slug"),
             articles.status == ArticleStatus.PUBLISHED,
@@ -61,7 +67,7 @@ def find_target(slug: str) -> ArticleRef | None:
     row = _target_query().first(
         db.session.connection(), {"slug": slug, "now": utcnow()}
     )
-    return ArticleRef(*row) if row is not None else None
+    return ArticleRef(*row[:-1], has_followers=bool(row[-1])) if row else None
 
 
 @lru_cache(maxsize=1)

@@ -30,11 +30,22 @@ class ArticleRef:
     comments_version: int
     # An article or a page: where its comments are read (articles.page.reader_url).
     kind: ArticleKind = ArticleKind.ARTICLE
+    # Whether anyone follows the article or a thread on it (every subscription
+    # names its article): reply notices are looked for only then. Unknown
+    # (an Article has no such column) counts as yes.
+    has_followers: bool = True
 
     @classmethod
     def from_row(cls, row: Any) -> ArticleRef:
-        """Build from an Article or a row with the same columns."""
-        return cls(**{f.name: getattr(row, f.name) for f in fields(cls)})
+        """Build from an Article or a row with the same columns (has_followers
+        optional)."""
+        return cls(
+            **{
+                f.name: getattr(row, f.name)
+                for f in fields(cls)
+                if hasattr(row, f.name)
+            }
+        )
 
 
 @dataclass(frozen=True)

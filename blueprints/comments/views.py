@@ -44,6 +44,7 @@ from blueprints.comments.section import reply_target
 from blueprints.comments.section import requested_order
 from blueprints.comments.section import section_context
 from blueprints.subscriptions import consent
+from blueprints.subscriptions.notices import note_posted
 from extensions import limiter
 from models import Article
 from models import ArticleKind
@@ -290,8 +291,10 @@ def _store(
     }
     stored = insert_comment(article, values)
     if stored is not None:
-        # The reader's "Email me..." boxes, in this same write.
+        # The reader's "Email me..." boxes, and the followers' notices, in
+        # this same write.
         consent.record_from_comment(form, stored[0])
+        note_posted(*stored)
     return stored
 
 

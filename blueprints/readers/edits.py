@@ -18,6 +18,7 @@ from blueprints.comments.moderation import set_status
 from models import Comment
 from models import CommentRevision
 from models import CommentStatus
+from models import SubscriptionNotice
 from models import db
 from models import utcnow
 
@@ -82,6 +83,17 @@ def has_replies(comment_ids: list[int]) -> set[int]:
     return set(rows)
 
 
+def forget_waiting_notices(comment_ids: list[int]) -> None:
+    """Drop the reply notices not yet mailed for comments their author removed
+    (the mailed ones stay, so the comment is never announced again)."""
+    db.session.execute(
+        delete(SubscriptionNotice).where(
+            SubscriptionNotice.comment_id.in_(comment_ids),
+            SubscriptionNotice.mailed_at.is_(None),
+        )
+    )
+
+
 def remove(comment: Comment, replied: bool) -> None:
     """Delete a comment; with replies, keep it as "deleted by its author"."""
     article = comment.article
@@ -89,6 +101,7 @@ def remove(comment: Comment, replied: bool) -> None:
         for name, value in REMOVED.items():
             setattr(comment, name, value)
         comment.removed_at = utcnow()
+        forget_waiting_notices([comment.id])
         # The old texts go too: what the author deleted is not kept for anyone.
         db.session.execute(
             delete(CommentRevision).where(CommentRevision.comment_id == comment.id)

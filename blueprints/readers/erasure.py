@@ -17,6 +17,7 @@ from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy import update
 
+from blueprints.readers.edits import forget_waiting_notices
 from blueprints.readers.edits import has_replies
 from blueprints.readers.links import email_hash
 from blueprints.staff.audit import record
@@ -28,6 +29,7 @@ from models import OutboxMail
 from models import ReaderAddress
 from models import ReaderLink
 from models import Subscription
+from models import SubscriptionNotice
 from models import db
 from models import utcnow
 
@@ -63,9 +65,18 @@ class Erased:
 
 def readers_mails(email: str, comment_ids: list[int]) -> ColumnElement[bool]:
     """The outbox rows about the reader, sent or not: mailed to the address (the
-    links, say), or tied to one of their comments (staff notices, which quote
-    the author's name, address and text)."""
-    return or_(OutboxMail.to_addrs == email, OutboxMail.comment_id.in_(comment_ids))
+    links, say), tied to one of their comments (staff notices, which quote the
+    author's name, address and text), or carrying one of their comments to
+    another reader (reply notices quote it too)."""
+    carried = select(SubscriptionNotice.outbox_id).where(
+        SubscriptionNotice.comment_id.in_(comment_ids),
+        SubscriptionNotice.outbox_id.is_not(None),
+    )
+    return or_(
+        OutboxMail.to_addrs == email,
+        OutboxMail.comment_id.in_(comment_ids),
+        OutboxMail.id.in_(carried),
+    )
 
 
 def _count(statement) -> int:
@@ -89,6 +100,7 @@ def erase(email: str) -> Erased:
         delete(CommentRevision).where(CommentRevision.comment_id.in_(ids))
     ).rowcount
     if replied:
+        forget_waiting_notices(list(replied))
         db.session.execute(
             update(Comment)
             .where(Comment.id.in_(replied))

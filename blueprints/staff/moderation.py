@@ -32,6 +32,8 @@ from blueprints.staff.moderation_actions import post_staff_reply
 from blueprints.staff.paging import page_arg
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
+from blueprints.subscriptions.notices import note
+from blueprints.subscriptions.notices import note_changes
 from models import Article
 from models import Comment
 from models import CommentKind
@@ -179,6 +181,7 @@ def comment_action(comment_id: int, action: str):
         comment = _comment(comment_id)
         user = db.session.get(User, current_user.id)
         change = apply_action(comment, action, user)
+        note_changes([change])
         if change is None:
             transaction.rollback()
             return _row_response(
@@ -263,6 +266,7 @@ def comment_reply(comment_id: int):
         user = db.session.get(User, current_user.id)
         reply = post_staff_reply(comment, user, form.body.data)
         article = ArticleRef.from_row(comment.article)
+        note([reply])
     comment_created.send(
         current_app._get_current_object(), comment=reply, article=article
     )
@@ -284,6 +288,7 @@ def comments_bulk():
         return _bulk_confirm(ids)
     with write_transaction():
         done, changes = _bulk_apply(action, ids)
+        note_changes(changes)  # one query for the subscriptions of them all
     announce_changes(changes)
     label = "Delete permanently" if action == "delete" else LABELS[action]
     message = f"{label}: {done} of {len(ids)} comment{'s' if len(ids) != 1 else ''}."

@@ -8,9 +8,10 @@ whole story.
 
 Other blueprints may import its public modules, and no other module:
 consent (recording a reader's wish, which the comment form calls while the
-comment is stored).
+comment is stored) and notices (noting an approved comment for its followers,
+in the write that approves it: posting, staff moderation and replies).
 
-Public modules: consent.
+Public modules: consent, notices.
 """
 
 from blueprints.subscriptions.views import bp

@@ -16,15 +16,14 @@ from datetime import timedelta
 
 from flask import Flask
 from flask import current_app
-from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from blueprints.subscriptions.mails import notice_mail
 from mail.outbox import enqueue
 from models import Comment
 from models import CommentStatus
-from models import ReaderAddress
 from models import Subscription
 from models import SubscriptionNotice
 from models import db
@@ -47,44 +46,83 @@ def may_mail_now(subscription: Subscription, now: datetime) -> bool:
     return last is None or now - last >= interval()
 
 
-def mail_waiting(subscriptions: Sequence[Subscription], now: datetime) -> int:
-    """Queue one mail per subscription listing its waiting approved comments; clear
-    them. In the caller's write; the subscriptions' address and article loaded."""
-    if not subscriptions:
-        return 0
-    ids = [subscription.id for subscription in subscriptions]
-    rows = db.session.execute(
-        select(SubscriptionNotice.subscription_id, Comment)
-        .join(Comment, Comment.id == SubscriptionNotice.comment_id)
+def claim(ids: list[int], now: datetime):
+    """The UPDATE that marks the subscriptions' waiting notices of shown comments
+    mailed, returning the (notice, subscription, comment) ids it claimed.
+
+    Conditional: on PostgreSQL a concurrent claimer of the same rows waits for
+    the first to commit, then finds mailed_at set and claims nothing, so the
+    digest and an approval never both mail a notice.
+    """
+    shown = select(Comment.id).where(
+        Comment.status == CommentStatus.APPROVED, Comment.removed_at.is_(None)
+    )
+    return (
+        update(SubscriptionNotice)
         .where(
             SubscriptionNotice.subscription_id.in_(ids),
-            # A reply approved, then moved to spam or trash, is not announced.
-            Comment.status == CommentStatus.APPROVED,
+            SubscriptionNotice.mailed_at.is_(None),
+            # A reply approved, then held, spam, trashed or deleted: not mailed.
+            SubscriptionNotice.comment_id.in_(shown),
         )
-        .order_by(Comment.created_at, Comment.id)
-    ).all()
-    waiting: dict[int, list[Comment]] = defaultdict(list)
-    for subscription_id, comment in rows:
-        waiting[subscription_id].append(comment)
+        .values(mailed_at=now)
+        .returning(
+            SubscriptionNotice.id,
+            SubscriptionNotice.subscription_id,
+            SubscriptionNotice.comment_id,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+def mail_waiting(subscriptions: Sequence[Subscription], now: datetime) -> int:
+    """Queue one mail per subscription listing the waiting notices it claims; the
+    notices are kept, mailed_at and outbox_id set. In the caller's write; the
+    subscriptions' address and article loaded. How many mails were queued."""
+    for subscription in subscriptions:
+        subscription.due_at = None
+    ids = [s.id for s in subscriptions if s.confirmed_at is not None]
+    claimed = [tuple(row) for row in db.session.execute(claim(ids, now))] if ids else []
+    if not claimed:
+        return 0
+    comments = {
+        comment.id: comment
+        for comment in db.session.scalars(
+            select(Comment)
+            .where(Comment.id.in_({comment_id for _, _, comment_id in claimed}))
+            .order_by(Comment.created_at, Comment.id)
+        )
+    }
+    waiting: dict[int, list[tuple[int, Comment]]] = defaultdict(list)
+    for notice_id, subscription_id, comment_id in claimed:
+        waiting[subscription_id].append((notice_id, comments[comment_id]))
     queued = 0
     for subscription in subscriptions:
-        comments = waiting.get(subscription.id)
-        if comments and subscription.address.confirmed_at is not None:
-            mail = notice_mail(subscription, subscription.article, comments)
-            enqueue([mail.to], mail.subject, mail.body, headers=mail.headers)
-            subscription.last_mailed_at = now
-            queued += 1
-        subscription.due_at = None
-    db.session.execute(
-        delete(SubscriptionNotice).where(SubscriptionNotice.subscription_id.in_(ids))
-    )
+        notices = sorted(
+            waiting.get(subscription.id, []),
+            key=lambda pair: (pair[1].created_at, pair[1].id),
+        )
+        if not notices:
+            continue
+        mail = notice_mail(
+            subscription, subscription.article, [comment for _, comment in notices]
+        )
+        outbox_mail = enqueue([mail.to], mail.subject, mail.body, headers=mail.headers)
+        db.session.flush()
+        db.session.execute(
+            update(SubscriptionNotice)
+            .where(SubscriptionNotice.id.in_([notice_id for notice_id, _ in notices]))
+            .values(outbox_id=outbox_mail.id)
+            .execution_options(synchronize_session=False)
+        )
+        subscription.last_mailed_at = now
+        queued += 1
     return queued
 
 
 def _due(now: datetime):
     return (
         select(Subscription)
-        .join(ReaderAddress, ReaderAddress.id == Subscription.address_id)
         .where(Subscription.due_at <= now)
         .order_by(Subscription.due_at, Subscription.id)
         .limit(BATCH)

@@ -1,24 +1,31 @@
-"""Announce approved comments to the readers who follow them (signal receivers).
+"""Note approved comments for the readers who follow them, in the comment's own write.
 
-A comment that is approved (at once, or later by staff) is announced to the
-confirmed subscriptions it concerns: replies under any comment of its thread
-(its ancestors) and new comments on its article; never to the address that
-wrote it, and one mail per address however many of its subscriptions match
-(the thread's first). Held, spam and trashed comments are never announced.
-Each match adds a SubscriptionNotice; the mail goes at once when the
-subscription's last one is older than the digest interval, else its due_at is
-set and digest.py sends the lot later as one mail.
+A comment that is approved (posted approved, a staff reply, or moved to
+approved by staff) is noted for the confirmed subscriptions it concerns:
+replies under any comment of its thread (its ancestors) and new comments on
+its article; never for the address that wrote it, and once per address
+however many of its subscriptions match (the thread's first). Held, spam and
+trashed comments are never noted.
+
+note() runs inside the write that approves the comment, so a notice can never
+be lost to a failed write after commit: the comment, its SubscriptionNotice
+rows and, for a subscription not waiting for a digest, the outbox mail commit
+together. A comment already noted for a subscription (mailed or not) is never
+noted again (the unique constraint), so approved, held, approved mails once.
 """
 
 from __future__ import annotations
 
-from flask import Flask
+from collections import defaultdict
+from collections.abc import Sequence
+
 from flask.blueprints import BlueprintSetupState
 from sqlalchemy import and_
 from sqlalchemy import or_
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.comments.moderation import StatusChange
 from blueprints.comments.records import ArticleRef
 from blueprints.comments.records import StoredComment
 from blueprints.subscriptions.digest import interval
@@ -34,57 +41,68 @@ from models import SubscriptionKind
 from models import SubscriptionNotice
 from models import db
 from models import utcnow
-from signals import comment_created
-from signals import comment_status_changed
-from storage.transactions import write_transaction
 from web.urls import urls_outside_requests
 
 
 def connect(state: BlueprintSetupState) -> None:
-    """Connect the receivers, and the digests to the outbox's rounds, for this app."""
-    comment_created.connect(on_created, sender=state.app)
-    comment_status_changed.connect(on_status_changed, sender=state.app)
+    """Connect the digests to the outbox's rounds, for this app."""
     before_each_round(state.app, send_due_digests)
 
 
-def _ancestors(parent_id: int):
-    """The ids of a comment's ancestors from parent_id up (a recursive CTE; the
-    depth is capped by COMMENTS_MAX_DEPTH, so a few rows)."""
+def _ancestors(comments: Sequence[StoredComment]) -> dict[int, set[int]]:
+    """Each reply's ancestors' ids, by the reply's id (one recursive CTE; the
+    depth is capped by COMMENTS_MAX_DEPTH, so a few rows each)."""
+    replies = {c.id: c.parent_id for c in comments if c.parent_id is not None}
+    found: dict[int, set[int]] = defaultdict(set)
+    if not replies:
+        return found
     start = (
-        select(Comment.id, Comment.parent_id)
-        .where(Comment.id == parent_id)
+        select(Comment.id.label("origin"), Comment.parent_id.label("ancestor"))
+        .where(Comment.id.in_(list(replies)), Comment.parent_id.is_not(None))
         .cte("ancestors", recursive=True)
     )
-    up = select(Comment.id, Comment.parent_id).join(
-        start, Comment.id == start.c.parent_id
+    up = (
+        select(start.c.origin, Comment.parent_id)
+        .join(start, Comment.id == start.c.ancestor)
+        .where(Comment.parent_id.is_not(None))
     )
-    return select(start.union_all(up).c.id)
+    chain = start.union_all(up)
+    for origin, ancestor in db.session.execute(
+        select(chain.c.origin, chain.c.ancestor)
+    ):
+        found[origin].add(ancestor)
+    for origin, parent_id in replies.items():
+        found[origin].add(parent_id)  # a reply inserted in this write, not yet seen
+    return found
 
 
-def _matching(comment: StoredComment, article: ArticleRef):
-    """The confirmed subscriptions (not the author's) that comment concerns."""
+def _candidates(comments: Sequence[StoredComment], ancestors: dict[int, set[int]]):
+    """The confirmed subscriptions any of comments may concern (one query)."""
+    threads = set().union(*ancestors.values()) if ancestors else set()
     concerns = and_(
         Subscription.kind == SubscriptionKind.ARTICLE,
-        Subscription.article_id == article.id,
+        Subscription.article_id.in_({c.article_id for c in comments}),
     )
-    if comment.parent_id is not None:
+    if threads:
         concerns = or_(
             concerns,
             and_(
                 Subscription.kind == SubscriptionKind.REPLIES,
-                Subscription.comment_id.in_(_ancestors(comment.parent_id)),
+                Subscription.comment_id.in_(threads),
             ),
         )
     return (
-        select(Subscription)
+        select(Subscription, ReaderAddress.email)
         .join(ReaderAddress, ReaderAddress.id == Subscription.address_id)
-        .where(
-            concerns,
-            ReaderAddress.confirmed_at.is_not(None),
-            ReaderAddress.email != comment.author_email.strip().lower(),
-        )
+        .where(concerns, Subscription.confirmed_at.is_not(None))
         .order_by(Subscription.id)
     )
+
+
+def _concerns(subscription: Subscription, comment: StoredComment, above: set[int]):
+    if subscription.kind == SubscriptionKind.ARTICLE:
+        return subscription.article_id == comment.article_id
+    return subscription.comment_id in above
 
 
 def one_per_address(subscriptions: list[Subscription]) -> list[Subscription]:
@@ -100,69 +118,81 @@ def one_per_address(subscriptions: list[Subscription]) -> list[Subscription]:
     return list(chosen.values())
 
 
-def announce(comment: StoredComment, article: ArticleRef) -> int:
-    """Note comment for each subscription it concerns; mail those not waiting for
-    a digest. Returns how many mails were queued. Commits."""
-    # A read first: most comments concern nobody, and then take no write lock.
-    found = db.session.scalar(_matching(comment, article).limit(1))
-    db.session.rollback()
-    if found is None:
+def note(comments: Sequence[StoredComment]) -> int:
+    """Note approved comments for the subscriptions they concern, in the caller's
+    write; mail at once those not waiting for a digest. How many mails were queued.
+
+    A fixed number of statements however many comments (staff's bulk approve).
+    """
+    comments = [c for c in comments if c.status == CommentStatus.APPROVED]
+    if not comments:
         return 0
-    with urls_outside_requests(), write_transaction():
-        matched = db.session.scalars(
-            _matching(comment, article).options(
-                selectinload(Subscription.address),
-                selectinload(Subscription.article),
-            )
-        ).all()
-        subscriptions = one_per_address(list(matched))
-        noted = set(
-            db.session.scalars(
-                select(SubscriptionNotice.subscription_id).where(
-                    SubscriptionNotice.comment_id == comment.id
-                )
+    ancestors = _ancestors(comments)
+    rows = db.session.execute(
+        _candidates(comments, ancestors).options(
+            selectinload(Subscription.address), selectinload(Subscription.article)
+        )
+    ).all()
+    if not rows:
+        return 0
+    ids = {subscription.id for subscription, _ in rows}
+    noted = {
+        tuple(row)
+        for row in db.session.execute(
+            select(
+                SubscriptionNotice.subscription_id, SubscriptionNotice.comment_id
+            ).where(
+                SubscriptionNotice.subscription_id.in_(ids),
+                SubscriptionNotice.comment_id.in_([c.id for c in comments]),
             )
         )
-        now = utcnow()
-        for subscription in subscriptions:
-            if subscription.id not in noted:
+    }
+    touched: dict[int, Subscription] = {}
+    for comment in comments:
+        author = comment.author_email.strip().lower()
+        above = ancestors.get(comment.id, set())
+        matched = [
+            s for s, email in rows if email != author and _concerns(s, comment, above)
+        ]
+        for subscription in one_per_address(matched):
+            touched[subscription.id] = subscription
+            if (subscription.id, comment.id) not in noted:
                 db.session.add(
                     SubscriptionNotice(
                         subscription_id=subscription.id, comment_id=comment.id
                     )
                 )
-        db.session.flush()
-        ready = [s for s in subscriptions if may_mail_now(s, now)]
-        for subscription in subscriptions:
-            if subscription not in ready and subscription.due_at is None:
-                subscription.due_at = subscription.last_mailed_at + interval()
+    db.session.flush()
+    return _schedule(list(touched.values()))
+
+
+def _schedule(subscriptions: list[Subscription]) -> int:
+    """Mail now the subscriptions past their digest interval; the others wait."""
+    now = utcnow()
+    ready = [s for s in subscriptions if may_mail_now(s, now)]
+    for subscription in subscriptions:
+        if subscription not in ready and subscription.due_at is None:
+            subscription.due_at = subscription.last_mailed_at + interval()
+    with urls_outside_requests():
         return mail_waiting(ready, now)
 
 
-def _announce_logged(app: Flask, comment: StoredComment, article: ArticleRef) -> None:
-    try:
-        announce(comment, article)
-    except Exception:  # committed already: log it, never fail the request
-        db.session.rollback()
-        app.logger.exception("reader notices for comment %s not queued", comment.id)
+def note_changes(changes: Sequence[StatusChange | None]) -> int:
+    """note() the comments that status changes moved to approved (the caller's write)."""
+    return note(
+        [
+            change.comment
+            for change in changes
+            if change is not None
+            and change.comment.status == CommentStatus.APPROVED
+            and change.previous != CommentStatus.APPROVED
+        ]
+    )
 
 
-def on_created(
-    app: Flask, *, comment: StoredComment, article: ArticleRef, **_: object
-) -> None:
-    """A comment stored approved (a reader's or a staff reply) is announced."""
-    if comment.status == CommentStatus.APPROVED:
-        _announce_logged(app, comment, article)
-
-
-def on_status_changed(
-    app: Flask,
-    *,
-    comment: StoredComment,
-    article: ArticleRef,
-    previous: CommentStatus,
-    **_: object,
-) -> None:
-    """A comment moved to approved (from held, spam or trash) is announced."""
-    if comment.status == CommentStatus.APPROVED and previous != CommentStatus.APPROVED:
-        _announce_logged(app, comment, article)
+def note_posted(comment: StoredComment, article: ArticleRef) -> int:
+    """note() a comment just posted, when anyone follows its article (the caller's
+    write). The article's has_followers costs the post path no statement."""
+    if comment.status != CommentStatus.APPROVED or not article.has_followers:
+        return 0
+    return note([comment])
