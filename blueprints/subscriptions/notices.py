@@ -52,13 +52,13 @@ def connect(state: BlueprintSetupState) -> None:
 def _ancestors(comments: Sequence[StoredComment]) -> dict[int, set[int]]:
     """Each reply's ancestors' ids, by the reply's id (one recursive CTE; the
     depth is capped by COMMENTS_MAX_DEPTH, so a few rows each)."""
-    replies = {c.id: c.parent_id for c in comments if c.parent_id is not None}
+    replies = [c.id for c in comments if c.parent_id is not None]
     found: dict[int, set[int]] = defaultdict(set)
     if not replies:
         return found
     start = (
         select(Comment.id.label("origin"), Comment.parent_id.label("ancestor"))
-        .where(Comment.id.in_(list(replies)), Comment.parent_id.is_not(None))
+        .where(Comment.id.in_(replies), Comment.parent_id.is_not(None))
         .cte("ancestors", recursive=True)
     )
     up = (
@@ -71,8 +71,6 @@ def _ancestors(comments: Sequence[StoredComment]) -> dict[int, set[int]]:
         select(chain.c.origin, chain.c.ancestor)
     ):
         found[origin].add(ancestor)
-    for origin, parent_id in replies.items():
-        found[origin].add(parent_id)  # a reply inserted in this write, not yet seen
     return found
 
 
