@@ -190,13 +190,12 @@ def test_link_for_one_address_does_not_act_on_another(app, client, article):
     client.post("/articles/hello/follow", data={"email": EVE})
     ada, eve = _address(app, ADA), _address(app, EVE)
     with app.test_request_context():
+        # A confirm token is not an unsubscribe token (different salts).
+        crossed = confirm_token(ada, utcnow())
         # Signed by us, but naming Ada's id with Eve's stamp (and the reverse).
         ada.created_at, eve.created_at = eve.created_at, ada.created_at
         mixed = confirm_token(ada, utcnow())
         mixed_unsubscribe = unsubscribe_token(eve)
-        # A confirm token is not an unsubscribe token (different salts).
-        ada.created_at = eve.created_at
-        crossed = confirm_token(ada, utcnow())
     assert client.post(f"/subscriptions/confirm/{mixed}").status_code == 404
     client.post(f"/unsubscribe/{mixed_unsubscribe}", data={"scope": "all"})
     assert client.post(f"/unsubscribe/{crossed}").status_code == 404
