@@ -264,13 +264,14 @@ def _subscriptions(served_key: str) -> dict[str, str]:
     from sqlalchemy import select
 
     from blueprints.readers.session import SALT as READER_SALT
-    from blueprints.subscriptions.tokens import CONFIRM_SALT
-    from blueprints.subscriptions.tokens import UNSUBSCRIBE_SALT
+    from blueprints.subscriptions.tokens import confirm_token
+    from blueprints.subscriptions.tokens import unsubscribe_token
     from models import Comment
     from models import ReaderAddress
     from models import Subscription
     from models import SubscriptionKind
     from models import db
+    from models import utcnow
     from web.signing import serializer
 
     first = db.session.scalar(select(Comment).order_by(Comment.id))
@@ -285,11 +286,11 @@ def _subscriptions(served_key: str) -> dict[str, str]:
     )
     db.session.add(subscription)
     db.session.commit()
-    payload = {"a": address.id, "e": address.email}
     return {
-        "confirm_token": serializer(served_key, CONFIRM_SALT).dumps(payload),
-        "unsubscribe_token": serializer(served_key, UNSUBSCRIBE_SALT).dumps(
-            {**payload, "s": subscription.id}
+        # Queued now: the confirmation page lists the subscription made above.
+        "confirm_token": confirm_token(address, utcnow(), key=served_key),
+        "unsubscribe_token": unsubscribe_token(
+            address, subscription.id, key=served_key
         ),
         # The same reader's "Your comments" session, as an opened link starts it.
         READER_COOKIE: serializer(served_key, READER_SALT).dumps({"e": address.email}),

@@ -1,7 +1,7 @@
 """The subscriptions blueprint: reply and article notifications, with consent.
 
 A reader asks (a box on the comment form, or the "Follow new comments" page),
-confirms their address once from a mailed link (double opt-in), hears about
+confirms each new wish from a mailed link (double opt-in), hears about
 approved replies through the outbox (at most one mail per subscription per
 digest interval) and unsubscribes with one click. docs/comments.md tells the
 whole story.

@@ -1,7 +1,7 @@
-"""What the mailed links do: confirm an address, list and remove subscriptions.
+"""What the mailed links do: confirm an address's wishes, list and remove them.
 
-The token (tokens.py) names an address by id and email; it acts only when an
-address with both still exists, so a link for one address never touches
+The token (tokens.py) names an address by id and created_at stamp; it acts
+only when that very row still exists, so a link for one address never touches
 another's subscriptions.
 """
 
@@ -12,11 +12,14 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 from sqlalchemy import func
 from sqlalchemy import select
+from sqlalchemy import update
 from sqlalchemy.orm import selectinload
 
 from blueprints.subscriptions.tokens import INVALID
 from blueprints.subscriptions.tokens import AddressClaim
 from blueprints.subscriptions.tokens import LinkProblem
+from blueprints.subscriptions.tokens import moment
+from models import Article
 from models import ReaderAddress
 from models import Subscription
 from models import SubscriptionKind
@@ -26,26 +29,58 @@ from models import utcnow
 
 def _address(claim: AddressClaim) -> ReaderAddress | None:
     address = db.session.get(ReaderAddress, claim.address_id)
-    if address is None or address.email != claim.email:
-        return None
-    return address
+    return address if claim.names(address) else None
 
 
-def confirmable(claim: AddressClaim) -> ReaderAddress:
-    """The address a confirmation link names; LinkProblem when it is gone."""
+def _covered(claim: AddressClaim):
+    """The address's wishes still waiting that the confirmation link covers:
+    made up to the moment its mail was queued, never later ones."""
+    return (
+        Subscription.address_id == claim.address_id,
+        Subscription.confirmed_at.is_(None),
+        Subscription.created_at <= moment(claim.queued or 0),
+    )
+
+
+@dataclass(frozen=True)
+class Wished:
+    """One wish a confirmation page lists: its kind and its article's title."""
+
+    kind: SubscriptionKind
+    title: str
+
+
+def waiting(claim: AddressClaim) -> list[Wished]:
+    """What the confirmation link would confirm; LinkProblem when the address is gone."""
+    if _address(claim) is None:
+        raise LinkProblem(404, INVALID)
+    rows = db.session.execute(
+        select(Subscription.kind, Article.title)
+        .join(Article, Article.id == Subscription.article_id)
+        .where(*_covered(claim))
+        .order_by(Subscription.id)
+    )
+    return [Wished(kind, title) for kind, title in rows]
+
+
+def confirm_wishes(claim: AddressClaim) -> int:
+    """Confirm the wishes the link covers (in the caller's write); how many."""
     address = _address(claim)
     if address is None:
         raise LinkProblem(404, INVALID)
-    return address
-
-
-def confirm_address(claim: AddressClaim) -> bool:
-    """Mark the address confirmed (in the caller's write); False if it already was."""
-    address = confirmable(claim)
-    if address.confirmed_at is not None:
-        return False
-    address.confirmed_at = utcnow()
-    return True
+    now = utcnow()
+    result = db.session.execute(
+        update(Subscription)
+        .where(*_covered(claim))
+        .values(confirmed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    confirmed = result.rowcount or 0
+    if confirmed and address.confirmed_at is None:
+        # Informational only ("confirmed at least once", for staff): each
+        # subscription's own confirmed_at decides what is mailed.
+        address.confirmed_at = now
+    return confirmed
 
 
 @dataclass(frozen=True)
@@ -102,7 +137,12 @@ class Removal:
 
 
 def remove(claim: AddressClaim, everything: bool) -> Removal:
-    """Delete the named subscription, or all of the address's (caller's write)."""
+    """Delete the named subscription, or all of the address's (caller's write).
+
+    Deleted, not switched off: a wish made again later is a new subscription
+    and waits for its own confirmation. The address row stays (its
+    confirmation_sent_at keeps the once-a-day limit on confirmation mails).
+    """
     if _address(claim) is None:
         return Removal(0, everything)
     condition = Subscription.address_id == claim.address_id

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from flask import current_app
 
@@ -49,15 +50,29 @@ def _site() -> str:
     return one_line(current_app.config["SITE_TITLE"])
 
 
-def confirmation_mail(address: ReaderAddress) -> Mail:
-    """The double opt-in mail: one link to a page with a "Confirm" button."""
+_WISHED = {
+    SubscriptionKind.REPLIES: "replies to a comment on",
+    SubscriptionKind.ARTICLE: "new comments on",
+}
+
+
+def confirmation_mail(
+    address: ReaderAddress,
+    queued: datetime,
+    wishes: Sequence[tuple[SubscriptionKind, str]],
+) -> Mail:
+    """The double opt-in mail: what it confirms, and one link to a "Confirm" page."""
     link = absolute_url(
-        "subscriptions.confirm_page", token=confirm_token(address.id, address.email)
+        "subscriptions.confirm_page", token=confirm_token(address, queued)
     )
+    asked = [f"- {_WISHED[kind]} “{one_line(title)}”" for kind, title in wishes]
     body = "\n".join(
         [
-            f"Someone (we hope you) asked {_site()} to email this address about",
-            "new comments. Nothing will be sent until you confirm:",
+            f"Someone (we hope you) asked {_site()} to email this address about:",
+            "",
+            *asked,
+            "",
+            "Nothing will be sent until you confirm:",
             "",
             link,
             "",
@@ -95,11 +110,11 @@ def notice_mail(
     address = subscription.address
     this_one = absolute_url(
         "subscriptions.unsubscribe_page",
-        token=unsubscribe_token(address.id, address.email, subscription.id),
+        token=unsubscribe_token(address, subscription.id),
     )
     everything = absolute_url(
         "subscriptions.unsubscribe_page",
-        token=unsubscribe_token(address.id, address.email),
+        token=unsubscribe_token(address),
     )
     thread = subscription.kind == SubscriptionKind.REPLIES
     lines = [

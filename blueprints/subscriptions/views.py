@@ -12,6 +12,7 @@ from flask import abort
 from flask import url_for
 from sqlalchemy import select
 
+from blueprints.comments.section import comments_are_open
 from blueprints.subscriptions import notices
 from blueprints.subscriptions.consent import Wish
 from blueprints.subscriptions.consent import record
@@ -19,10 +20,10 @@ from blueprints.subscriptions.forms import ConfirmForm
 from blueprints.subscriptions.forms import FollowForm
 from blueprints.subscriptions.forms import UnsubscribeForm
 from blueprints.subscriptions.links import Removal
-from blueprints.subscriptions.links import confirm_address
-from blueprints.subscriptions.links import confirmable
+from blueprints.subscriptions.links import confirm_wishes
 from blueprints.subscriptions.links import remove
 from blueprints.subscriptions.links import unsubscribe_choices
+from blueprints.subscriptions.links import waiting
 from blueprints.subscriptions.tokens import LinkProblem
 from blueprints.subscriptions.tokens import read_confirm_token
 from blueprints.subscriptions.tokens import read_unsubscribe_token
@@ -41,6 +42,7 @@ bp.record_once(notices.connect)
 
 # Per client: each accepted post may mail (the 24-hour rule caps it per address).
 FOLLOW_RATE_LIMIT = "5 per minute;20 per day"
+CLOSED = "Comments are closed here, so there are no new comments to follow."
 
 
 @bp.errorhandler(LinkProblem)
@@ -51,12 +53,14 @@ def link_problem(exc: LinkProblem):
 
 
 def _followable(slug: str) -> Article:
-    """The published article (or page) at slug, or 404."""
+    """The published article (or page) at slug taking comments, or 404."""
     article = db.session.scalar(
         select(Article).where(Article.slug == slug, Article.visible())
     )
     if article is None:
         abort(404)
+    if not comments_are_open(article):
+        abort(error_response(404, CLOSED))
     return article
 
 
@@ -111,30 +115,31 @@ def sent(slug: str):
 
 @bp.get("/subscriptions/confirm/<token>")
 def confirm_page(token: str):
-    """The page with the "Confirm" button (GET changes nothing: scanners fetch it)."""
-    address = confirmable(read_confirm_token(token))
+    """The page listing what the link confirms, with the "Confirm" button (GET
+    changes nothing: scanners fetch it)."""
+    wishes = waiting(read_confirm_token(token))
     return render(
         "subscriptions/confirm.html",
         "subscriptions/_confirm.html",
         token=token,
         form=ConfirmForm(),
-        confirmed=address.confirmed_at is not None,
+        wishes=wishes,
     )
 
 
 @bp.post("/subscriptions/confirm/<token>")
 def confirm(token: str):
-    """Confirm the address the link names (CSRF-checked); twice is harmless."""
+    """Confirm the wishes the link covers (CSRF-checked); twice is harmless."""
     claim = read_confirm_token(token)
     with write_transaction():
-        just_now = confirm_address(claim)
+        confirmed = confirm_wishes(claim)
     return render(
         "subscriptions/confirm.html",
         "subscriptions/_confirm.html",
         token=token,
         form=ConfirmForm(),
-        confirmed=True,
-        just_now=just_now,
+        wishes=[],
+        just_now=confirmed > 0,
     )
 
 
