@@ -1034,10 +1034,12 @@ class CommentRevision(db.Model):
 
 
 class ReaderAddress(db.Model):
-    """A reader's email address that asked for mail: confirmed once (double opt-in).
+    """A reader's email address that asked for mail (double opt-in).
 
-    Nothing but a confirmation is ever mailed to an address whose confirmed_at
-    is unset, and at most one confirmation a day.
+    Consent is per subscription (Subscription.confirmed_at): nothing but a
+    confirmation is mailed for a wish its reader has not confirmed, and at
+    most one confirmation a day goes to an address. confirmed_at here says
+    when the address first confirmed anything (shown to staff).
     """
 
     __tablename__ = "reader_addresses"
