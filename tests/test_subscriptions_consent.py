@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from datetime import timedelta
 from types import SimpleNamespace
 
@@ -36,6 +37,8 @@ from tests.support.subscriptions import link_path
 from tests.support.subscriptions import outbox
 from tests.test_comments import post
 
+# The moment the confirm page listed the wishes, in its hidden field.
+SHOWN = re.compile(r'name="shown" type="hidden" value="(\d+)"')
 ADA = "ada@example.org"
 EVE = "eve@example.org"
 
@@ -99,23 +102,43 @@ def test_unsubscribed_everything_then_a_new_wish_needs_consent_again(
     assert "Hello comments" not in mail.body
 
 
-def test_a_link_confirms_only_wishes_made_before_its_mail(app, client, article):
+def test_a_link_confirms_what_its_page_listed(app, client, article):
     _follow(client, "hello")
     first = link_path(outbox(app, EVE)[0].body)
     # Within the day: it waits, and no second mail goes.
     assert _follow(client, "second").status_code == 303
     assert len(outbox(app, EVE)) == 1
+    # The link proves the address; its page lists every wish waiting, the
+    # later one too, and the button confirms what the page listed.
     page = client.get(first).text
-    assert "Hello comments" in page and "Second thoughts" not in page
-    client.post(first)
+    assert "Hello comments" in page and "Second thoughts" in page
+    shown = SHOWN.search(page).group(1)
+    client.post(first, data={"shown": shown})
+    assert _confirmed(app) == {"hello": True, "second": True}
+
+
+def test_a_wish_made_after_the_page_is_not_confirmed_by_it(app, client, article):
+    _follow(client, "hello")
+    first = link_path(outbox(app, EVE)[0].body)
+    shown = SHOWN.search(client.get(first).text).group(1)
+    _follow(client, "second")
+    client.post(first, data={"shown": shown})
     assert _confirmed(app) == {"hello": True, "second": False}
     # The next wish after the day mails a confirmation for all that waits.
     _a_day_later(app)
     _follow(client, "second")
     [_, mail] = outbox(app, EVE)
     assert "Second thoughts" in mail.body and "Hello comments" not in mail.body
-    client.post(link_path(mail.body))
-    assert _confirmed(app) == {"hello": True, "second": True}
+
+
+@pytest.mark.parametrize("shown", ["", "abc", "9" * 19, "-5"])
+def test_an_odd_listing_moment_confirms_up_to_the_mail(app, client, article, shown):
+    _follow(client, "hello")
+    first = link_path(outbox(app, EVE)[0].body)
+    _follow(client, "second")
+    assert client.post(first, data={"shown": shown}).status_code == 200
+    expected = {"hello": True, "second": shown == "9" * 19}
+    assert _confirmed(app) == expected
 
 
 def test_a_wish_already_confirmed_mails_nothing(app, client, article):

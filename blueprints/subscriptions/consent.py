@@ -4,11 +4,11 @@ record() runs inside the caller's write (the comment form's, or the "Follow
 new comments" page's). Typing an address proves nothing, so every new
 subscription starts unconfirmed (Subscription.confirmed_at NULL) and nothing
 is mailed for it until the reader opens the confirmation link. That mail lists
-what it confirms and its link confirms the address's wishes made up to the
-moment it was queued, never later ones. At most one confirmation mail per
+what it asks about; its link proves the address, and its page confirms the
+wishes it lists (every one still waiting when it is shown). At most one confirmation mail per
 address per day (so nobody can make Folio mail-bomb someone else's address): a
-wish made inside that day waits, and the next wish after it sends a new
-confirmation covering everything still waiting.
+wish made inside that day waits for the link already mailed, and the next
+wish after it sends a new confirmation covering everything still waiting.
 
 On PostgreSQL the address row is locked (FOR UPDATE) while a wish is recorded,
 so two wishes of one address never interleave; the mail is claimed with a
@@ -180,8 +180,8 @@ def ask_confirmation(address: ReaderAddress) -> bool:
         )
         .order_by(Subscription.id)
     ).all()
-    # Taken after the wishes above were stored: the link covers them, and
-    # nothing stored after this mail was queued.
+    # Taken after the wishes above were stored: the link covers them at least
+    # (links.listed_until).
     mail = confirmation_mail(address, utcnow(), [tuple(w) for w in wishes])
     enqueue([mail.to], mail.subject, mail.body)
     return True

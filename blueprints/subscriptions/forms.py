@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from wtforms import HiddenField
 from wtforms import StringField
 
 from web.form_fields import reader_email_field
@@ -15,7 +16,15 @@ class FollowForm(TextForm):
 
 
 class ConfirmForm(TextForm):
-    """The "Confirm" button: CSRF only (the token in the URL names the address)."""
+    """The "Confirm" button (the token in the URL names the address) and the
+    moment the page listing the wishes was shown: it confirms what it listed."""
+
+    shown = HiddenField()
+
+    def shown_stamp(self) -> int | None:
+        """The listing's moment as stamped microseconds, if the field holds one."""
+        raw = (self.shown.data or "").strip()
+        return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 20 else None
 
 
 class UnsubscribeForm(TextForm):

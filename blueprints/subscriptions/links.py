@@ -8,6 +8,7 @@ another's subscriptions.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import delete
 from sqlalchemy import func
@@ -19,6 +20,7 @@ from blueprints.subscriptions.tokens import INVALID
 from blueprints.subscriptions.tokens import AddressClaim
 from blueprints.subscriptions.tokens import LinkProblem
 from blueprints.subscriptions.tokens import moment
+from blueprints.subscriptions.tokens import stamp
 from models import Article
 from models import ReaderAddress
 from models import Subscription
@@ -32,14 +34,23 @@ def _address(claim: AddressClaim) -> ReaderAddress | None:
     return address if claim.names(address) else None
 
 
-def _covered(claim: AddressClaim):
+def _covered(claim: AddressClaim, upto: datetime):
     """The address's wishes still waiting that the confirmation link covers:
-    made up to the moment its mail was queued, never later ones."""
+    made up to upto (when its page listed them), never later ones."""
     return (
         Subscription.address_id == claim.address_id,
         Subscription.confirmed_at.is_(None),
-        Subscription.created_at <= moment(claim.queued or 0),
+        Subscription.created_at <= upto,
     )
+
+
+def listed_until(claim: AddressClaim, shown: int | None) -> datetime:
+    """Up to when a confirmation covers wishes: the moment its page listed
+    them (the reader holding the link saw that list), never in the future and
+    never before its mail was queued."""
+    queued = claim.queued or 0
+    now = stamp(utcnow())
+    return moment(min(max(shown or queued, queued), now))
 
 
 @dataclass(frozen=True)
@@ -50,20 +61,20 @@ class Wished:
     title: str
 
 
-def waiting(claim: AddressClaim) -> list[Wished]:
+def waiting(claim: AddressClaim, upto: datetime) -> list[Wished]:
     """What the confirmation link would confirm; LinkProblem when the address is gone."""
     if _address(claim) is None:
         raise LinkProblem(404, INVALID)
     rows = db.session.execute(
         select(Subscription.kind, Article.title)
         .join(Article, Article.id == Subscription.article_id)
-        .where(*_covered(claim))
+        .where(*_covered(claim, upto))
         .order_by(Subscription.id)
     )
     return [Wished(kind, title) for kind, title in rows]
 
 
-def confirm_wishes(claim: AddressClaim) -> int:
+def confirm_wishes(claim: AddressClaim, upto: datetime) -> int:
     """Confirm the wishes the link covers (in the caller's write); how many."""
     address = _address(claim)
     if address is None:
@@ -71,7 +82,7 @@ def confirm_wishes(claim: AddressClaim) -> int:
     now = utcnow()
     result = db.session.execute(
         update(Subscription)
-        .where(*_covered(claim))
+        .where(*_covered(claim, upto))
         .values(confirmed_at=now)
         .execution_options(synchronize_session=False)
     )

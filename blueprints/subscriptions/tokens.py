@@ -5,8 +5,8 @@ own) is the authority. No link carries an email address: each names the
 address by id and by its created_at stamp (microseconds), and acts only on the
 row with both, so a link made for one address never acts on another, nor on a
 later address that got the same id (SQLite reuses ids). A confirmation link
-also carries the moment its mail was queued: it confirms the wishes made up to
-then, never later ones. It lasts seven days; an unsubscribe link lasts as long
+also carries the moment its mail was queued: its page confirms at least the
+wishes made up to then (links.listed_until). It lasts seven days; an unsubscribe link lasts as long
 as the subscription, as mail providers expect (RFC 8058).
 """
 

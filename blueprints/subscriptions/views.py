@@ -21,16 +21,19 @@ from blueprints.subscriptions.forms import FollowForm
 from blueprints.subscriptions.forms import UnsubscribeForm
 from blueprints.subscriptions.links import Removal
 from blueprints.subscriptions.links import confirm_wishes
+from blueprints.subscriptions.links import listed_until
 from blueprints.subscriptions.links import remove
 from blueprints.subscriptions.links import unsubscribe_choices
 from blueprints.subscriptions.links import waiting
 from blueprints.subscriptions.tokens import LinkProblem
 from blueprints.subscriptions.tokens import read_confirm_token
 from blueprints.subscriptions.tokens import read_unsubscribe_token
+from blueprints.subscriptions.tokens import stamp
 from extensions import csrf
 from extensions import limiter
 from models import Article
 from models import db
+from models import utcnow
 from storage.transactions import write_transaction
 from web.errors import error_response
 from web.htmx import render
@@ -117,12 +120,15 @@ def sent(slug: str):
 def confirm_page(token: str):
     """The page listing what the link confirms, with the "Confirm" button (GET
     changes nothing: scanners fetch it)."""
-    wishes = waiting(read_confirm_token(token))
+    form = ConfirmForm()
+    form.shown.data = str(stamp(utcnow()))
+    claim = read_confirm_token(token)
+    wishes = waiting(claim, listed_until(claim, form.shown_stamp()))
     return render(
         "subscriptions/confirm.html",
         "subscriptions/_confirm.html",
         token=token,
-        form=ConfirmForm(),
+        form=form,
         wishes=wishes,
     )
 
@@ -131,8 +137,11 @@ def confirm_page(token: str):
 def confirm(token: str):
     """Confirm the wishes the link covers (CSRF-checked); twice is harmless."""
     claim = read_confirm_token(token)
+    form = ConfirmForm()
+    if not form.validate():
+        abort(400)
     with write_transaction():
-        confirmed = confirm_wishes(claim)
+        confirmed = confirm_wishes(claim, listed_until(claim, form.shown_stamp()))
     return render(
         "subscriptions/confirm.html",
         "subscriptions/_confirm.html",
