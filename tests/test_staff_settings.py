@@ -30,6 +30,8 @@ DEFAULTS = {
     "comments_close_after_days": "0",
     "comments_max_depth": "5",
     "comments_per_page": "50",
+    "comments_edit_minutes": "15",
+    "notify_digest_minutes": "30",
     "pingbacks": "separate",
     "time_zone": "UTC",
     "date_format": "day-month-year",
@@ -267,3 +269,14 @@ def test_remembered_browser_days_are_bounded(app, days):
     client, _ = staff_client(app)
     assert _post(client, two_factor_remember_days=days).status_code == 422
     assert _rows(app) == {}
+
+
+def test_reader_mail_and_edit_window_are_editable(app):
+    client, _ = staff_client(app)
+    response = _post(client, comments_edit_minutes="0", notify_digest_minutes="90")
+    assert response.status_code == 303
+    assert app.config["COMMENTS_EDIT_MINUTES"] == 0
+    assert app.config["NOTIFY_DIGEST_MINUTES"] == 90
+    response = _post(client, comments_edit_minutes="5000")
+    assert response.status_code == 422
+    assert app.config["COMMENTS_EDIT_MINUTES"] == 0

@@ -194,6 +194,22 @@ EDITABLE: tuple[Editable, ...] = (
         maximum=500,
     ),
     Editable(
+        "COMMENTS_EDIT_MINUTES",
+        "Readers may edit a comment for (minutes)",
+        Kind.INT,
+        COMMENTS,
+        "After posting: from the same browser, or by a “Your comments” link. 0: never.",
+        maximum=1440,
+    ),
+    Editable(
+        "NOTIFY_DIGEST_MINUTES",
+        "Reply emails at most once per (minutes)",
+        Kind.INT,
+        COMMENTS,
+        "Per thread or followed article; what comes in between goes as one digest.",
+        maximum=1440,
+    ),
+    Editable(
         "PINGBACKS",
         "Pingbacks and trackbacks",
         Kind.CHOICE,
