@@ -161,3 +161,31 @@ def test_inline_edit_keeps_the_replies(server, page):
     expect(replies).to_contain_text("A reply below.")
     poll(page, f"document.activeElement.id === 'comment-card-{new.id}'")
     assert_no_axe_violations(page, "#comments")
+
+
+def test_delete_in_place_after_the_confirm_dialog(server, page):
+    open_session(server, page)
+    ada, _, again = comments(server)
+    wait_for_htmx(page)
+    page.evaluate("window.__noNavigation = true")
+    # hx-confirm asks first: dismissed, nothing happens; accepted, it goes.
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.click(f"#your-comment-{again.id} button[type=submit]")
+    expect(page.locator(f"#your-comment-{again.id}")).to_be_visible()
+    assert again.id in [c.id for c in comments(server)]
+    page.once("dialog", lambda dialog: dialog.accept())
+    settled_after(page, lambda: page.click(f"#your-comment-{again.id} button"))
+    gone = page.locator(".reader-comment", has_text="Comment deleted.")
+    expect(gone).to_have_count(1)
+    poll(page, "document.activeElement.textContent.includes('Comment deleted.')")
+    page.once("dialog", lambda dialog: dialog.accept())
+    settled_after(page, lambda: page.click(f"#your-comment-{ada.id} button"))
+    assert page.evaluate("window.__noNavigation") is True
+    stored = {c.id: c for c in comments(server)}
+    assert again.id not in stored
+    # Ada's first comment has a reply: kept, as deleted by its author.
+    assert stored[ada.id].removed_at is not None and stored[ada.id].body == ""
+    assert_no_axe_violations(page)
+    page.goto(server("/articles/threads"))
+    expect(page.locator("#comments")).to_contain_text("Deleted by its author")
+    expect(page.locator("#comments")).to_contain_text("A reply to Ada.")
