@@ -116,6 +116,25 @@ def one_per_address(subscriptions: list[Subscription]) -> list[Subscription]:
     return list(chosen.values())
 
 
+def _noted(
+    comments: Sequence[StoredComment], address_ids: set[int]
+) -> set[tuple[int, int]]:
+    """(address, comment) pairs already noted, on any of the address's
+    subscriptions: which one carries a notice may change between two approvals
+    (a thread wish confirmed later, a thread unfollowed), the reader's mail may not."""
+    return {
+        tuple(row)
+        for row in db.session.execute(
+            select(Subscription.address_id, SubscriptionNotice.comment_id)
+            .join(Subscription, Subscription.id == SubscriptionNotice.subscription_id)
+            .where(
+                Subscription.address_id.in_(address_ids),
+                SubscriptionNotice.comment_id.in_([c.id for c in comments]),
+            )
+        )
+    }
+
+
 def note(comments: Sequence[StoredComment]) -> int:
     """Note approved comments for the subscriptions they concern, in the caller's
     write; mail at once those not waiting for a digest. How many mails were queued.
@@ -133,18 +152,7 @@ def note(comments: Sequence[StoredComment]) -> int:
     ).all()
     if not rows:
         return 0
-    ids = {subscription.id for subscription, _ in rows}
-    noted = {
-        tuple(row)
-        for row in db.session.execute(
-            select(
-                SubscriptionNotice.subscription_id, SubscriptionNotice.comment_id
-            ).where(
-                SubscriptionNotice.subscription_id.in_(ids),
-                SubscriptionNotice.comment_id.in_([c.id for c in comments]),
-            )
-        )
-    }
+    noted = _noted(comments, {subscription.address_id for subscription, _ in rows})
     touched: dict[int, Subscription] = {}
     for comment in comments:
         author = comment.author_email.strip().lower()
@@ -153,13 +161,14 @@ def note(comments: Sequence[StoredComment]) -> int:
             s for s, email in rows if email != author and _concerns(s, comment, above)
         ]
         for subscription in one_per_address(matched):
+            if (subscription.address_id, comment.id) in noted:
+                continue
             touched[subscription.id] = subscription
-            if (subscription.id, comment.id) not in noted:
-                db.session.add(
-                    SubscriptionNotice(
-                        subscription_id=subscription.id, comment_id=comment.id
-                    )
+            db.session.add(
+                SubscriptionNotice(
+                    subscription_id=subscription.id, comment_id=comment.id
                 )
+            )
     db.session.flush()
     return _schedule(list(touched.values()))
 
