@@ -33,12 +33,14 @@ from tests.support.staff_support import staff_client
 from tests.support.subscriptions import outbox
 from tests.test_comments import post
 from tests.test_subscriptions import ADA
+from tests.test_subscriptions import _approved_replier
 from tests.test_subscriptions import _confirm
 from tests.test_subscriptions import _last_comment_id
 from tests.test_subscriptions import _reply
 from tests.test_subscriptions import _subscribed_ada
 
 BOB = "bob@example.org"
+CY = "cy@example.org"
 
 
 @pytest.fixture
@@ -90,6 +92,73 @@ def test_reply_approved_held_approved_is_mailed_once(app, client, article):
         assert send_due_digests(app) == 0
     assert len(outbox(app, ADA)) == 2
     assert len(_notices(app)) == 1
+
+
+def test_a_thread_wish_confirmed_later_does_not_mail_a_reply_twice(
+    app, client, article
+):
+    # Ada follows the article, then asks for replies to her comment: unconfirmed,
+    # so the reply is noted on the article subscription and mailed at once.
+    assert client.post("/articles/hello/follow", data={"email": ADA}).status_code == 303
+    _confirm(app, ADA)
+    assert post(client, notify_replies="y").status_code == 303
+    parent = _last_comment_id(app)
+    _reply(client, parent, BOB, comment="Bob's one reply.")
+    reply = _last_comment_id(app)
+    _confirm(app, ADA)  # now her thread subscription is the one chosen
+    _move(app, reply, CommentStatus.PENDING)
+    _move(app, reply, CommentStatus.APPROVED)
+    _due_now(app)
+    with app.app_context():
+        send_due_digests(app)
+    assert len([m for m in outbox(app, ADA) if "Bob's one reply." in m.body]) == 1
+    assert len(_notices(app)) == 1
+
+
+def _digest_with_cy_and_bob(app, client, article: int) -> int:
+    """Ada's digest, queued and not yet sent, carries Cy's reply and Bob's second;
+    the id of Bob's second reply."""
+    _approved_replier(app, article, CY)
+    parent = _subscribed_ada(app, client)
+    _reply(client, parent, BOB)  # mailed at once
+    _reply(client, parent, CY, author="Cy", comment="Cy's words.")  # waits
+    _reply(client, parent, BOB, comment="Bob again.")  # waits
+    bob_again = _last_comment_id(app)
+    _due_now(app)
+    with app.app_context():
+        assert send_due_digests(app) == 1
+    digest = outbox(app, ADA)[-1]
+    assert "Cy's words." in digest.body and "Bob again." in digest.body
+    assert digest.sent_at is None
+    return bob_again
+
+
+def _next_digest_has_cy_without_bob(app) -> None:
+    assert not any("Bob again." in mail.body for mail in outbox(app))
+    _due_now(app)
+    with app.app_context():
+        assert send_due_digests(app) == 1
+    digest = outbox(app, ADA)[-1]
+    assert "Cy's words." in digest.body
+    assert "Bob again." not in digest.body
+
+
+def test_erasure_requeues_the_others_replies_of_an_unsent_digest(app, client, article):
+    _digest_with_cy_and_bob(app, client, article)
+    with app.test_request_context(), write_transaction():
+        erase(BOB)
+    _next_digest_has_cy_without_bob(app)
+
+
+def test_author_delete_requeues_the_others_replies_of_an_unsent_digest(
+    app, client, article
+):
+    bob_again = _digest_with_cy_and_bob(app, client, article)
+    from tests.test_readers import sign_in
+
+    sign_in(client, app, BOB)
+    assert client.post(f"/your-comments/{bob_again}/delete").status_code == 303
+    _next_digest_has_cy_without_bob(app)
 
 
 def test_digest_after_an_immediate_mail_claims_nothing(app, client, article):

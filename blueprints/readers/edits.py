@@ -10,6 +10,7 @@ from __future__ import annotations
 from flask import request
 from sqlalchemy import delete
 from sqlalchemy import select
+from sqlalchemy import update
 
 from blueprints.comments.moderation import StatusChange
 from blueprints.comments.moderation import Submission
@@ -18,6 +19,8 @@ from blueprints.comments.moderation import set_status
 from models import Comment
 from models import CommentRevision
 from models import CommentStatus
+from models import OutboxMail
+from models import Subscription
 from models import SubscriptionNotice
 from models import db
 from models import utcnow
@@ -94,9 +97,50 @@ def forget_waiting_notices(comment_ids: list[int]) -> None:
     )
 
 
+def withdraw_unsent_mails(comment_ids: list[int]) -> int:
+    """Delete the mails not yet sent that carry one of these comments; the other
+    comments those digests carried wait again, due at once, so the next digest
+    sends them without the withdrawn text. How many mails were deleted."""
+    unsent = (
+        select(OutboxMail.id)
+        .join(SubscriptionNotice, SubscriptionNotice.outbox_id == OutboxMail.id)
+        .where(
+            SubscriptionNotice.comment_id.in_(comment_ids),
+            OutboxMail.sent_at.is_(None),
+        )
+        .scalar_subquery()
+    )
+    others = (
+        SubscriptionNotice.outbox_id.in_(unsent),
+        SubscriptionNotice.comment_id.not_in(comment_ids),
+    )
+    db.session.execute(
+        update(Subscription)
+        .where(
+            Subscription.id.in_(
+                select(SubscriptionNotice.subscription_id).where(*others)
+            )
+        )
+        .values(due_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    db.session.execute(
+        update(SubscriptionNotice)
+        .where(*others)
+        .values(mailed_at=None, outbox_id=None)
+        .execution_options(synchronize_session=False)
+    )
+    return db.session.execute(
+        delete(OutboxMail)
+        .where(OutboxMail.id.in_(unsent))
+        .execution_options(synchronize_session=False)
+    ).rowcount
+
+
 def remove(comment: Comment, replied: bool) -> None:
     """Delete a comment; with replies, keep it as "deleted by its author"."""
     article = comment.article
+    withdraw_unsent_mails([comment.id])
     if replied:
         for name, value in REMOVED.items():
             setattr(comment, name, value)

@@ -19,6 +19,7 @@ from sqlalchemy import update
 
 from blueprints.readers.edits import forget_waiting_notices
 from blueprints.readers.edits import has_replies
+from blueprints.readers.edits import withdraw_unsent_mails
 from blueprints.readers.links import email_hash
 from blueprints.staff.audit import record
 from models import Article
@@ -93,7 +94,9 @@ def erase(email: str) -> Erased:
     replied = has_replies(ids)
     gone = [i for i in ids if i not in replied]
     # Before the comments go (their rows would only lose the link to them).
-    mails = db.session.execute(
+    # Unsent digests first: the other readers' comments they carried wait again.
+    mails = withdraw_unsent_mails(ids)
+    mails += db.session.execute(
         delete(OutboxMail).where(readers_mails(email, ids))
     ).rowcount
     revisions = db.session.execute(
