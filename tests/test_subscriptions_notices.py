@@ -17,11 +17,14 @@ from blueprints.subscriptions import notices
 from blueprints.subscriptions.digest import claim
 from blueprints.subscriptions.digest import send_due_digests
 from blueprints.subscriptions.notices import note_changes
+from blueprints.subscriptions.tokens import unsubscribe_token
 from models import Article
 from models import Comment
 from models import CommentStatus
+from models import ReaderAddress
 from models import Role
 from models import Subscription
+from models import SubscriptionKind
 from models import SubscriptionNotice
 from models import db
 from models import utcnow
@@ -108,6 +111,34 @@ def test_a_thread_wish_confirmed_later_does_not_mail_a_reply_twice(
     _confirm(app, ADA)  # now her thread subscription is the one chosen
     _move(app, reply, CommentStatus.PENDING)
     _move(app, reply, CommentStatus.APPROVED)
+    _due_now(app)
+    with app.app_context():
+        send_due_digests(app)
+    assert len([m for m in outbox(app, ADA) if "Bob's one reply." in m.body]) == 1
+    assert len(_notices(app)) == 1
+
+
+def test_a_thread_unfollowed_with_the_article_followed_does_not_mail_a_reply_twice(
+    app, client, article
+):
+    assert client.post("/articles/hello/follow", data={"email": ADA}).status_code == 303
+    assert post(client, notify_replies="y").status_code == 303
+    _confirm(app, ADA)
+    _reply(client, _last_comment_id(app), BOB, comment="Bob's one reply.")
+    reply = _last_comment_id(app)  # mailed on her thread subscription
+    with app.app_context():
+        address = db.session.scalar(
+            select(ReaderAddress).where(ReaderAddress.email == ADA)
+        )
+        thread = db.session.scalar(
+            select(Subscription.id).where(Subscription.kind == SubscriptionKind.REPLIES)
+        )
+        token = unsubscribe_token(address, thread)
+    assert (
+        client.post(f"/unsubscribe/{token}", data={"scope": "this"}).status_code == 200
+    )
+    _move(app, reply, CommentStatus.PENDING)
+    _move(app, reply, CommentStatus.APPROVED)  # now her article subscription
     _due_now(app)
     with app.app_context():
         send_due_digests(app)

@@ -25,6 +25,7 @@ from models import Article
 from models import ReaderAddress
 from models import Subscription
 from models import SubscriptionKind
+from models import SubscriptionNotice
 from models import db
 from models import utcnow
 
@@ -147,6 +148,39 @@ class Removal:
         return self.removed == 0
 
 
+def _keep_mailed_notices(address_id: int, subscription_id: int) -> None:
+    """Hand the mailed notices of a subscription about to go to another of the
+    address's subscriptions on the same article, when it has one: notices.note()
+    then still knows those comments reached the address, and a reply held and
+    approved again is not mailed twice. Waiting notices go with the subscription."""
+    gone = select(Subscription.article_id).where(
+        Subscription.id == subscription_id, Subscription.address_id == address_id
+    )
+    heir = (
+        select(func.min(Subscription.id))
+        .where(
+            Subscription.address_id == address_id,
+            Subscription.article_id.in_(gone),
+            Subscription.id != subscription_id,
+        )
+        .scalar_subquery()
+    )
+    held = select(SubscriptionNotice.comment_id).where(
+        SubscriptionNotice.subscription_id == heir
+    )
+    db.session.execute(
+        update(SubscriptionNotice)
+        .where(
+            SubscriptionNotice.subscription_id == subscription_id,
+            SubscriptionNotice.mailed_at.is_not(None),
+            SubscriptionNotice.comment_id.not_in(held),
+            heir.is_not(None),
+        )
+        .values(subscription_id=heir)
+        .execution_options(synchronize_session=False)
+    )
+
+
 def remove(claim: AddressClaim, everything: bool) -> Removal:
     """Delete the named subscription, or all of the address's (caller's write).
 
@@ -161,6 +195,7 @@ def remove(claim: AddressClaim, everything: bool) -> Removal:
         if claim.subscription_id is None:
             return Removal(0, everything)
         condition = condition & (Subscription.id == claim.subscription_id)
+        _keep_mailed_notices(claim.address_id, claim.subscription_id)
     result = db.session.execute(
         delete(Subscription)
         .where(condition)
