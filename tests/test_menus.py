@@ -91,6 +91,7 @@ def test_empty_menus_show_the_default_links(client, site):
         "Search",
         "Atom feed",
         "Contact us",
+        "Your comments",
         "Staff",
     ]
 

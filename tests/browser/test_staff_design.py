@@ -137,7 +137,7 @@ def test_sidebar_and_tabs_are_rows_and_row_actions_fit_one_line(live_server, pag
     assert abs(author["y"] - text["y"]) < 8 and abs(text["y"] - context["y"]) < 8
     for each in page.locator(row).all():
         actions = each.locator(".row-actions > *").all()
-        assert len(actions) == 4  # Approve, Reply, Spam, Trash
+        assert len(actions) == 5  # Approve, Reply, Edit, Spam, Trash
         assert len({round(a.bounding_box()["y"]) for a in actions}) == 1
     # The articles table: filters in a row, each row's actions on one line.
     page.goto(live_server("/staff/articles"))
