@@ -7,8 +7,6 @@ article's comment-list version (readers.edits.revise) and is audited.
 from __future__ import annotations
 
 from flask import abort
-from flask import request
-from flask import url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -20,7 +18,7 @@ from blueprints.staff.audit import record
 from blueprints.staff.forms import CommentEditForm
 from blueprints.staff.moderation import _comment
 from blueprints.staff.moderation import _row_response
-from blueprints.staff.safe_next import safe_next
+from blueprints.staff.safe_next import back_to_queue
 from blueprints.staff.views import bp
 from models import AuditAction
 from models import Comment
@@ -70,7 +68,7 @@ def _edit_row(comment: Comment, form: CommentEditForm, here: str, status: int = 
 def comment_edit_form(comment_id: int):
     """The form to edit a comment's text, with its earlier versions."""
     comment = _editable(comment_id)
-    here = safe_next(request.args.get("next")) or url_for("staff.comments")
+    here = back_to_queue()
     form = CommentEditForm(prefix=f"edit-{comment_id}", body=comment.body)
     return _edit_row(comment, form, here)
 
@@ -80,7 +78,7 @@ def comment_edit_form(comment_id: int):
 def comment_edit(comment_id: int):
     """Store a staff edit: the old text kept in the history, the edit audited."""
     form = CommentEditForm(prefix=f"edit-{comment_id}")
-    here = safe_next(request.form.get("next")) or url_for("staff.comments")
+    here = back_to_queue()
     if not form.validate_on_submit():
         return _edit_row(_editable(comment_id), form, here, 422)
     with write_transaction():

@@ -30,6 +30,7 @@ from blueprints.staff.moderation_actions import apply_action
 from blueprints.staff.moderation_actions import delete_comment
 from blueprints.staff.moderation_actions import post_staff_reply
 from blueprints.staff.paging import page_arg
+from blueprints.staff.safe_next import back_to_queue
 from blueprints.staff.safe_next import safe_next
 from blueprints.staff.views import bp
 from blueprints.subscriptions.notices import note
@@ -129,7 +130,7 @@ def _row_response(comment: Comment | None, message: str, status: int = 200, **ct
 
     For a plain POST: back to the queue page the form came from.
     """
-    here = safe_next(request.form.get("next")) or url_for("staff.comments")
+    here = back_to_queue()
     if not wants_fragment():
         flash(message, "success" if status < 400 else "error")
         return see_other(here)
@@ -234,7 +235,7 @@ def comment_delete(comment_id: int):
 def comment_reply_form(comment_id: int):
     """The inline form for a staff reply."""
     comment = _repliable(comment_id)
-    here = safe_next(request.args.get("next")) or url_for("staff.comments")
+    here = back_to_queue()
     return _reply_row(comment, ReplyForm(prefix=f"reply-{comment_id}"), here)
 
 
@@ -258,7 +259,7 @@ def _reply_row(comment: Comment, form: ReplyForm, here: str, status: int = 200):
 def comment_reply(comment_id: int):
     """Post a staff reply under a comment: approved at once, shown as staff."""
     form = ReplyForm(prefix=f"reply-{comment_id}")
-    here = safe_next(request.form.get("next")) or url_for("staff.comments")
+    here = back_to_queue()
     if not form.validate_on_submit():
         return _reply_row(_repliable(comment_id), form, here, 422)
     with write_transaction():

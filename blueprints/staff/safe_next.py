@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from flask import request
+from flask import url_for
+
 
 def safe_next(target: str | None) -> str | None:
     """Return target when it is a path on this site, None otherwise.
@@ -22,3 +25,9 @@ def safe_next(target: str | None) -> str | None:
     if parts.scheme or parts.netloc:
         return None
     return target
+
+
+def back_to_queue() -> str:
+    """Where a moderation action returns: the request's safe `next` (query or
+    form), else the moderation queue."""
+    return safe_next(request.values.get("next")) or url_for("staff.comments")
