@@ -37,6 +37,8 @@ from extensions import login_manager
 from mail import outbox
 from models import MAX_ID
 from models import db
+from plugins import loading as plugin_loading
+from plugins import slots as plugin_slots
 from porting import import_runs
 from storage import limit_counters
 from storage import media_files
@@ -120,6 +122,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(readers_bp)
     app.register_blueprint(staff_bp, url_prefix="/staff")
     app.register_blueprint(subscriptions_bp)
+    # After Folio's own blueprints: a plugin's cannot take their names.
+    plugin_slots.init_app(app)
+    plugin_loading.init_app(app)
 
     @app.get("/healthz")
     def healthz():
@@ -142,7 +147,27 @@ def init_migrations(app: Flask) -> None:
     """
     from flask_migrate import Migrate
 
-    Migrate(app, db, directory=str(Path(app.root_path) / "migrations"))
+    from cli.database import database_cli
+
+    directory = Path(app.root_path) / "migrations"
+    migrate = Migrate(app, db, directory=str(directory))
+
+    @migrate.configure
+    def version_locations(config):
+        """Folio's revisions, and each loaded plugin's (a branch of its own)."""
+        locations = [directory / "versions"] + [
+            state.migrations
+            for state in plugin_loading.loaded_plugins(app)
+            if state.migrations
+        ]
+        config.set_main_option("path_separator", "os")
+        config.set_main_option(
+            "version_locations", os.pathsep.join(str(path) for path in locations)
+        )
+        return config
+
+    # Flask-Migrate's `db` group, with `upgrade` applying every branch's head.
+    app.cli.add_command(database_cli, name="db")
 
 
 def _derive_config(app: Flask) -> None:

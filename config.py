@@ -360,6 +360,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Largest WordPress export (WXR) file an admin may upload in Staff → Settings → Import, in MB (larger: refused with a message; import a larger file from the command line on the server).",
     ),
     Setting(
+        "PLUGINS",
+        [],
+        "Plugins to load, in order, by entry-point name (comma-separated, e.g. `reading_list,akismet`). Installing a plugin's package does not enable it. `flask plugins list` shows what is installed. See docs/plugins.md.",
+    ),
+    Setting(
+        "PLUGINS_SAFE_MODE",
+        False,
+        "`true`: load no plugin, whatever `FOLIO_PLUGINS` says (for when a plugin keeps the site from working).",
+    ),
+    Setting(
         "MAX_CONTENT_LENGTH",
         1024 * 1024,
         "Largest request body in bytes (larger: 413).",

@@ -6,12 +6,16 @@ refused or rolled back). Receivers connect per app, usually when a blueprint is
 registered (``comment_created.connect(receiver, sender=app)``); they do the side
 effects: staff mail through the outbox today, reader notifications and plugin
 hooks later. Signals notify; they do not change the event's data.
-docs/architecture.md lists each one with its arguments.
+docs/plugins.md lists each one with its arguments; SIGNALS_VERSION is the
+version of that list. Adding a signal or an argument keeps the version;
+renaming or removing one, or changing what an argument holds, raises it.
 """
 
 from __future__ import annotations
 
 from blinker import Namespace
+
+SIGNALS_VERSION = 1
 
 _folio = Namespace()
 

@@ -45,7 +45,7 @@ def main() -> None:
         )
         init_migrations(app)
         with app.app_context():
-            upgrade(directory=str(ROOT / "migrations"))
+            upgrade(directory=str(ROOT / "migrations"), revision="heads")
             article = Article(
                 title="Timed", slug="timed", status=ArticleStatus.PUBLISHED
             )

@@ -9,6 +9,7 @@ from cli.imports import import_cli
 from cli.media import media_cli
 from cli.outbox import outbox_cli
 from cli.pages import pages_cli
+from cli.plugins import plugins_cli
 from cli.users import users_cli
 
 
@@ -22,3 +23,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(pages_cli)
     app.cli.add_command(export_cli)
     app.cli.add_command(import_cli)
+    app.cli.add_command(plugins_cli)

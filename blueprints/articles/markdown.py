@@ -23,6 +23,7 @@ from slugify import slugify
 from blueprints.media.pictures import BODY_SIZES
 from blueprints.media.pictures import Picture
 from blueprints.media.pictures import picture_html
+from plugins.hooks import markdown_parser
 
 WORDS_PER_MINUTE = 230
 # Heading anchors must not clash with the ids the article page itself uses.
@@ -30,11 +31,19 @@ RESERVED_IDS = frozenset(
     {"main", "alerts", "article", "comments", "comments-title", "toc", "toc-title"}
 )
 
-_md = (
-    MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-    .enable("table")
-    .enable("strikethrough")
-)
+
+def _new_parser() -> MarkdownIt:
+    """Folio's parser of article bodies, without plugins' additions."""
+    return (
+        MarkdownIt(
+            "commonmark", {"html": False, "linkify": False, "typographer": False}
+        )
+        .enable("table")
+        .enable("strikethrough")
+    )
+
+
+_md = _new_parser()
 # Short texts (an author's bio) are paragraphs, emphasis, links, lists, quotes
 # and code: headings and images belong to articles.
 _short_md = MarkdownIt(
@@ -238,10 +247,11 @@ def render_markdown(
     link, or in the editor's preview (preview=True) a note saying why.
     """
     env: dict = {}
-    tokens = _md.parse(source or "", env)
+    md = markdown_parser(_new_parser) or _md
+    tokens = md.parse(source or "", env)
     headings = _demote_and_anchor(tokens, set(RESERVED_IDS))
     _align_as_class(tokens)
-    html = _md.renderer.render(tokens, _md.options, env)
+    html = md.renderer.render(tokens, md.options, env)
     words = len(re.findall(r"\w+", source or ""))
     return finish_body(html, headings, words, pictures, image_hosts, preview)
 

@@ -9,10 +9,12 @@ set_status, and are announced after commit as comment_status_changed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from flask import current_app
+from flask import request
 from sqlalchemy import bindparam
 from sqlalchemy import exists
 from sqlalchemy import or_
@@ -23,6 +25,11 @@ from blueprints.comments.records import StoredComment
 from models import Comment
 from models import CommentStatus
 from models import db
+from plugins.hooks import CommentCandidate
+from plugins.hooks import SpamVote
+from plugins.hooks import Verdict
+from plugins.hooks import has_spam_checks
+from plugins.hooks import spam_votes
 from signals import comment_status_changed
 from storage.prepared import Prepared
 from web.form_guard import SpamProblem
@@ -112,15 +119,53 @@ def has_approved_comment(email: str) -> bool:
     return found is not None
 
 
+def plugin_votes(
+    submission: Submission, article_url: str, parent_id: int | None
+) -> list[SpamVote]:
+    """The plugins' spam checks' votes on a comment about to be stored.
+
+    Asked before the write transaction: a check may call a service.
+    """
+    if not has_spam_checks(current_app):
+        return []
+    candidate = CommentCandidate(
+        name=submission.name,
+        email=submission.email,
+        url=submission.url,
+        body=submission.body,
+        ip=submission.ip,
+        user_agent=submission.user_agent,
+        referrer=request.referrer or "",
+        article_url=article_url,
+        parent_id=parent_id,
+    )
+    return spam_votes(candidate)
+
+
+def _plugin_decision(votes: Sequence[SpamVote]) -> Decision | None:
+    """The first spam vote, else the first hold vote, as a decision naming its check."""
+    for verdict, status in (
+        (Verdict.SPAM, CommentStatus.SPAM),
+        (Verdict.HOLD, CommentStatus.PENDING),
+    ):
+        for vote in votes:
+            if vote.verdict is verdict:
+                return Decision(status, f"{verdict.value}: {vote.check}: {vote.reason}")
+    return None
+
+
 def decide(
     submission: Submission,
     spam_problem: SpamProblem | None = None,
     has_approved: bool | None = None,
+    votes: Sequence[SpamVote] = (),
 ) -> Decision:
-    """Apply the rules in order: blocklist, honeypot, links, words, first comment.
+    """Apply the rules in order: blocklist, honeypot, plugins' spam checks, links,
+    words, first comment.
 
     has_approved: the author's history when the caller already knows it
-    (see author_history); looked up otherwise.
+    (see author_history); looked up otherwise. votes: the plugins' spam
+    checks' (plugin_votes); spam beats hold, and the reason names the check.
     """
     config = current_app.config
     blocked = matching_word(submission.haystack(), config["COMMENTS_BLOCKLIST"])
@@ -128,6 +173,9 @@ def decide(
         return Decision(CommentStatus.SPAM, f"spam: blocklist matched “{blocked}”")
     if spam_problem:
         return Decision(CommentStatus.SPAM, f"spam: {spam_problem.value}")
+    voted = _plugin_decision(votes)
+    if voted:
+        return voted
     max_links = int(config["COMMENTS_MAX_LINKS"])
     links = count_links(submission.body) + count_links(submission.name)
     if max_links and links >= max_links:

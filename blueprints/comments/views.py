@@ -29,6 +29,7 @@ from blueprints.comments.identicon import identicon_svg
 from blueprints.comments.moderation import Submission
 from blueprints.comments.moderation import author_history
 from blueprints.comments.moderation import decide
+from blueprints.comments.moderation import plugin_votes
 from blueprints.comments.posting import find_target
 from blueprints.comments.posting import insert_comment
 from blueprints.comments.records import ArticleRef
@@ -51,6 +52,7 @@ from models import ArticleKind
 from models import Comment
 from models import CommentStatus
 from models import db
+from plugins.hooks import SpamVote
 from signals import comment_created
 from storage.transactions import write_transaction
 from web.errors import error_response
@@ -61,6 +63,7 @@ from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
 from web.http_caching import not_modified
+from web.urls import absolute_url
 
 bp = Blueprint("comments", __name__)
 bp.record_once(notify.connect)
@@ -222,6 +225,8 @@ def create(slug: str):
     spam = form.spam_problem() if valid else None
     # Only a post that may be stored takes the write lock; the others only read.
     writing = valid and not (spam and spam.refuse)
+    submission = _submission(form)
+    votes = _votes(slug, form, submission) if writing else []
     with write_transaction() if writing else nullcontext():
         article = _article_ref(slug)
         if not comments_are_open(article):
@@ -234,7 +239,7 @@ def create(slug: str):
         if spam and spam.refuse:
             message = REFUSED.get(spam, REFUSED_FALLBACK)
             return _form_error(article, form, 422, parent, message)
-        stored = _store(article, form, parent, spam)
+        stored = _store(article, form, parent, submission, spam, votes)
         if stored is None:
             form.comment.errors = [DUPLICATE]
             return _form_error(article, form, 422, parent)
@@ -246,6 +251,12 @@ def create(slug: str):
         "comment %s on %s: %s", comment.id, article.slug, comment.status_reason
     )
     return _posted(article, comment, form)
+
+
+def _votes(slug: str, form: CommentForm, submission: Submission) -> list[SpamVote]:
+    """The plugins' spam checks' votes, asked before the write lock is taken."""
+    article_url = absolute_url("articles.detail", slug=slug)
+    return plugin_votes(submission, article_url, form.parent_comment_id())
 
 
 def _submission(form: CommentForm) -> Submission:
@@ -264,18 +275,19 @@ def _store(
     article: ArticleRef,
     form: CommentForm,
     parent: Comment | None,
+    submission: Submission,
     spam: SpamProblem | None,
+    votes: list[SpamVote],
 ) -> tuple[StoredComment, ArticleRef] | None:
     """Apply the duplicate and moderation rules and insert; None if a duplicate.
 
     The caller holds the write lock, so the same comment sent twice at once
     (say to two workers) is stored once.
     """
-    submission = _submission(form)
     history = author_history(submission.email, article.id, submission.body)
     if history.duplicate:
         return None
-    decision = decide(submission, spam, has_approved=history.has_approved)
+    decision = decide(submission, spam, history.has_approved, votes)
     parent_id, depth = _attach_point(parent)
     values = {
         "parent_id": parent_id,

@@ -55,7 +55,7 @@ def _migrate(url: str) -> None:
     app = create_app(base_config(url))
     init_migrations(app)
     with app.app_context():
-        upgrade(directory=str(ROOT / "migrations"))
+        upgrade(directory=str(ROOT / "migrations"), revision="heads")
         db.engine.dispose()
 
 

@@ -1,0 +1,149 @@
+"""The hooks that return a value, answered by every loaded plugin (pluggy).
+
+A plugin object implements a hook by defining a method of the hook's name
+marked ``@hookimpl``; the loader registers the object with the app's plugin
+manager. Hooks that only add something (a link, a card, a slot's partial) are
+registries instead (registry.py), and events are blinker signals (signals.py).
+The hook names and arguments below are version 1 of the interface:
+docs/plugins.md says what that promises.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+from typing import Any
+
+import pluggy
+from flask import Flask
+from flask import current_app
+from flask import has_app_context
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+
+PROJECT = "folio"
+HOOKS_VERSION = 1
+
+hookspec = pluggy.HookspecMarker(PROJECT)
+hookimpl = pluggy.HookimplMarker(PROJECT)
+
+
+class Verdict(enum.Enum):
+    """What a spam check says about a comment: spam beats hold."""
+
+    SPAM = "spam"
+    HOLD = "held"
+
+
+@dataclass(frozen=True)
+class SpamVote:
+    """A spam check's vote; the moderation rules record ``check`` and ``reason``."""
+
+    verdict: Verdict
+    reason: str
+    check: str = ""
+
+
+@dataclass(frozen=True)
+class CommentCandidate:
+    """A comment not yet stored, as spam checks see it (ip: the raw address)."""
+
+    name: str
+    email: str
+    url: str
+    body: str
+    ip: str
+    user_agent: str
+    referrer: str
+    article_url: str
+    parent_id: int | None
+
+
+class Specs:
+    """Hook specifications: the names and arguments plugins implement."""
+
+    @hookspec
+    def folio_spam_check(self, comment: CommentCandidate) -> SpamVote | None:
+        """Vote spam or hold on a reader's comment about to be stored, or None.
+
+        Called before the write transaction, so a check may ask a service
+        (with a short timeout of its own); an exception counts as no vote.
+        """
+
+    @hookspec
+    def folio_markdown(self, md: MarkdownIt) -> None:
+        """Add markdown-it plugins or rules to the parser of article bodies.
+
+        Called once per app; what the parser renders still goes through the
+        sanitizer, so a plugin can add markup only from its allowlist.
+        """
+
+    @hookspec
+    def folio_export_records(self) -> Iterable[dict[str, Any]] | None:
+        """The plugin's rows for `flask export json` (JSON values), or None."""
+
+    @hookspec
+    def folio_import_records(self, name: str, records: list[dict[str, Any]]) -> bool:
+        """Store the rows an export held for plugin ``name``; True if it took them.
+
+        Runs in the import's transaction, after Folio's own rows.
+        """
+
+
+def manager(app: Flask) -> pluggy.PluginManager:
+    """The app's plugin manager (made by the loader when the app is created)."""
+    return app.extensions["folio_plugin_manager"]
+
+
+def new_manager(app: Flask) -> pluggy.PluginManager:
+    """A plugin manager for this app, knowing the specs and no plugin yet."""
+    pm = pluggy.PluginManager(PROJECT)
+    pm.add_hookspecs(Specs)
+    app.extensions["folio_plugin_manager"] = pm
+    return pm
+
+
+def spam_votes(comment: CommentCandidate) -> list[SpamVote]:
+    """Every loaded spam check's vote, in plugin order, named after its plugin."""
+    pm = manager(current_app)
+    votes: list[SpamVote] = []
+    for impl in reversed(pm.hook.folio_spam_check.get_hookimpls()):
+        try:
+            vote = impl.function(comment=comment)
+        except Exception:
+            current_app.logger.exception(
+                "plugin %s: spam check failed; counted as no vote", impl.plugin_name
+            )
+            continue
+        if vote is not None:
+            check = vote.check or impl.plugin_name
+            votes.append(SpamVote(Verdict(vote.verdict), vote.reason, check))
+    return votes
+
+
+def has_spam_checks(app: Flask) -> bool:
+    """True when a loaded plugin implements folio_spam_check."""
+    return bool(manager(app).hook.folio_spam_check.get_hookimpls())
+
+
+def markdown_parser(factory: Callable[[], MarkdownIt]) -> MarkdownIt | None:
+    """The article parser with the plugins' additions; None when no plugin adds any.
+
+    Made once per app from factory() and kept: folio_markdown runs once.
+    """
+    if not has_app_context():
+        return None
+    app = current_app._get_current_object()
+    parser = app.extensions.get("folio_markdown")
+    if parser is None:
+        pm = manager(app)
+        if not pm.hook.folio_markdown.get_hookimpls():
+            return None
+        parser = factory()
+        pm.hook.folio_markdown(md=parser)
+        app.extensions["folio_markdown"] = parser
+    return parser

@@ -1,0 +1,119 @@
+"""Finding installed plugins and loading the enabled ones, in order.
+
+Installed: a package's entry point in the ``folio.plugins`` group, whose name
+is the plugin's name. Enabled: named in FOLIO_PLUGINS, the allowlist, so that
+installing a package changes nothing until an admin names it. Loaded: its
+object's init_app(app) returned. A plugin that fails to import or to set
+itself up is logged and skipped; the site starts without it. Safe mode
+(FOLIO_PLUGINS_SAFE_MODE) loads none, for when a plugin keeps the site down.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.metadata import EntryPoint
+from importlib.metadata import entry_points
+from pathlib import Path
+
+from flask import Flask
+
+from plugins.hooks import new_manager
+from plugins.registry import registry
+
+GROUP = "folio.plugins"
+
+
+@dataclass
+class PluginState:
+    """One plugin as `flask plugins list` shows it."""
+
+    name: str
+    installed: bool = False
+    enabled: bool = False
+    loaded: bool = False
+    version: str = ""
+    error: str = ""
+    migrations: Path | None = None
+
+    @property
+    def status(self) -> str:
+        """One word: loaded, failed, skipped (safe mode), disabled or missing."""
+        if self.loaded:
+            return "loaded"
+        if self.error:
+            return "failed"
+        if self.enabled and self.installed:
+            return "skipped"
+        return "disabled" if self.installed else "missing"
+
+
+def installed_entry_points() -> dict[str, EntryPoint]:
+    """The installed plugins' entry points by name (the first of a repeated name)."""
+    found: dict[str, EntryPoint] = {}
+    for entry_point in entry_points(group=GROUP):
+        found.setdefault(entry_point.name, entry_point)
+    return found
+
+
+def plugin_states(app: Flask) -> dict[str, PluginState]:
+    """Every plugin the app knows of: installed or enabled, in allowlist order first."""
+    return app.extensions["folio_plugin_states"]
+
+
+def loaded_plugins(app: Flask) -> list[PluginState]:
+    """The plugins that loaded, in the allowlist's order."""
+    return [state for state in plugin_states(app).values() if state.loaded]
+
+
+def init_app(app: Flask) -> None:
+    """Load the enabled plugins, after Folio's own blueprints are registered."""
+    pm = new_manager(app)
+    registry(app)
+    installed = installed_entry_points()
+    enabled = list(dict.fromkeys(app.config["PLUGINS"]))
+    states = {name: PluginState(name, enabled=True) for name in enabled}
+    for name in installed:
+        states.setdefault(name, PluginState(name))
+    app.extensions["folio_plugin_states"] = states
+    for state in states.values():
+        entry_point = installed.get(state.name)
+        state.installed = entry_point is not None
+        if entry_point is not None and entry_point.dist is not None:
+            state.version = entry_point.dist.version
+    if app.config["PLUGINS_SAFE_MODE"]:
+        if enabled:
+            app.logger.warning("safe mode: plugins not loaded: %s", ", ".join(enabled))
+        return
+    for name in enabled:
+        _load(app, pm, states[name], installed.get(name))
+
+
+def _load(app: Flask, pm, state: PluginState, entry_point: EntryPoint | None) -> None:
+    """Import one plugin and run its init_app(); on failure log it and go on."""
+    if entry_point is None:
+        state.error = "enabled but not installed"
+        app.logger.error("plugin %s: %s", state.name, state.error)
+        return
+    try:
+        plugin = entry_point.load()
+        if not callable(getattr(plugin, "init_app", None)):
+            raise TypeError(f"{entry_point.value} has no init_app(app)")
+    except Exception as exc:
+        state.error = f"import failed: {exc.__class__.__name__}: {exc}"
+        app.logger.exception("plugin %s: %s; skipped", state.name, state.error)
+        return
+    registered = registry(app)
+    registered.current_plugin = state.name
+    try:
+        plugin.init_app(app)
+    except Exception as exc:
+        state.error = f"init_app failed: {exc.__class__.__name__}: {exc}"
+        app.logger.exception("plugin %s: %s; skipped", state.name, state.error)
+        return
+    finally:
+        registered.current_plugin = ""
+    pm.register(plugin, name=state.name)
+    migrations = getattr(plugin, "migrations", None)
+    state.migrations = Path(migrations) if migrations else None
+    state.loaded = True
+    app.logger.info("plugin %s %s loaded", state.name, state.version)
