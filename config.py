@@ -401,11 +401,16 @@ def load_settings(environ: os._Environ | dict[str, str]) -> dict[str, Any]:
         if raw is None:
             values[setting.key] = setting.default
             continue
-        try:
-            values[setting.key] = _coerce(raw, setting.default)
-        except ValueError as exc:
-            raise SystemExit(f"folio: {setting.env} is invalid: {exc}") from None
+        values[setting.key] = coerce_setting(setting.env, raw, setting.default)
     return values
+
+
+def coerce_setting(name: str, raw: str, default: Any) -> Any:
+    """An environment variable's value in the default's type; exit naming it if invalid."""
+    try:
+        return _coerce(raw, default)
+    except ValueError as exc:
+        raise SystemExit(f"folio: {name} is invalid: {exc}") from None
 
 
 def instance_secret(instance_path: str) -> str:

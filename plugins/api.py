@@ -8,6 +8,7 @@ may change without notice.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from collections.abc import Iterable
 from collections.abc import Mapping
@@ -16,6 +17,7 @@ from typing import Any
 from flask import Flask
 
 from blueprints.staff.access import role_required
+from config import coerce_setting
 from extensions import limiter
 from models import Role
 from plugins.hooks import HOOKS_VERSION
@@ -51,6 +53,7 @@ __all__ = [
     "render",
     "role_required",
     "see_other",
+    "setting",
     "write_transaction",
 ]
 
@@ -60,6 +63,17 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
     if not chosen:
         raise ValueError("give at least one role")
     return chosen
+
+
+def setting(app: Flask, key: str, default: Any) -> Any:
+    """A plugin's setting: app.config[key] if set, else FOLIO_<key> from the
+    environment (converted to the default's type, as Folio's own), else default."""
+    if key in app.config:
+        return app.config[key]
+    raw = os.environ.get(f"FOLIO_{key}")
+    value = default if raw is None else coerce_setting(f"FOLIO_{key}", raw, default)
+    app.config[key] = value
+    return value
 
 
 def add_staff_link(
