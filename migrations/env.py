@@ -6,6 +6,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from plugins.loading import plugin_states
+
 config = context.config
 if config.config_file_name is not None:
     fileConfig(config.config_file_name, disable_existing_loggers=False)
@@ -19,11 +21,24 @@ target_metadata = db.metadata
 # index are created by a migration (the SQLite one kept in sync by triggers),
 # so autogenerate must not offer to drop them.
 IGNORED_TABLE_PREFIXES = ("articles_fts",)
+# A plugin's tables are named "<plugin>_..." (docs/plugins.md). Those of a
+# plugin that is installed or enabled but not loaded here are neither models
+# nor drift: its models are not imported (or were, by another app in the same
+# process), and its tables stay until its branch is downgraded.
+IGNORED_TABLE_PREFIXES += tuple(
+    f"{state.name}_"
+    for state in plugin_states(current_app).values()
+    if not state.loaded
+)
 
 
 def include_object(obj, name, type_, reflected, compare_to):
-    if type_ in {"table", "index"} and name and name.startswith(IGNORED_TABLE_PREFIXES):
-        return False
+    table = (
+        name if type_ == "table" else getattr(getattr(obj, "table", None), "name", "")
+    )
+    for named in (name, table):
+        if named and named.startswith(IGNORED_TABLE_PREFIXES):
+            return False
     return True
 
 

@@ -25,6 +25,7 @@ from app import create_app
 from app import init_migrations
 from extensions import limiter
 from models import db
+from plugins.loading import installed_entry_points
 
 TEST_SECRET = "test-" + secrets.token_hex(24)
 ROOT = Path(__file__).resolve().parents[2]
@@ -52,7 +53,11 @@ def base_config(database_url: str) -> dict:
 
 
 def _migrate(url: str) -> None:
-    app = create_app(base_config(url))
+    config = base_config(url)
+    # Every installed plugin's tables too (the examples'), so a test may
+    # enable any plugin on a copy; apps without it ignore its tables.
+    config["PLUGINS"] = sorted(installed_entry_points())
+    app = create_app(config)
     init_migrations(app)
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"), revision="heads")
