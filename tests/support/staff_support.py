@@ -4,25 +4,16 @@ from __future__ import annotations
 
 from flask.testing import FlaskClient
 
-from blueprints.staff.sessions import GENERATION_KEY
-from blueprints.staff.sessions import TOKEN_KEY
-from blueprints.staff.sessions import start_session
 from models import Role
 from models import User
 from models import db
+from plugins.testing import sign_in
 from tests.support.factories import make_user
 
 
 def sign_in_as(client: FlaskClient, user) -> None:
     """Start a staff session for user and put it into the client (no password hashing)."""
-    with client.application.test_request_context():
-        ticket = start_session(db.session.get(User, user.id))
-        db.session.commit()
-    with client.session_transaction() as session:
-        session["_user_id"] = str(user.id)
-        session["_fresh"] = True
-        session[TOKEN_KEY] = ticket.token
-        session[GENERATION_KEY] = ticket.generation
+    sign_in(client, user)
 
 
 def staff_client(app, role: Role = Role.ADMIN, **kw):
