@@ -20,13 +20,13 @@ SPAM_AUTHOR = "viagra-test-123"
 class AkismetDouble:
     """The service, on 127.0.0.1 and a free port, in a thread of its own."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self.received: list[dict[str, str]] = []
         self.paths: list[str] = []
         self.release = threading.Event()
         # Called in the server's thread for each request, before it answers.
         self.on_request: Callable[[dict[str, str]], None] | None = None
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server = ThreadingHTTPServer(("127.0.0.1", port), self._handler())
         self.server.daemon_threads = True
         # The timed-out client has gone when the slow answer is written: quiet.
         self.server.handle_error = lambda request, client_address: None
@@ -91,3 +91,19 @@ class AkismetDouble:
                 pass
 
         return Handler
+
+
+def main() -> None:
+    """Serve the double on 127.0.0.1:PORT (default 8765) until interrupted."""
+    import sys
+
+    double = AkismetDouble(int(sys.argv[1]) if len(sys.argv) > 1 else 8765)
+    print(f"Akismet double on {double.url}; Ctrl-C stops it", flush=True)
+    try:
+        double.server.serve_forever()
+    except KeyboardInterrupt:
+        double.server.server_close()
+
+
+if __name__ == "__main__":
+    main()
