@@ -111,7 +111,9 @@ def spam_votes(comment: CommentCandidate) -> list[SpamVote]:
     """Every loaded spam check's vote, in plugin order, named after its plugin."""
     pm = manager(current_app)
     votes: list[SpamVote] = []
-    for impl in reversed(pm.hook.folio_spam_check.get_hookimpls()):
+    # get_hookimpls() lists them in registration order, the allowlist's (pluggy
+    # itself calls them last-registered first).
+    for impl in pm.hook.folio_spam_check.get_hookimpls():
         try:
             vote = impl.function(comment=comment)
         except Exception:
