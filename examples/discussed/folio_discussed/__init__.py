@@ -79,7 +79,9 @@ class DiscussedPlugin:
         # Module-level functions: blinker's weak references keep them alive.
         comment_created.connect(on_comment_created, sender=app)
         comment_status_changed.connect(on_comment_status_changed, sender=app)
-        add_staff_link(app, "Most discussed", "discussed_staff.index", STAFF, "comments")
+        add_staff_link(
+            app, "Most discussed", "discussed_staff.index", STAFF, "comments"
+        )
         add_dashboard_card(
             app, "Most discussed this week", "discussed/_card.html", STAFF, _this_week
         )

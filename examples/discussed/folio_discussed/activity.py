@@ -86,9 +86,9 @@ def _is_discussion(comment_id: int) -> Any:
 def add(comment_id: int, article_id: int, day: date, delta: int) -> None:
     """Count one approved comment in (+1) or out (-1) of its article's day."""
     if delta > 0:
-        rows = select(
-            literal(article_id), literal(day, Date), literal(delta)
-        ).where(_is_discussion(comment_id))
+        rows = select(literal(article_id), literal(day, Date), literal(delta)).where(
+            _is_discussion(comment_id)
+        )
         db.session.execute(_upsert(rows))
         return
     here = (activity.c.article_id == article_id) & (activity.c.day == day)

@@ -30,9 +30,7 @@ def _count(app: Flask, comment: Any, delta: int) -> None:
         app.logger.exception("discussed: comment %s not counted", comment.id)
 
 
-def on_comment_created(
-    app: Flask, comment: Any, article: Any, **extra: object
-) -> None:
+def on_comment_created(app: Flask, comment: Any, article: Any, **extra: object) -> None:
     """A comment stored approved (a trusted reader's, a staff reply) counts."""
     if comment.status == CommentStatus.APPROVED:
         _count(app, comment, +1)

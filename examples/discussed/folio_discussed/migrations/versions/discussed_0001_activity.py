@@ -32,7 +32,9 @@ def upgrade():
             name=op.f("fk_discussed_activity_article_id_articles"),
             ondelete="CASCADE",
         ),
-        sa.PrimaryKeyConstraint("article_id", "day", name=op.f("pk_discussed_activity")),
+        sa.PrimaryKeyConstraint(
+            "article_id", "day", name=op.f("pk_discussed_activity")
+        ),
     )
     with op.batch_alter_table("discussed_activity", schema=None) as batch_op:
         batch_op.create_index(
