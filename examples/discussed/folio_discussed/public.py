@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint
+from flask import abort
 from flask import current_app
 from flask import render_template
 from sqlalchemy import select
@@ -33,11 +34,13 @@ def index():
 @bp.get("/articles/<slug>")
 def count(slug: str):
     """One article's count sentence: htmx gets the sentence, others a page."""
-    article = db.one_or_404(
+    article = db.session.execute(
         select(Article.id, Article.slug, Article.title).where(
             Article.slug == slug, Article.visible()
         )
-    )
+    ).first()
+    if article is None:
+        abort(404)
     days = window()
     return render(
         "discussed/count.html",
