@@ -25,6 +25,10 @@ def json_command(path: Path) -> None:
         raise click.ClickException(f"{exc}. Nothing was imported.") from exc
     for name, count in imported.counts.items():
         click.echo(f"{name.replace('_', ' ')}: {count}")
+    for name, count in imported.plugins.items():
+        click.echo(f"plugin {name}: {count}")
+    for warning in imported.warnings:
+        click.echo(f"Warning: {warning}", err=True)
     if restored.keys:
         click.echo(f"Stored {len(restored.keys)} image file(s).")
     if restored.waiting:

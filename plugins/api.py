@@ -34,6 +34,7 @@ from signals import SIGNALS_VERSION
 from storage.transactions import write_transaction
 from web.htmx import render
 from web.htmx import see_other
+from web.htmx import wants_fragment
 from web.page_cache import cached
 
 __all__ = [
@@ -54,6 +55,7 @@ __all__ = [
     "role_required",
     "see_other",
     "setting",
+    "wants_fragment",
     "write_transaction",
 ]
 

@@ -11,8 +11,10 @@ docs/plugins.md says what that promises.
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Callable
 from collections.abc import Iterable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 from typing import Any
@@ -130,6 +132,28 @@ def spam_votes(comment: CommentCandidate) -> list[SpamVote]:
 def has_spam_checks(app: Flask) -> bool:
     """True when a loaded plugin implements folio_spam_check."""
     return bool(manager(app).hook.folio_spam_check.get_hookimpls())
+
+
+def export_records() -> dict[str, Iterator[dict[str, Any]]]:
+    """Each loaded plugin's export records, by plugin name (sorted); a plugin
+    answering None or nothing is left out. The records are read as they go."""
+    found: dict[str, Iterator[dict[str, Any]]] = {}
+    for impl in manager(current_app).hook.folio_export_records.get_hookimpls():
+        records = impl.function()
+        if records is None:
+            continue
+        records = iter(records)
+        first = next(records, None)
+        if first is not None:
+            found[impl.plugin_name] = itertools.chain([first], records)
+    return dict(sorted(found.items()))
+
+
+def import_records(name: str, records: list[dict[str, Any]]) -> bool:
+    """Hand an export's records for plugin ``name`` to the loaded plugins;
+    True if one took them."""
+    taken = manager(current_app).hook.folio_import_records(name=name, records=records)
+    return any(taken)
 
 
 def markdown_parser(factory: Callable[[], MarkdownIt]) -> MarkdownIt | None:

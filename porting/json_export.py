@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from collections.abc import Iterable
 from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
@@ -20,10 +21,12 @@ from blueprints.media.variants import upload_key
 from models import article_tags
 from models import db
 from models import utcnow
+from plugins.hooks import export_records
 from porting.json_format import ARTICLE_TAG_IDS
 from porting.json_format import EXPORTED_AT
 from porting.json_format import FORMAT
 from porting.json_format import MEDIA_FOLDER
+from porting.json_format import PLUGINS
 from porting.json_format import SECTIONS
 from porting.json_format import SITE_JSON
 from porting.json_format import VERSION
@@ -86,6 +89,23 @@ def exported_sections(with_contact: bool) -> list[Section]:
     return [s for s in SECTIONS if with_contact or not s.private]
 
 
+def _list_chunks(items: Iterable[dict[str, Any]]) -> Iterator[str]:
+    """A list of records as text pieces, one record a line."""
+    yield "["
+    for count, record in enumerate(items):
+        yield ("\n" if count == 0 else ",\n") + _dumps(record)
+    yield "\n]"
+
+
+def _plugin_chunks(plugins: dict[str, Iterator[dict[str, Any]]]) -> Iterator[str]:
+    """The plugins' object: each plugin's records, plugins in name order."""
+    yield "{"
+    for index, (name, items) in enumerate(plugins.items()):
+        yield ("\n" if index == 0 else ",\n") + _dumps(name) + ": "
+        yield from _list_chunks(items)
+    yield "\n}"
+
+
 def json_chunks(
     with_contact: bool = False, exported_at: datetime | None = None
 ) -> Iterator[str]:
@@ -96,16 +116,18 @@ def json_chunks(
         "version": VERSION,
     }
     lists = {section.name: section for section in exported_sections(with_contact)}
+    # Only plugins with records: a site without any writes no "plugins" key.
+    plugins = export_records()
+    names = sorted([*scalars, *lists, *([PLUGINS] if plugins else [])])
     yield "{"
-    for index, name in enumerate(sorted([*scalars, *lists])):
+    for index, name in enumerate(names):
         yield ("\n" if index == 0 else ",\n") + _dumps(name) + ": "
         if name in scalars:
             yield _dumps(scalars[name])
-            continue
-        yield "["
-        for count, record in enumerate(records(lists[name])):
-            yield ("\n" if count == 0 else ",\n") + _dumps(record)
-        yield "\n]"
+        elif name == PLUGINS:
+            yield from _plugin_chunks(plugins)
+        else:
+            yield from _list_chunks(records(lists[name]))
     yield "\n}\n"
 
 

@@ -27,6 +27,8 @@ VERSION = 1
 # The one top-level field that differs between two exports of the same data.
 EXPORTED_AT = "exported_at"
 MEDIA_FOLDER = "media/"
+# The object of plugin sections: {plugin name: [records]} (plugins/hooks.py).
+PLUGINS = "plugins"
 SITE_JSON = "site.json"
 
 

@@ -36,6 +36,7 @@ from models import article_tags
 from models import count_change
 from models import db
 from models import media_uses
+from plugins.hooks import import_records
 from porting.json_format import ARTICLE_TAG_IDS
 from porting.json_format import BY_NAME
 from porting.json_format import SECTIONS
@@ -60,6 +61,10 @@ class Imported:
 
     counts: dict[str, int] = field(default_factory=dict)
     password_resets: int = 0
+    # Records per plugin that took its section of the document.
+    plugins: dict[str, int] = field(default_factory=dict)
+    # What was left out without failing the import (a plugin not loaded).
+    warnings: list[str] = field(default_factory=list)
 
 
 def refuse_unless_empty() -> None:
@@ -183,6 +188,19 @@ def _refresh_derived() -> None:
         count_change(connection, name)
 
 
+def _write_plugins(source: Source, imported: Imported) -> None:
+    """Hand each plugin its section, after Folio's rows; note the ones no
+    loaded plugin took (their records are left out, the import goes on)."""
+    for name, records in source.plugin_sections().items():
+        if import_records(name, records):
+            imported.plugins[name] = len(records)
+        else:
+            imported.warnings.append(
+                f"plugin {name} is not loaded: its {len(records)} record(s) were "
+                f"not imported (enable it, then import into an empty database again)"
+            )
+
+
 def reset_sequences() -> None:
     """On PostgreSQL, let new rows' ids start after the imported ones."""
     if db.engine.dialect.name != "postgresql":
@@ -215,6 +233,7 @@ def write_site(source: Source) -> Imported:
                 imported.counts[section.name] = len(records)
             _set_avatars(source.section("users"))
             _refresh_derived()
+            _write_plugins(source, imported)
             reset_sequences()
     except (IntegrityError, StatementError) as exc:
         raise JsonImportProblem(

@@ -18,6 +18,7 @@ from typing import Any
 
 from porting.json_format import FORMAT
 from porting.json_format import MEDIA_FOLDER
+from porting.json_format import PLUGINS
 from porting.json_format import SECTIONS
 from porting.json_format import SITE_JSON
 from porting.json_format import VERSION
@@ -45,6 +46,10 @@ class Source:
     def section(self, name: str) -> list[dict[str, Any]]:
         """A section's records, sorted by their key (absent: none)."""
         return self.document.get(name, [])
+
+    def plugin_sections(self) -> dict[str, list[dict[str, Any]]]:
+        """The plugins' records by plugin name, in name order (absent: none)."""
+        return dict(sorted(self.document.get(PLUGINS, {}).items()))
 
 
 def load_json(stream: IO[bytes], name: str) -> dict[str, Any]:
@@ -86,6 +91,19 @@ def check(document: Any, name: str) -> None:
             records.sort(key=_id_of(section.name))
         else:
             records.sort(key=lambda record: str(record.get(section.order_by, "")))
+    _check_plugins(document.get(PLUGINS, {}), name)
+
+
+def _check_plugins(plugins: Any, name: str) -> None:
+    """Refuse a "plugins" value that is not an object of lists of objects."""
+    if not isinstance(plugins, dict) or not all(
+        isinstance(records, list)
+        and all(isinstance(record, dict) for record in records)
+        for records in plugins.values()
+    ):
+        raise JsonImportProblem(
+            f'{name}: "{PLUGINS}" is not an object of lists of objects'
+        )
 
 
 def _id_of(name: str):

@@ -26,33 +26,49 @@ def _conninfo() -> str:
 
 
 @pytest.fixture
-def second_app(database, tmp_path):
+def make_second_app(database, tmp_path):
+    """Build an app (extra configuration allowed) on a second empty database."""
+    made: list = []
+    schemas: list[str] = []
+
+    def _make(**overrides):
+        if database["kind"] == "sqlite":
+            path = tmp_path / "second.db"
+            shutil.copyfile(database["template"], path)
+            url = f"sqlite:///{path}"
+        else:
+            import psycopg
+
+            schema = f"folio_second_{os.getpid()}_{secrets.token_hex(3)}"
+            with psycopg.connect(_conninfo(), autocommit=True) as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+            schemas.append(schema)
+            address = make_url(os.environ["FOLIO_TEST_DATABASE_URL"])
+            address = address.set(drivername="postgresql+psycopg")
+            address = address.update_query_dict({"options": f"-csearch_path={schema}"})
+            url = address.render_as_string(hide_password=False)
+            _migrate(url)
+        config = base_config(url)
+        config["INSTANCE_PATH"] = str(tmp_path / "second-instance")
+        config.update(overrides)
+        flask_app = create_app(config)
+        made.append(flask_app)
+        return flask_app
+
+    yield _make
+    for flask_app in made:
+        with flask_app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+    if schemas:
+        import psycopg
+
+        with psycopg.connect(_conninfo(), autocommit=True) as conn:
+            for schema in schemas:
+                conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def second_app(make_second_app):
     """An app on a second empty database, with its own instance folder."""
-    schema = None
-    if database["kind"] == "sqlite":
-        path = tmp_path / "second.db"
-        shutil.copyfile(database["template"], path)
-        url = f"sqlite:///{path}"
-    else:
-        import psycopg
-
-        schema = f"folio_second_{os.getpid()}_{secrets.token_hex(3)}"
-        with psycopg.connect(_conninfo(), autocommit=True) as conn:
-            conn.execute(f'CREATE SCHEMA "{schema}"')
-        address = make_url(os.environ["FOLIO_TEST_DATABASE_URL"])
-        address = address.set(drivername="postgresql+psycopg")
-        address = address.update_query_dict({"options": f"-csearch_path={schema}"})
-        url = address.render_as_string(hide_password=False)
-        _migrate(url)
-    config = base_config(url)
-    config["INSTANCE_PATH"] = str(tmp_path / "second-instance")
-    flask_app = create_app(config)
-    yield flask_app
-    with flask_app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if schema is not None:
-        import psycopg
-
-        with psycopg.connect(_conninfo(), autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    return make_second_app()
