@@ -14,9 +14,11 @@ from collections.abc import Iterable
 from collections.abc import Mapping
 from typing import Any
 
+from flask import Blueprint
 from flask import Flask
 
 from blueprints.staff.access import role_required
+from blueprints.staff.area import staff_area
 from config import coerce_setting
 from extensions import limiter
 from models import Role
@@ -55,6 +57,7 @@ __all__ = [
     "role_required",
     "see_other",
     "setting",
+    "staff_blueprint",
     "wants_fragment",
     "write_transaction",
 ]
@@ -65,6 +68,12 @@ def _roles(roles: Iterable[Role | str]) -> frozenset[Role]:
     if not chosen:
         raise ValueError("give at least one role")
     return chosen
+
+
+def staff_blueprint(name: str, import_name: str, **options: Any) -> Blueprint:
+    """A blueprint for staff pages: what every staff page has (the two-factor
+    gate, no caching) is on it; each view still needs role_required()."""
+    return staff_area(Blueprint(name, import_name, **options))
 
 
 def setting(app: Flask, key: str, default: Any) -> Any:

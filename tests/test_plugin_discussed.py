@@ -202,6 +202,14 @@ def test_staff_page_and_menu_entry_by_role(app, article, role, allowed):
         assert response.headers["Cache-Control"] == "no-store"
 
 
+def test_staff_page_keeps_the_two_factor_gate(make_app):
+    app = make_app(PLUGINS=["discussed"], TWO_FACTOR_REQUIRED=True)
+    client, _ = staff_client(app, Role.ADMIN)
+    response = client.get("/staff/discussed")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/staff/two-factor")
+
+
 def test_staff_page_counts_seven_and_thirty_days(app, article):
     put_activity(app, article, 2)
     put_activity(app, article, 3, days_ago=20)

@@ -4,9 +4,7 @@ that keeps an account without it on the enrolment page when it is required."""
 from __future__ import annotations
 
 from flask import Response
-from flask import current_app
 from flask import flash
-from flask import request
 from flask import url_for
 from flask_login import current_user
 from flask_login import login_required
@@ -44,25 +42,6 @@ from web.htmx import render
 from web.htmx import see_other
 from web.htmx import wants_fragment
 from web.rate_limit import refund_hits
-
-# What an account without two-factor sign-in may reach while it is required.
-GATE_OPEN = frozenset({"staff.logout", "staff.login", "staff.login_post"})
-
-
-@bp.before_request
-def _two_factor_gate() -> Response | None:
-    """While two-factor sign-in is required, send an account without it to enrol."""
-    if not (
-        current_app.config["TWO_FACTOR_REQUIRED"]
-        and current_user.is_authenticated
-        and not current_user.two_factor_on
-    ):
-        return None
-    endpoint = request.endpoint or ""
-    if endpoint in GATE_OPEN or endpoint.startswith("staff.two_factor"):
-        return None
-    flash("Set up two-factor sign-in to continue: this site requires it.", "warning")
-    return see_other(url_for("staff.two_factor"))
 
 
 def _enrol_page(form: EnrolForm, status: int = 200) -> Response:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
-from flask import Response
 from flask import flash
 from flask import url_for
 
@@ -14,20 +12,14 @@ from models import Role
 from plugins.api import render
 from plugins.api import role_required
 from plugins.api import see_other
+from plugins.api import staff_blueprint
 from plugins.api import wants_fragment
 from plugins.api import write_transaction
 
 STAFF = frozenset({Role.ADMIN, Role.EDITOR})
 RECOUNTED = "Recounted from the approved comments."
 
-staff_bp = Blueprint("discussed_staff", __name__, template_folder="templates")
-
-
-@staff_bp.after_request
-def _no_store(response: Response) -> Response:
-    """Staff pages hold private data: never cache them anywhere (as Folio's)."""
-    response.headers["Cache-Control"] = "no-store"
-    return response
+staff_bp = staff_blueprint("discussed_staff", __name__, template_folder="templates")
 
 
 @staff_bp.get("")
