@@ -34,6 +34,12 @@ contact_received = _folio.signal(
     doc="A contact message was stored (spam too: see message.status). "
     "message=ContactMessage.",
 )
+comment_edited = _folio.signal(
+    "comment-edited",
+    doc="A comment's text was changed, by its author or by staff. "
+    "comment=StoredComment (the new text and status), article=ArticleRef, "
+    "editor_id=int | None (the staff account; None: its author).",
+)
 article_published = _folio.signal(
     "article-published",
     doc="Staff saved an article that was not published as published (a future "

@@ -7,6 +7,9 @@ adds links may send an approved comment back to moderation.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from flask import current_app
 from flask import request
 from sqlalchemy import delete
 from sqlalchemy import select
@@ -15,7 +18,10 @@ from sqlalchemy import update
 from blueprints.comments.moderation import StatusChange
 from blueprints.comments.moderation import Submission
 from blueprints.comments.moderation import decide
+from blueprints.comments.moderation import plugin_votes
 from blueprints.comments.moderation import set_status
+from blueprints.comments.records import ArticleRef
+from blueprints.comments.records import StoredComment
 from models import Comment
 from models import CommentRevision
 from models import CommentStatus
@@ -24,6 +30,9 @@ from models import Subscription
 from models import SubscriptionNotice
 from models import db
 from models import utcnow
+from plugins.hooks import SpamVote
+from signals import comment_edited
+from web.urls import absolute_url
 
 # Deleted by its author while it had replies: kept, with nothing of theirs.
 REMOVED = {"body": "", "author_name": "", "author_url": ""}
@@ -54,14 +63,9 @@ def revise(comment: Comment, body: str, editor_id: int | None) -> None:
         comment.article.refresh_comment_stats()
 
 
-def edit_by_author(comment: Comment, body: str) -> StatusChange | None:
-    """The author's edit: revise, then apply the moderation rules to the new text.
-
-    Returns the status change when the rules now hold the comment or call it
-    spam (an edit never moves a comment the other way).
-    """
-    revise(comment, body, editor_id=None)
-    submission = Submission(
+def edited_submission(comment: Comment, body: str) -> Submission:
+    """The comment with its new text, as the moderation rules see it."""
+    return Submission(
         name=comment.author_name,
         email=comment.author_email,
         url=comment.author_url or "",
@@ -69,11 +73,41 @@ def edit_by_author(comment: Comment, body: str) -> StatusChange | None:
         ip=request.remote_addr or "",
         user_agent=comment.user_agent or "",
     )
-    decision = decide(submission)
+
+
+def edit_votes(comment: Comment, body: str) -> list[SpamVote]:
+    """The plugins' spam checks' votes on the new text (asked before the write)."""
+    article_url = absolute_url("articles.detail", slug=comment.article.slug)
+    return plugin_votes(
+        edited_submission(comment, body), article_url, comment.parent_id
+    )
+
+
+def edit_by_author(
+    comment: Comment, body: str, votes: Sequence[SpamVote] = ()
+) -> StatusChange | None:
+    """The author's edit: revise, then apply the moderation rules to the new text.
+
+    votes: the plugins' spam checks' on the new text (edit_votes). Returns the
+    status change when the rules now hold the comment or call it spam (an
+    edit never moves a comment the other way).
+    """
+    revise(comment, body, editor_id=None)
+    decision = decide(edited_submission(comment, body), votes=votes)
     # An edit never approves a held comment, nor lifts one out of spam.
     if SEVERITY[decision.status] <= SEVERITY[comment.status]:
         return None
     return set_status(comment, decision.status, f"edited; {decision.reason}")
+
+
+def announce_edit(comment: Comment, editor_id: int | None) -> None:
+    """Send comment_edited; call after the commit."""
+    comment_edited.send(
+        current_app._get_current_object(),
+        comment=StoredComment.from_row(comment),
+        article=ArticleRef.from_row(comment.article),
+        editor_id=editor_id,
+    )
 
 
 def has_replies(comment_ids: list[int]) -> set[int]:

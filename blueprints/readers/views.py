@@ -32,8 +32,10 @@ from blueprints.comments.section import ThreadComment
 from blueprints.comments.section import comments_are_open
 from blueprints.readers import links
 from blueprints.readers import session
+from blueprints.readers.edits import announce_edit
 from blueprints.readers.edits import delete_by_author
 from blueprints.readers.edits import edit_by_author
+from blueprints.readers.edits import edit_votes
 from blueprints.readers.erasure import erase
 from blueprints.readers.export import export
 from blueprints.readers.forms import ConfirmForm
@@ -256,20 +258,24 @@ def edit(comment_id: int):
 def save(comment_id: int):
     """Store an edit: the old text kept, the moderation rules run again."""
     form = EditForm()
+    valid = form.validate()
+    # The plugins' spam checks may ask a service: before the write lock.
+    votes = edit_votes(_own(comment_id, True), form.body.data) if valid else []
     with write_transaction():
         comment = _own(comment_id, recent_proves=True)
         if not edit_window_open(comment):
             db.session.rollback()
             return error_response(403, WINDOW_CLOSED)
-        if not form.validate():
+        if not valid:
             db.session.rollback()
             return _edit_answer(comment, form, 422)
-        change = edit_by_author(comment, form.body.data)
+        change = edit_by_author(comment, form.body.data, votes)
         answer = _saved(comment, sent_back=change is not None)
     if change is not None:
         # Held again: this browser keeps showing it to its author, marked so.
         add_held_comment(answer, comment)
         announce_changes([change])
+    announce_edit(comment, editor_id=None)
     return answer
 
 

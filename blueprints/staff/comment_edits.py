@@ -11,6 +11,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from blueprints.readers.edits import announce_edit
 from blueprints.readers.edits import revise
 from blueprints.staff.access import COMMENTS
 from blueprints.staff.access import role_required
@@ -24,7 +25,6 @@ from models import AuditAction
 from models import Comment
 from models import CommentKind
 from models import CommentRevision
-from models import User
 from models import db
 from storage.transactions import write_transaction
 from web.htmx import render
@@ -83,11 +83,13 @@ def comment_edit(comment_id: int):
         return _edit_row(_editable(comment_id), form, here, 422)
     with write_transaction():
         comment = _editable(comment_id)
-        if form.body.data != comment.body:
-            staff = db.session.get(User, current_user.id)
-            revise(comment, form.body.data, editor_id=staff.id)
+        changed = form.body.data != comment.body
+        if changed:
+            revise(comment, form.body.data, editor_id=current_user.id)
             record(
                 AuditAction.COMMENT_EDITED,
                 detail=f"comment {comment.id} on “{comment.article.title}”",
             )
+    if changed:
+        announce_edit(comment, editor_id=current_user.id)
     return _row_response(comment, f"Comment by {comment.author_name} saved.")
