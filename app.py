@@ -154,12 +154,8 @@ def init_migrations(app: Flask) -> None:
 
     @migrate.configure
     def version_locations(config):
-        """Folio's revisions, and each loaded plugin's (a branch of its own)."""
-        locations = [directory / "versions"] + [
-            state.migrations
-            for state in plugin_loading.loaded_plugins(app)
-            if state.migrations
-        ]
+        """Folio's revisions, and each installed plugin's (a branch of its own)."""
+        locations = [directory / "versions", *plugin_loading.migration_locations(app)]
         config.set_main_option("path_separator", "os")
         config.set_main_option(
             "version_locations", os.pathsep.join(str(path) for path in locations)

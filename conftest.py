@@ -2,6 +2,7 @@
 
 pytest_plugins = [
     "tests.support.fixtures",
+    "tests.support.plugin_install",
     "tests.support.s3_server",
     "tests.support.second_database",
 ]

@@ -65,6 +65,38 @@ def loaded_plugins(app: Flask) -> list[PluginState]:
     return [state for state in plugin_states(app).values() if state.loaded]
 
 
+def migration_locations(app: Flask) -> list[Path]:
+    """The migrations of every installed plugin, loaded or not (for `flask db`).
+
+    A database keeps the revisions of a plugin that is installed but no longer
+    enabled (or not loaded in safe mode); Alembic must know them to read its
+    history, or every `flask db` command stops at "Can't locate revision".
+    A plugin that did not load is imported for its ``migrations`` only: its
+    init_app() does not run.
+    """
+    installed = installed_entry_points()
+    locations = []
+    for state in plugin_states(app).values():
+        migrations = state.migrations
+        if not state.loaded and state.name in installed:
+            migrations = _migrations_of(app, state.name, installed[state.name])
+        if migrations:
+            locations.append(Path(migrations))
+    return locations
+
+
+def _migrations_of(app: Flask, name: str, entry_point: EntryPoint) -> Path | None:
+    """A plugin's migrations directory, imported without setting the plugin up."""
+    try:
+        migrations = getattr(entry_point.load(), "migrations", None)
+    except Exception as exc:
+        app.logger.warning(
+            "plugin %s: not imported, its migrations unknown: %s", name, exc
+        )
+        return None
+    return Path(migrations) if migrations else None
+
+
 def init_app(app: Flask) -> None:
     """Load the enabled plugins, after Folio's own blueprints are registered."""
     pm = new_manager(app)

@@ -1,0 +1,111 @@
+"""A plugin's migrations: a branch of their own, upgraded with Folio's, dropped alone."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import inspect
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app import init_migrations
+from models import db
+from tests.support.fixtures import base_config
+from tests.support.plugin_doubles.gizmo import forget_table
+
+PG_URL = os.environ.get("FOLIO_TEST_DATABASE_URL")
+
+
+@contextmanager
+def fresh_database(kind: str, tmp_path) -> Iterator[str]:
+    """An empty database: a new SQLite file, or a new PostgreSQL schema."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    import psycopg
+
+    schema = f"folio_plugin_{os.getpid()}_{secrets.token_hex(3)}"
+    conninfo = (
+        make_url(PG_URL)
+        .set(drivername="postgresql")
+        .render_as_string(hide_password=False)
+    )
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def gizmo(install_plugins) -> Iterator[None]:
+    install_plugins(gizmo="tests.support.plugin_doubles.gizmo:plugin")
+    yield
+    forget_table()
+
+
+def _tables(app) -> set[str]:
+    with app.app_context():
+        return set(inspect(db.engine).get_table_names())
+
+
+def _versions(app) -> set[str]:
+    with app.app_context():
+        return set(db.session.scalars(text("SELECT version_num FROM alembic_version")))
+
+
+def _check_without_the_plugin(url: str) -> None:
+    """Installed but not enabled: its table is not drift for this app."""
+    app = create_app(base_config(url))
+    init_migrations(app)
+    result = app.test_cli_runner().invoke(args=["db", "check"])
+    with app.app_context():
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "sqlite",
+        pytest.param(
+            "postgresql",
+            marks=pytest.mark.skipif(
+                not PG_URL, reason="FOLIO_TEST_DATABASE_URL is not set"
+            ),
+        ),
+    ],
+)
+def test_plugin_branch_upgrades_checks_and_downgrades_alone(gizmo, tmp_path, kind):
+    with fresh_database(kind, tmp_path) as url:
+        app = create_app({**base_config(url), "PLUGINS": ["gizmo"]})
+        init_migrations(app)
+        runner = app.test_cli_runner()
+        try:
+            result = runner.invoke(args=["db", "upgrade"])  # every head by default
+            assert result.exit_code == 0, result.output
+            upgraded = _tables(app)
+            assert {"articles", "comments", "gizmo_things"} <= upgraded
+            # 0016 is implied by the dependency, so the table holds the plugin head.
+            assert "gizmo_0001" in _versions(app)
+            result = runner.invoke(args=["db", "check"])
+            assert result.exit_code == 0, result.output
+            _check_without_the_plugin(url)
+            result = runner.invoke(args=["db", "downgrade", "gizmo@base"])
+            assert result.exit_code == 0, result.output
+            assert _tables(app) == upgraded - {"gizmo_things"}
+            [core_head] = _versions(app)
+            assert not core_head.startswith("gizmo")
+        finally:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()
