@@ -148,21 +148,13 @@ def init_migrations(app: Flask) -> None:
     from flask_migrate import Migrate
 
     from cli.database import database_cli
+    from cli.database import set_version_locations
 
-    directory = Path(app.root_path) / "migrations"
-    migrate = Migrate(app, db, directory=str(directory))
-
-    @migrate.configure
-    def version_locations(config):
-        """Folio's revisions, and each installed plugin's (a branch of its own)."""
-        locations = [directory / "versions", *plugin_loading.migration_locations(app)]
-        config.set_main_option("path_separator", "os")
-        config.set_main_option(
-            "version_locations", os.pathsep.join(str(path) for path in locations)
-        )
-        return config
-
-    # Flask-Migrate's `db` group, with `upgrade` applying every branch's head.
+    migrate = Migrate(app, db, directory=str(Path(app.root_path) / "migrations"))
+    # Folio's revisions and each installed plugin's (a branch of its own).
+    migrate.configure(lambda config: set_version_locations(app, config))
+    # Flask-Migrate's `db` group, with `upgrade` applying Folio's and the
+    # loaded plugins' heads.
     app.cli.add_command(database_cli, name="db")
 
 

@@ -65,20 +65,23 @@ def loaded_plugins(app: Flask) -> list[PluginState]:
     return [state for state in plugin_states(app).values() if state.loaded]
 
 
-def migration_locations(app: Flask) -> list[Path]:
-    """The migrations of every installed plugin, loaded or not (for `flask db`).
+def migration_locations(app: Flask, applied: set[str]) -> list[Path]:
+    """The migrations of each loaded plugin, and of each installed plugin whose
+    revisions the database holds (applied: its alembic_version rows).
 
     A database keeps the revisions of a plugin that is installed but no longer
     enabled (or not loaded in safe mode); Alembic must know them to read its
     history, or every `flask db` command stops at "Can't locate revision".
-    A plugin that did not load is imported for its ``migrations`` only: its
-    init_app() does not run.
+    Revision ids start with the plugin's name (docs/plugins.md), which is how
+    they are told apart. Such a plugin is imported for its ``migrations``
+    only: its init_app() does not run.
     """
     installed = installed_entry_points()
     locations = []
     for state in plugin_states(app).values():
         migrations = state.migrations
-        if not state.loaded and state.name in installed:
+        held = any(revision.startswith(f"{state.name}_") for revision in applied)
+        if not state.loaded and held and state.name in installed:
             migrations = _migrations_of(app, state.name, installed[state.name])
         if migrations:
             locations.append(Path(migrations))

@@ -24,7 +24,8 @@ def plugin_app(
     database_url: str | None = None,
     **config: Any,
 ) -> Flask:
-    """A testing app with these plugins on a database migrated to every head.
+    """A testing app with these plugins on a database migrated as `flask db
+    upgrade` would (Folio's head and theirs).
 
     The database is a new SQLite file under tmp_path unless database_url is given.
     CSRF is off unless config turns it on.
@@ -33,6 +34,7 @@ def plugin_app(
 
     from app import create_app
     from app import init_migrations
+    from cli.database import enabled_heads
 
     settings = {
         "TESTING": True,
@@ -49,7 +51,8 @@ def plugin_app(
     app = create_app(settings)
     init_migrations(app)
     with app.app_context():
-        upgrade(directory=str(FOLIO_ROOT / "migrations"), revision="heads")
+        for head in enabled_heads(app):
+            upgrade(directory=str(FOLIO_ROOT / "migrations"), revision=head)
     return app
 
 

@@ -109,3 +109,16 @@ def test_plugin_branch_upgrades_checks_and_downgrades_alone(gizmo, tmp_path, kin
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_an_installed_plugin_gets_no_tables_until_enabled(gizmo, tmp_path):
+    with fresh_database("sqlite", tmp_path) as url:
+        for plugins, expected in (([], False), (["gizmo"], True)):
+            app = create_app({**base_config(url), "PLUGINS": plugins})
+            init_migrations(app)
+            result = app.test_cli_runner().invoke(args=["db", "upgrade"])
+            assert result.exit_code == 0, result.output
+            assert ("gizmo_things" in _tables(app)) is expected
+            assert "articles" in _tables(app)
+            with app.app_context():
+                db.engine.dispose()
