@@ -268,6 +268,7 @@ def test_upload_of_a_hundred_megabytes_is_refused_unread(app):
         body.seek(0)
     assert body.read_bytes == 0
     assert media_rows(app) == 0
+    assert media_files(app) == set()
 
 
 def noise_png() -> bytes:
@@ -293,6 +294,8 @@ def test_upload_by_a_moderator_is_forbidden(app):
     for htmx in (False, True):
         response = post_files(client, [(PNG, "x.png")], htmx=htmx)
         assert response.status_code == 403
+        # Said in words: the error page, or for htmx the fragment for #alerts.
+        assert "permission" in text_of(response).lower()
     assert media_rows(app) == 0
     assert media_files(app) == set()
 
@@ -302,6 +305,7 @@ def test_upload_anonymous_goes_to_sign_in(client, app):
     assert response.status_code == 302
     assert response.headers["Location"].startswith("/staff/login")
     assert media_rows(app) == 0
+    assert media_files(app) == set()
 
 
 @pytest.mark.parametrize("htmx", [False, True], ids=["plain", "htmx"])
