@@ -49,3 +49,13 @@ staff_signed_in = _folio.signal(
     "staff-signed-in",
     doc="A staff member signed in. user=User.",
 )
+
+# Every signal above, for code that must see them all (plugins/undo.py).
+EVENTS = (
+    comment_created,
+    comment_status_changed,
+    comment_edited,
+    contact_received,
+    article_published,
+    staff_signed_in,
+)

@@ -23,6 +23,8 @@ import pluggy
 from flask import Flask
 from flask import current_app
 from flask import has_app_context
+from pluggy import HookCaller
+from pluggy import HookImpl
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -109,23 +111,37 @@ def new_manager(app: Flask) -> pluggy.PluginManager:
     return pm
 
 
+def in_plugin_order(hook: HookCaller) -> list[HookImpl]:
+    """A hook's answers in the allowlist's order, tryfirst ones first and
+    trylast ones last. pluggy itself calls them last-registered first; and
+    its wrappers, which run around the others, are no answers: left out."""
+    answers = [i for i in hook.get_hookimpls() if not (i.wrapper or i.hookwrapper)]
+    return sorted(answers, key=lambda impl: (not impl.tryfirst, impl.trylast))
+
+
 def spam_votes(comment: CommentCandidate) -> list[SpamVote]:
-    """Every loaded spam check's vote, in plugin order, named after its plugin."""
-    pm = manager(current_app)
+    """Every loaded spam check's vote, in plugin order, named after its plugin.
+
+    One call per check, so a check that raises or answers something else
+    than a SpamVote is logged and counts as no vote, and the others still vote.
+    """
     votes: list[SpamVote] = []
-    # get_hookimpls() lists them in registration order, the allowlist's (pluggy
-    # itself calls them last-registered first).
-    for impl in pm.hook.folio_spam_check.get_hookimpls():
+    for impl in in_plugin_order(manager(current_app).hook.folio_spam_check):
         try:
             vote = impl.function(comment=comment)
+            if vote is None:
+                continue
+            if not isinstance(vote, SpamVote):
+                raise TypeError(f"answered {vote!r}, not a SpamVote or None")
+            votes.append(
+                SpamVote(
+                    Verdict(vote.verdict), vote.reason, vote.check or impl.plugin_name
+                )
+            )
         except Exception:
             current_app.logger.exception(
                 "plugin %s: spam check failed; counted as no vote", impl.plugin_name
             )
-            continue
-        if vote is not None:
-            check = vote.check or impl.plugin_name
-            votes.append(SpamVote(Verdict(vote.verdict), vote.reason, check))
     return votes
 
 
@@ -138,7 +154,7 @@ def export_records() -> dict[str, Iterator[dict[str, Any]]]:
     """Each loaded plugin's export records, by plugin name (sorted); a plugin
     answering None or nothing is left out. The records are read as they go."""
     found: dict[str, Iterator[dict[str, Any]]] = {}
-    for impl in manager(current_app).hook.folio_export_records.get_hookimpls():
+    for impl in in_plugin_order(manager(current_app).hook.folio_export_records):
         records = impl.function()
         if records is None:
             continue
@@ -152,8 +168,10 @@ def export_records() -> dict[str, Iterator[dict[str, Any]]]:
 def import_records(name: str, records: list[dict[str, Any]]) -> bool:
     """Hand an export's records for plugin ``name`` to the loaded plugins;
     True if one took them."""
-    taken = manager(current_app).hook.folio_import_records(name=name, records=records)
-    return any(taken)
+    hook = manager(current_app).hook.folio_import_records
+    return any(
+        impl.function(name=name, records=records) for impl in in_plugin_order(hook)
+    )
 
 
 def markdown_parser(factory: Callable[[], MarkdownIt]) -> MarkdownIt | None:
@@ -166,10 +184,11 @@ def markdown_parser(factory: Callable[[], MarkdownIt]) -> MarkdownIt | None:
     app = current_app._get_current_object()
     parser = app.extensions.get("folio_markdown")
     if parser is None:
-        pm = manager(app)
-        if not pm.hook.folio_markdown.get_hookimpls():
+        additions = in_plugin_order(manager(app).hook.folio_markdown)
+        if not additions:
             return None
         parser = factory()
-        pm.hook.folio_markdown(md=parser)
+        for impl in additions:
+            impl.function(md=parser)
         app.extensions["folio_markdown"] = parser
     return parser

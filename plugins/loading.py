@@ -19,6 +19,7 @@ from flask import Flask
 
 from plugins.hooks import new_manager
 from plugins.registry import registry
+from plugins.undo import Snapshot
 
 GROUP = "folio.plugins"
 
@@ -139,15 +140,19 @@ def _load(app: Flask, pm, state: PluginState, entry_point: EntryPoint | None) ->
         return
     registered = registry(app)
     registered.current_plugin = state.name
+    snapshot = Snapshot(app)
     try:
+        # Registering first checks its hooks (pluggy refuses a wrong signature).
+        pm.register(plugin, name=state.name)
         plugin.init_app(app)
-    except Exception as exc:
-        state.error = f"init_app failed: {exc.__class__.__name__}: {exc}"
+    except (Exception, SystemExit) as exc:
+        # SystemExit: a setting the plugin reads is invalid (api.setting).
+        snapshot.undo(state.name)
+        state.error = f"set-up failed: {exc.__class__.__name__}: {exc}"
         app.logger.exception("plugin %s: %s; skipped", state.name, state.error)
         return
     finally:
         registered.current_plugin = ""
-    pm.register(plugin, name=state.name)
     migrations = getattr(plugin, "migrations", None)
     state.migrations = Path(migrations) if migrations else None
     state.loaded = True

@@ -55,7 +55,7 @@ def test_plugins_load_in_the_allowlist_order(make_app, install_plugins):
         (f"{DOUBLES}.broken:no_init", "import failed: TypeError: "),
         (
             f"{DOUBLES}.broken:failing_init",
-            "init_app failed: RuntimeError: init exploded",
+            "set-up failed: RuntimeError: init exploded",
         ),
     ],
 )

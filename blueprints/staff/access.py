@@ -6,8 +6,11 @@ from collections.abc import Callable
 from functools import wraps
 
 from flask import abort
+from flask import make_response
 from flask_login import current_user
 
+from blueprints.staff.area import no_store
+from blueprints.staff.area import two_factor_gate
 from extensions import login_manager
 from models import Role
 
@@ -27,7 +30,11 @@ def can(area: frozenset[Role]) -> bool:
 
 
 def role_required(area: frozenset[Role]) -> Callable:
-    """Send anonymous visitors to sign in; answer 403 to staff without the role."""
+    """Send anonymous visitors to sign in; answer 403 to staff without the role.
+
+    The staff area's own rules come with it (area.py: the two-factor gate,
+    no-store), so a view on any blueprint (a plugin's) is a staff page whole.
+    """
 
     def decorator(view: Callable) -> Callable:
         @wraps(view)
@@ -36,7 +43,10 @@ def role_required(area: frozenset[Role]) -> Callable:
                 return login_manager.unauthorized()
             if current_user.role not in area:
                 abort(403)
-            return view(*args, **kwargs)
+            gate = two_factor_gate()
+            if gate is not None:
+                return gate
+            return no_store(make_response(view(*args, **kwargs)))
 
         return wrapped
 

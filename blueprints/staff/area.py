@@ -3,6 +3,8 @@ loaded first, the two-factor gate, and no caching anywhere.
 
 ``staff_area(bp)`` puts the three on a blueprint; the staff blueprint and each
 plugin's staff blueprint (plugins.api.staff_blueprint) get them that way.
+``role_required`` (access.py) applies the gate and no-store too, so a staff
+view on any other blueprint has them.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ def _load_staff_user() -> None:
     current_user._get_current_object()
 
 
-def _two_factor_gate() -> Response | None:
+def two_factor_gate() -> Response | None:
     """While two-factor sign-in is required, send an account without it to enrol."""
     if not (
         current_app.config["TWO_FACTOR_REQUIRED"]
@@ -42,7 +44,7 @@ def _two_factor_gate() -> Response | None:
     return see_other(url_for("staff.two_factor"))
 
 
-def _no_store(response: Response) -> Response:
+def no_store(response: Response) -> Response:
     """Staff pages hold private data: never cache them anywhere."""
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -51,6 +53,6 @@ def _no_store(response: Response) -> Response:
 def staff_area(bp: Blueprint) -> Blueprint:
     """Give a blueprint's pages what every staff page has; returns it."""
     bp.before_request(_load_staff_user)
-    bp.before_request(_two_factor_gate)
-    bp.after_request(_no_store)
+    bp.before_request(two_factor_gate)
+    bp.after_request(no_store)
     return bp
