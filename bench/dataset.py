@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -110,10 +111,14 @@ def article_markdown(words: int = 2000, seed: int = 1) -> str:
     return "\n\n".join(parts) + "\n"
 
 
-def migrate(url: str) -> None:
-    """Create the schema with `flask db upgrade`, as an operator would."""
+def migrate(url: str, plugins: Sequence[str] = ()) -> None:
+    """Create the schema with `flask db upgrade`, as an operator would.
+
+    The plugins named are enabled for it, so their branches are applied too.
+    """
     env = os.environ | {
         "FOLIO_DATABASE_URL": url,
+        "FOLIO_PLUGINS": ",".join(plugins),
         "FOLIO_SECRET_KEY": "bench-" + "x1y2z3" * 8,
         "FOLIO_SITE_URL": "http://127.0.0.1",
         "FLASK_APP": "app",
@@ -133,12 +138,13 @@ def build(
     big_thread: int = 2000,
     featured_comments: int = 50,
     post_targets: int = 1,
+    plugins: Sequence[str] = (),
 ) -> Dataset:
-    """Migrate a new SQLite file at path and fill it; returns what was built."""
+    """Migrate a new SQLite file at path (plugins' branches too) and fill it."""
     started = time.perf_counter()
     path = Path(path)
     url = f"sqlite:///{path}"
-    migrate(url)
+    migrate(url, plugins)
     from app import create_app
 
     app = create_app(

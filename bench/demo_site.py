@@ -7,6 +7,13 @@ in a folder of the work directory), covers for most of the generated articles
 moderation, spam and trash, and contact messages new, read, archived and spam. htmx is served by the site itself
 (FOLIO_HTMX_CDN=false). The admin signs in through the real form; its cookies
 open the staff pages.
+
+Every installed plugin that imports is enabled (`flask db upgrade` applies
+its branch too), so its pages can be looked at: the Most discussed plugin's
+counts are rebuilt after seeding (the seeded comments send no signals), and
+Akismet gets a made-up key and a service address where nothing listens, so
+its notice shows in the comment form; no page the demo serves calls it, only
+a posted comment would (and would be held).
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from bench.dataset import ROOT
 from bench.dataset import migrate
 from bench.http_session import Session
 from bench.server import Server
+from bench.server import free_port
 from tests.support.html_forms import parse
 
 ADMIN = "admin@example.com"
@@ -44,6 +52,8 @@ SEO_SLUG = "running-folio-on-one-small-machine"
 SEARCH_WORDS = "markdown"
 # Where build() hands over the demo reader's session cookie.
 READER_COOKIE = "reader_cookie"
+# Made up; the service address it goes with is a port nothing listens on.
+AKISMET_KEY = "demo-not-a-key"
 
 
 @dataclass
@@ -64,9 +74,27 @@ class DemoSite:
         return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
 
 
-def settings(workdir: Path) -> dict[str, str]:
+def demo_plugins() -> list[str]:
+    """The installed plugins whose entry point imports, by name."""
+    from plugins.loading import installed_entry_points
+
+    names = []
+    for name, entry_point in sorted(installed_entry_points().items()):
+        try:
+            entry_point.load()
+        except Exception as exc:  # whatever the failure, leave it out
+            print(f"demo site: plugin {name} left out ({exc})", file=sys.stderr)
+        else:
+            names.append(name)
+    return names
+
+
+def settings(workdir: Path, plugins: list[str]) -> dict[str, str]:
     """The environment the demo's commands and server share."""
     return {
+        "FOLIO_PLUGINS": ",".join(plugins),
+        "FOLIO_AKISMET_API_KEY": AKISMET_KEY,
+        "FOLIO_AKISMET_URL": f"http://127.0.0.1:{free_port()}/",
         "FOLIO_DATABASE_URL": f"sqlite:///{workdir / 'folio.db'}",
         "FOLIO_SECRET_KEY": "demo-" + secrets.token_hex(24),
         "FOLIO_HTMX_CDN": "false",
@@ -90,10 +118,12 @@ def _flask(env: dict[str, str], *args: str, stdin: str | None = None) -> None:
     )
 
 
-def build(workdir: Path, env: dict[str, str], articles: int) -> tuple[str, dict]:
+def build(
+    workdir: Path, env: dict[str, str], articles: int, plugins: list[str]
+) -> tuple[str, dict]:
     """Migrate, add the admin, seed the demo and the staff's work; (password, ids)."""
     url = env["FOLIO_DATABASE_URL"]
-    migrate(url)
+    migrate(url, plugins)
     password = secrets.token_urlsafe(18)
     commands = os.environ | env | {"FLASK_APP": "app", "FOLIO_SITE_URL": "http://x"}
     _flask(commands, "users", "create", "--email", ADMIN, "--role", "admin",
@@ -102,10 +132,12 @@ def build(workdir: Path, env: dict[str, str], articles: int) -> tuple[str, dict]
            "--name", "Erin Editor", "--password-stdin", stdin=password + "\n")  # fmt: skip
     # After the admin exists, so seed-demo writes no sign-in file into instance/.
     _flask(commands, "seed-demo", "--articles", str(articles))
-    return password, _add_staff_work(url, workdir, env["FOLIO_SECRET_KEY"])
+    return password, _add_staff_work(url, workdir, env["FOLIO_SECRET_KEY"], plugins)
 
 
-def _add_staff_work(url: str, workdir: Path, served_key: str) -> dict[str, int]:
+def _add_staff_work(
+    url: str, workdir: Path, served_key: str, plugins: list[str]
+) -> dict[str, int]:
     """Held, spam and trashed comments and contact messages in every state."""
     from app import create_app
     from models import db
@@ -117,13 +149,18 @@ def _add_staff_work(url: str, workdir: Path, served_key: str) -> dict[str, int]:
             "INSTANCE_PATH": str(workdir / "instance-build"),
             "ENV": "development",
             "RATELIMIT_ENABLED": False,
+            "PLUGINS": plugins,
+            "AKISMET_API_KEY": AKISMET_KEY,
         }
     )
     with app.app_context():
         try:
             _cover_generated()
             _two_factor_on(TWO_FACTOR_EDITOR)
-            return {**_staff_work(), **_import_runs(), **_subscriptions(served_key)}
+            ids = {**_staff_work(), **_import_runs(), **_subscriptions(served_key)}
+            if "discussed" in plugins:
+                _recount_discussed()
+            return ids
         finally:
             db.session.remove()
             db.engine.dispose()
@@ -150,6 +187,16 @@ def _cover_generated() -> None:
     for n, article in enumerate(generated):
         if images and n % 4 != 3:
             set_cover(article, images[n % len(images)])
+    db.session.commit()
+
+
+def _recount_discussed() -> None:
+    """Most discussed: count the seeded comments, as its staff recount does."""
+    from folio_discussed.activity import recount
+
+    from models import db
+
+    recount()
     db.session.commit()
 
 
@@ -381,8 +428,9 @@ def demo_site(
     workdir: Path, articles: int = 12, lifetime: float = 900.0
 ) -> Iterator[DemoSite]:
     """Serve the demo on 127.0.0.1 for at most lifetime seconds; yield it."""
-    env = settings(workdir)
-    password, ids = build(workdir, env, articles)
+    plugins = demo_plugins()
+    env = settings(workdir, plugins)
+    password, ids = build(workdir, env, articles, plugins)
     server = Server(env["FOLIO_DATABASE_URL"], workers=2, env=env)
     # Stopped by its PID when the block ends, and by this timer at the latest.
     watchdog = threading.Timer(lifetime, server.stop)

@@ -167,6 +167,7 @@ def render_table(result: dict) -> str:
         f"median of {meta['runs']} run(s)",
         f"machine: {meta['machine']['cpus']} CPUs, {meta['machine']['cpu_model']}, Python {meta['machine']['python']}",
         f"command: {meta['command']}",
+        f"plugins: {', '.join(meta.get('plugins') or []) or 'none'}",
         _load_line(meta),
         "",
     ]

@@ -104,12 +104,25 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="measure only these rows (repeatable; the ceiling always runs)",
     )
     parser.add_argument(
+        "--plugins",
+        type=plugin_names,
+        default=[],
+        metavar="NAMES",
+        help="plugins to enable, comma-separated (FOLIO_PLUGINS; the data sets are "
+        "migrated to every head); default: none",
+    )
+    parser.add_argument(
         "--keep", action="store_true", help="keep the temporary directory"
     )
     parser.add_argument(
         "--no-json", action="store_true", help="do not write bench/results/*.json"
     )
     return parser.parse_args(argv)
+
+
+def plugin_names(text: str) -> list[str]:
+    """The --plugins value as a list of names (empty items dropped)."""
+    return [name.strip() for name in text.split(",") if name.strip()]
 
 
 def machine() -> dict:
@@ -380,21 +393,36 @@ def main(argv: list[str] | None = None) -> int:
             args.articles,
             # Two batches of fresh articles per run, and one for the warm-up.
             post_targets=(args.runs * 2 + 1) * args.post_articles,
+            plugins=args.plugins,
         )
         small = dataset.build(
-            tmp / "small.db", args.small_articles, big_thread=0, post_targets=0
+            tmp / "small.db",
+            args.small_articles,
+            big_thread=0,
+            post_targets=0,
+            plugins=args.plugins,
         )
-        app = statements.bench_app(big.url, tmp / "instance-app")
+        app = statements.bench_app(big.url, tmp / "instance-app", PLUGINS=args.plugins)
         per_page = int(app.config["ARTICLES_PER_PAGE"])
         small_deep = max(1, math.ceil((args.small_articles + 3) / per_page))
         _say("counting statements per request (row 6)")
         counts = statements.count_all(
-            big.url, tmp / "instance-count", args.deep_page, args.post_articles > 0
+            big.url,
+            tmp / "instance-count",
+            args.deep_page,
+            args.post_articles > 0,
+            plugins=args.plugins,
         )
         from config import SETTINGS
 
         rate_env, rate_notes = posting.rate_limit_overrides(SETTINGS)
-        server_env = {"FOLIO_SPAM_MIN_SECONDS": "0", **rate_env}
+        server_env = {
+            "FOLIO_SPAM_MIN_SECONDS": "0",
+            # Always set, so a FOLIO_PLUGINS in the caller's environment does
+            # not enable a plugin whose tables the data sets lack.
+            "FOLIO_PLUGINS": ",".join(args.plugins),
+            **rate_env,
+        }
         runs = []
         stat_before = cpu_stat()
         for number in range(1, args.runs + 1):
@@ -437,6 +465,7 @@ def main(argv: list[str] | None = None) -> int:
                 "small": round(small.seconds, 1),
             },
             "server_env": server_env,
+            "plugins": args.plugins,
             "rate_limit": rate_notes
             or [
                 "no comment rate-limit setting in config.py; the limit is left as configured"

@@ -27,6 +27,7 @@ from bench.demo_site import SEARCH_WORDS
 from bench.demo_site import TAG_SLUG
 from bench.demo_site import TWO_FACTOR_EDITOR
 from bench.demo_site import DemoSite
+from bench.demo_site import demo_plugins
 from bench.demo_site import demo_site
 
 OUT = ROOT / "build" / "screenshots"
@@ -112,6 +113,18 @@ PAGES = [
     ("staff-avatar-picker", "/staff/media/picker?use=avatar&user_id=1", True),
 ]
 
+# Pages of the example plugins, taken when the demo site enables the plugin
+# (bench/demo_site.py enables every installed one that imports). The plugins'
+# parts of Folio's pages (the article's footer, the comment form's notice,
+# the dashboard's card) are in the shots above.
+PLUGIN_PAGES = {
+    "discussed": [
+        ("discussed", "/discussed", False),
+        ("discussed-count", f"/discussed/articles/{ARTICLE_SLUG}", False),
+        ("staff-discussed", "/staff/discussed", True),
+    ],
+}
+
 
 def chromium_path() -> str | None:
     """FOLIO_CHROMIUM, Debian's Chromium, or None for Playwright's own."""
@@ -144,6 +157,7 @@ def _settle(page, timeout: float = 10.0) -> None:
     while not page.evaluate("!!window.htmx") and time.monotonic() < deadline:
         page.wait_for_timeout(50)
     page.evaluate("document.fonts.ready.then(() => true)")
+    _reveal_lazy(page, deadline)
     # A full-page shot does not scroll, so lazy images below the first screen
     # (comment avatars, pictures in an article) would never load: load them
     # all, and wait until each is decoded too (loaded is not yet painted).
@@ -153,6 +167,26 @@ def _settle(page, timeout: float = 10.0) -> None:
             return img.decode().catch(() => true);
         }))"""
     )
+
+
+def _reveal_lazy(page, deadline: float) -> None:
+    """Scroll each part htmx loads when revealed into view, and wait for its swap.
+
+    A full-page shot does not scroll, so hx-trigger="revealed" would never
+    fire (the Most discussed plugin's count under an article). Each such
+    element is replaced by its fragment (outerHTML): wait until it is gone.
+    """
+    lazy = "[hx-trigger~='revealed']"
+    if not page.evaluate(f"!!document.querySelector({lazy!r})"):
+        return
+    page.evaluate(
+        f"document.querySelectorAll({lazy!r}).forEach(el => el.scrollIntoView())"
+    )
+    while page.evaluate(f"!!document.querySelector({lazy!r})"):
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"{page.url}: a revealed part was never swapped in")
+        page.wait_for_timeout(50)
+    page.evaluate("window.scrollTo(0, 0)")
 
 
 def _upload_in_editor(page) -> None:
@@ -252,7 +286,12 @@ def shoot(site: DemoSite, out: Path, pages: list[tuple[str, str, bool]]) -> list
                     target = out / f"{where}.png"
                     page.screenshot(path=str(target), full_page=True)
                     page.close()
-                    print(target.relative_to(ROOT), flush=True)
+                    shown = (
+                        target.relative_to(ROOT)
+                        if target.is_relative_to(ROOT)
+                        else target
+                    )
+                    print(shown, flush=True)
         finally:
             browser.close()
     return problems
@@ -266,9 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--articles", type=int, default=12)
     args = parser.parse_args(argv)
-    pages = [p for p in PAGES if not args.only or p[0] in args.only]
+    every = PAGES + [
+        page for name in demo_plugins() for page in PLUGIN_PAGES.get(name, [])
+    ]
+    pages = [p for p in every if not args.only or p[0] in args.only]
     if not pages:
-        parser.error(f"no page called {args.only}; pages: {[p[0] for p in PAGES]}")
+        parser.error(f"no page called {args.only}; pages: {[p[0] for p in every]}")
     args.out.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="folio-screenshots-") as workdir:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 from flask import Flask
@@ -96,13 +97,17 @@ def pages_to_count(deep_page: int) -> list[routes.Page]:
 
 
 def count_all(
-    database_url: str, instance: Path, deep_page: int, post_target: bool = True
+    database_url: str,
+    instance: Path,
+    deep_page: int,
+    post_target: bool = True,
+    plugins: Sequence[str] = (),
 ) -> dict[str, dict]:
     """Row 6 for every page (and a comment POST), keyed like the load rows.
 
     The POSTs go to the first POST-row article: run this before the load runs.
     """
-    app = bench_app(database_url, instance, SPAM_MIN_SECONDS=0)
+    app = bench_app(database_url, instance, SPAM_MIN_SECONDS=0, PLUGINS=list(plugins))
     try:
         counts = {page.key: count_page(app, page) for page in pages_to_count(deep_page)}
         target = f"/articles/{dataset.post_slug(0)}" if post_target else None
