@@ -105,3 +105,41 @@ def test_staff_edit_sends_comment_edited_with_the_editor(app, article):  # noqa:
     assert call["comment"].body == "Bob's better words."
     with app.app_context():
         assert committed(Comment, comment.id)
+
+
+@pytest.mark.parametrize(
+    ("where", "overrides", "config"),
+    [
+        ("missing", {}, {}),
+        ("closed", {}, {}),
+        ("blocklisted", {"author": "Spammy"}, {"COMMENTS_BLOCKLIST": ["spammy"]}),
+        ("duplicate", {}, {}),
+    ],
+)
+def test_a_post_that_cannot_be_stored_is_sent_to_no_check(
+    make_app, where, overrides, config
+):
+    from tests.support.factories import make_article
+    from tests.test_comments import post
+
+    app = make_app(SPAM_MIN_SECONDS=0, **config)
+    plugin = WordCheck()
+    manager(app).register(plugin, name="words")
+    with app.app_context():
+        make_article(slug="hello", comments_open=where != "closed")
+    client = app.test_client()
+    if where == "duplicate":
+        post(client)
+        plugin.calls.clear()
+    post(client, slug="nowhere" if where == "missing" else "hello", **overrides)
+    assert plugin.calls == []
+
+
+def test_a_post_that_can_be_stored_is_checked_once(app, check):
+    from tests.support.factories import make_article
+    from tests.test_comments import post
+
+    with app.app_context():
+        make_article(slug="hello")
+    post(app.test_client(), comment="Try my casino.")
+    assert check.calls == [("Try my casino.", False)]

@@ -154,6 +154,21 @@ def _plugin_decision(votes: Sequence[SpamVote]) -> Decision | None:
     return None
 
 
+def decided_before_votes(
+    submission: Submission, spam_problem: SpamProblem | None
+) -> Decision | None:
+    """The rules that come before the plugins' votes: the blocklist, the form's
+    own spam guards. Spam they call spam is never sent to a check."""
+    blocked = matching_word(
+        submission.haystack(), current_app.config["COMMENTS_BLOCKLIST"]
+    )
+    if blocked:
+        return Decision(CommentStatus.SPAM, f"spam: blocklist matched “{blocked}”")
+    if spam_problem:
+        return Decision(CommentStatus.SPAM, f"spam: {spam_problem.value}")
+    return None
+
+
 def decide(
     submission: Submission,
     spam_problem: SpamProblem | None = None,
@@ -168,11 +183,9 @@ def decide(
     checks' (plugin_votes); spam beats hold, and the reason names the check.
     """
     config = current_app.config
-    blocked = matching_word(submission.haystack(), config["COMMENTS_BLOCKLIST"])
-    if blocked:
-        return Decision(CommentStatus.SPAM, f"spam: blocklist matched “{blocked}”")
-    if spam_problem:
-        return Decision(CommentStatus.SPAM, f"spam: {spam_problem.value}")
+    decided = decided_before_votes(submission, spam_problem)
+    if decided:
+        return decided
     voted = _plugin_decision(votes)
     if voted:
         return voted

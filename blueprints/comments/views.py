@@ -29,6 +29,7 @@ from blueprints.comments.identicon import identicon_svg
 from blueprints.comments.moderation import Submission
 from blueprints.comments.moderation import author_history
 from blueprints.comments.moderation import decide
+from blueprints.comments.moderation import decided_before_votes
 from blueprints.comments.moderation import plugin_votes
 from blueprints.comments.posting import find_target
 from blueprints.comments.posting import insert_comment
@@ -53,6 +54,7 @@ from models import Comment
 from models import CommentStatus
 from models import db
 from plugins.hooks import SpamVote
+from plugins.hooks import has_spam_checks
 from signals import comment_created
 from storage.transactions import write_transaction
 from web.errors import error_response
@@ -226,7 +228,7 @@ def create(slug: str):
     # Only a post that may be stored takes the write lock; the others only read.
     writing = valid and not (spam and spam.refuse)
     submission = _submission(form)
-    votes = _votes(slug, form, submission) if writing else []
+    votes = _votes(slug, form, submission, spam) if writing else []
     with write_transaction() if writing else nullcontext():
         article = _article_ref(slug)
         if not comments_are_open(article):
@@ -253,8 +255,22 @@ def create(slug: str):
     return _posted(article, comment, form)
 
 
-def _votes(slug: str, form: CommentForm, submission: Submission) -> list[SpamVote]:
-    """The plugins' spam checks' votes, asked before the write lock is taken."""
+def _votes(
+    slug: str, form: CommentForm, submission: Submission, spam: SpamProblem | None
+) -> list[SpamVote]:
+    """The plugins' spam checks' votes on a post that can be stored, asked
+    before the write lock is taken (a check may call a service).
+
+    A post the rules already call spam, to a closed or missing article, or a
+    duplicate, is sent to no check: two reads, only while a check is loaded.
+    """
+    if not has_spam_checks(current_app) or decided_before_votes(submission, spam):
+        return []
+    article = find_target(slug)
+    if article is None or not comments_are_open(article):
+        return []
+    if author_history(submission.email, article.id, submission.body).duplicate:
+        return []
     article_url = absolute_url("articles.detail", slug=slug)
     return plugin_votes(submission, article_url, form.parent_comment_id())
 

@@ -260,7 +260,9 @@ def save(comment_id: int):
     form = EditForm()
     valid = form.validate()
     # The plugins' spam checks may ask a service: before the write lock.
-    votes = edit_votes(_own(comment_id, True), form.body.data) if valid else []
+    editable = _own(comment_id, recent_proves=True)
+    asked = valid and edit_window_open(editable)
+    votes = edit_votes(editable, form.body.data) if asked else []
     with write_transaction():
         comment = _own(comment_id, recent_proves=True)
         if not edit_window_open(comment):
