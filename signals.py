@@ -40,6 +40,13 @@ comment_edited = _folio.signal(
     "comment=StoredComment (the new text and status), article=ArticleRef, "
     "editor_id=int | None (the staff account; None: its author).",
 )
+comment_removed = _folio.signal(
+    "comment-removed",
+    doc="A comment was removed: deleted by its author (kept as 'deleted by its "
+    "author' under its replies), erased with its author's data, or deleted for "
+    "good by staff. comment=StoredComment (as it was before), article=ArticleRef, "
+    "reason=RemovalReason ('author', 'erasure', 'staff').",
+)
 article_published = _folio.signal(
     "article-published",
     doc="Staff saved an article that was not published as published (a future "
@@ -55,6 +62,7 @@ EVENTS = (
     comment_created,
     comment_status_changed,
     comment_edited,
+    comment_removed,
     contact_received,
     article_published,
     staff_signed_in,

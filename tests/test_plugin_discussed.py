@@ -367,3 +367,27 @@ def test_export_without_plugin_data_has_no_plugins_key(app, tmp_path):
     path = tmp_path / "site.json"
     app.test_cli_runner().invoke(args=["export", "json", str(path)])
     assert "plugins" not in json.loads(path.read_text())
+
+
+def test_removed_comments_count_out(app, article):
+    """An author's delete and an erasure send comment_removed: one out each."""
+    from tests.test_readers import sign_in as reader_sign_in
+
+    client = app.test_client()
+    post(client, comment="Counted first.")
+    post(client, comment="Counted second.")
+    assert counted(app, article) == 2
+    reader_sign_in(client, app)
+    with app.app_context():
+        first = db.session.scalars(
+            select(Comment).where(Comment.body == "Counted first.")
+        ).one()
+    assert client.post(f"/your-comments/{first.id}/delete").status_code == 303
+    assert counted(app, article) == 1
+    assert client.post("/your-comments/erase").status_code == 303
+    assert counted(app, article) == 0
+
+
+def test_the_count_answer_may_be_kept_a_few_minutes(app, client, article):
+    response = client.get("/discussed/articles/hello")
+    assert response.headers["Cache-Control"] == "public, max-age=300"

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from models import ArticleKind
+from models import CommentKind
 from models import CommentStatus
 
 
@@ -64,6 +65,7 @@ class StoredComment:
     status_reason: str
     created_at: datetime
     staff_author_id: int | None = None
+    kind: CommentKind = CommentKind.COMMENT
 
     @classmethod
     def from_row(cls, row: Any) -> StoredComment:

@@ -28,6 +28,10 @@ from blueprints.comments.cookies import recent_comments_kept
 from blueprints.comments.edit_window import edit_window_open
 from blueprints.comments.moderation import announce_changes
 from blueprints.comments.records import ArticleRef
+from blueprints.comments.removals import RemovalReason
+from blueprints.comments.removals import announce_removals
+from blueprints.comments.removals import removal
+from blueprints.comments.removals import removals_by_email
 from blueprints.comments.section import ThreadComment
 from blueprints.comments.section import comments_are_open
 from blueprints.readers import links
@@ -326,7 +330,10 @@ def delete(comment_id: int):
     if not form.validate():
         abort(400)
     with write_transaction():
-        delete_by_author(_own(comment_id))
+        comment = _own(comment_id)
+        gone = removal(comment)
+        delete_by_author(comment)
+    announce_removals([gone], RemovalReason.AUTHOR)
     if wants_fragment():
         return render("readers/mine.html", "readers/_deleted.html")
     return see_other(url_for("readers.mine"))
@@ -361,7 +368,9 @@ def erase_all():
     if not form.validate():
         abort(400)
     with write_transaction():
+        gone = removals_by_email(email)
         erase(email)
+    announce_removals(gone, RemovalReason.ERASURE)
     response = see_other(url_for("readers.erased"))
     session.end(response)
     return response

@@ -18,6 +18,9 @@ from sqlalchemy.orm import selectinload
 from blueprints.comments.moderation import StatusChange
 from blueprints.comments.moderation import announce_changes
 from blueprints.comments.records import ArticleRef
+from blueprints.comments.removals import Removal
+from blueprints.comments.removals import RemovalReason
+from blueprints.comments.removals import announce_removals
 from blueprints.staff.access import COMMENTS
 from blueprints.staff.access import role_required
 from blueprints.staff.forms import ReplyForm
@@ -226,7 +229,8 @@ def comment_delete(comment_id: int):
                 comment, "Only comments in Spam or Trash can be deleted.", 409
             )
         author = comment.author_name
-        delete_comment(comment)
+        gone = delete_comment(comment)
+    announce_removals([gone], RemovalReason.STAFF)
     return _row_response(None, f"Comment by {author} deleted permanently.")
 
 
@@ -288,9 +292,10 @@ def comments_bulk():
     if action == "delete" and request.form.get("confirm") != "yes":
         return _bulk_confirm(ids)
     with write_transaction():
-        done, changes = _bulk_apply(action, ids)
+        done, changes, removed = _bulk_apply(action, ids)
         note_changes(changes)  # one query for the subscriptions of them all
     announce_changes(changes)
+    announce_removals(removed, RemovalReason.STAFF)
     label = "Delete permanently" if action == "delete" else LABELS[action]
     message = f"{label}: {done} of {len(ids)} comment{'s' if len(ids) != 1 else ''}."
     tab, q, page = _queue_args()
@@ -303,24 +308,27 @@ def comments_bulk():
     )
 
 
-def _bulk_apply(action: str, ids: list[int]) -> tuple[int, list[StatusChange]]:
-    """Apply action to the comments it applies to: how many, and the status changes."""
+def _bulk_apply(
+    action: str, ids: list[int]
+) -> tuple[int, list[StatusChange], list[Removal]]:
+    """Apply action to the comments it applies to: how many, the status
+    changes and the removals."""
     user = db.session.get(User, current_user.id)
     chosen = db.session.scalars(
         select(Comment)
         .where(Comment.id.in_(ids))
         .options(selectinload(Comment.article))
     ).all()
-    done, changes = 0, []
+    done, changes, removed = 0, [], []
     for comment in chosen:
         if action == "delete":
             if comment.status in DELETABLE:
-                delete_comment(comment)
+                removed.append(delete_comment(comment))
                 done += 1
         elif change := apply_action(comment, action, user):
             changes.append(change)
             done += 1
-    return done, changes
+    return done, changes, removed
 
 
 def _bulk_confirm(ids: list[int]):

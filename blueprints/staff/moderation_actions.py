@@ -11,6 +11,8 @@ from __future__ import annotations
 from blueprints.comments.moderation import StatusChange
 from blueprints.comments.moderation import set_status
 from blueprints.comments.records import StoredComment
+from blueprints.comments.removals import Removal
+from blueprints.comments.removals import removal
 from models import Comment
 from models import CommentStatus
 from models import User
@@ -61,12 +63,15 @@ def apply_action(comment: Comment, action: str, staff: User) -> StatusChange | N
     return set_status(comment, target, reason)
 
 
-def delete_comment(comment: Comment) -> None:
-    """Delete a spam or trashed comment for good (the caller checks the state)."""
+def delete_comment(comment: Comment) -> Removal:
+    """Delete a spam or trashed comment for good (the caller checks the state);
+    returns what comment_removed announces after the commit."""
+    gone = removal(comment)
     article = comment.article
     db.session.delete(comment)
     db.session.flush()
     article.refresh_comment_stats()
+    return gone
 
 
 def post_staff_reply(parent: Comment, staff: User, body: str) -> StoredComment:

@@ -46,6 +46,7 @@ from folio_discussed.activity import import_rows
 from folio_discussed.activity import most_discussed
 from folio_discussed.public import bp
 from folio_discussed.receivers import on_comment_created
+from folio_discussed.receivers import on_comment_removed
 from folio_discussed.receivers import on_comment_status_changed
 from folio_discussed.staff import STAFF
 from folio_discussed.staff import staff_bp
@@ -55,6 +56,7 @@ from plugins.api import add_to_slot
 from plugins.api import hookimpl
 from plugins.api import setting
 from signals import comment_created
+from signals import comment_removed
 from signals import comment_status_changed
 
 NAME = "discussed"
@@ -79,6 +81,7 @@ class DiscussedPlugin:
         # Module-level functions: blinker's weak references keep them alive.
         comment_created.connect(on_comment_created, sender=app)
         comment_status_changed.connect(on_comment_status_changed, sender=app)
+        comment_removed.connect(on_comment_removed, sender=app)
         add_staff_link(
             app, "Most discussed", "discussed_staff.index", STAFF, "comments"
         )

@@ -78,24 +78,16 @@ def _upsert(rows: Any) -> Any:
     )
 
 
-def _is_discussion(comment_id: int) -> Any:
-    """The comment is a reader's or staff comment, not a pingback or trackback."""
-    return (Comment.id == comment_id) & (Comment.kind == CommentKind.COMMENT)
-
-
-def add(comment_id: int, article_id: int, day: date, delta: int) -> None:
+def add(article_id: int, day: date, delta: int) -> None:
     """Count one approved comment in (+1) or out (-1) of its article's day."""
     if delta > 0:
-        rows = select(literal(article_id), literal(day, Date), literal(delta)).where(
-            _is_discussion(comment_id)
-        )
+        rows = select(literal(article_id), literal(day, Date), literal(delta))
         db.session.execute(_upsert(rows))
         return
     here = (activity.c.article_id == article_id) & (activity.c.day == day)
-    counted = select(Comment.id).where(_is_discussion(comment_id)).exists()
     db.session.execute(
         update(activity)
-        .where(here, activity.c.comments > 0, counted)
+        .where(here, activity.c.comments > 0)
         .values(comments=activity.c.comments + delta)
     )
     db.session.execute(delete(activity).where(here, activity.c.comments <= 0))
@@ -109,6 +101,7 @@ def recount() -> None:
         .where(
             Comment.status == CommentStatus.APPROVED,
             Comment.kind == CommentKind.COMMENT,
+            Comment.removed_at.is_(None),
         )
         .group_by(Comment.article_id, day)
     )

@@ -15,6 +15,7 @@ from models import db
 from plugins.api import render
 
 bp = Blueprint("discussed", __name__, template_folder="templates")
+COUNT_MAX_AGE = 300
 
 
 def window() -> int:
@@ -42,10 +43,14 @@ def count(slug: str):
     if article is None:
         abort(404)
     days = window()
-    return render(
+    response = render(
         "discussed/count.html",
         "discussed/_count.html",
         article=article,
         comments=count_for(article.id, days),
         days=days,
     )
+    # Asked by every article view with JavaScript: the same for everyone,
+    # so browsers and any shared cache may keep it a few minutes.
+    response.headers["Cache-Control"] = f"public, max-age={COUNT_MAX_AGE}"
+    return response

@@ -1,7 +1,8 @@
 """The signal receivers that keep the counts: each its own short write.
 
 The comment and article they get are the snapshots signals.py describes
-(comment.id, .article_id, .status, .created_at are what is read here).
+(comment.id, .article_id, .status, .kind, .created_at are what is read here):
+only approved comments count, never pingbacks or trackbacks.
 
 Both run after the comment's own transaction committed. A count that cannot be
 written (the write lock stayed busy) is logged and skipped rather than failing
@@ -17,15 +18,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from folio_discussed.activity import add
 from folio_discussed.activity import utc_day
+from models import CommentKind
 from models import CommentStatus
 from plugins.api import write_transaction
 
 
 def _count(app: Flask, comment: Any, delta: int) -> None:
     """Add delta to the comment's article on the comment's own day."""
+    if comment.kind != CommentKind.COMMENT:
+        return
     try:
         with write_transaction():
-            add(comment.id, comment.article_id, utc_day(comment.created_at), delta)
+            add(comment.article_id, utc_day(comment.created_at), delta)
     except SQLAlchemyError:
         app.logger.exception("discussed: comment %s not counted", comment.id)
 
@@ -48,4 +52,12 @@ def on_comment_status_changed(
     if approved and previous != CommentStatus.APPROVED:
         _count(app, comment, +1)
     elif previous == CommentStatus.APPROVED and not approved:
+        _count(app, comment, -1)
+
+
+def on_comment_removed(
+    app: Flask, comment: Any, article: Any, reason: str, **extra: object
+) -> None:
+    """An approved comment removed (by its author, erasure or staff) counts one out."""
+    if comment.status == CommentStatus.APPROVED:
         _count(app, comment, -1)
