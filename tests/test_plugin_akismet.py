@@ -251,3 +251,14 @@ def test_privacy_notice_is_in_the_form_and_the_page_stays_cached(akismet_app):
     assert PRIVACY + "Learn how your comment data is processed.</a>" in form
     assert '<p class="hint comment-notes">' + NOTICE in form
     assert NOTICE in first
+
+
+@pytest.mark.parametrize("url", ["rest.akismet.com", "ftp://x.example", "https://"])
+def test_a_service_address_that_is_no_http_url_fails_the_plugin(make_app, url, caplog):
+    from plugins.loading import plugin_states
+
+    app = make_app(PLUGINS=["akismet"], AKISMET_API_KEY="k", AKISMET_URL=url)
+    state = plugin_states(app)["akismet"]
+    assert state.status == "failed" and "AKISMET_URL" in state.error
+    assert "akismet" in caplog.text and "skipped" in caplog.text
+    assert app.test_client().get("/healthz").status_code == 200

@@ -16,6 +16,7 @@ from folio_akismet.client import CALL_ERRORS
 from folio_akismet.client import DEFAULT_URL
 from folio_akismet.client import Reply
 from folio_akismet.client import Settings
+from folio_akismet.client import checked_service_url
 from folio_akismet.client import failure_cause
 from folio_akismet.client import post_form
 from plugins import api
@@ -37,7 +38,7 @@ class AkismetPlugin:
         """Read the settings; without an API key, warn and check nothing."""
         settings = Settings(
             api_key=str(api.setting(app, "AKISMET_API_KEY", "")).strip(),
-            url=str(api.setting(app, "AKISMET_URL", DEFAULT_URL)),
+            url=checked_service_url(str(api.setting(app, "AKISMET_URL", DEFAULT_URL))),
             timeout=float(api.setting(app, "AKISMET_TIMEOUT_SECONDS", 3.0)),
             test=bool(api.setting(app, "AKISMET_TEST", False)),
         )

@@ -13,6 +13,7 @@ from email.message import Message
 from urllib.error import HTTPError
 from urllib.error import URLError
 from urllib.parse import urlencode
+from urllib.parse import urlsplit
 from urllib.request import Request
 from urllib.request import urlopen
 
@@ -22,9 +23,18 @@ USER_AGENT = "Folio | folio-akismet/0.1.0"
 MAX_BODY = 1024
 
 # What a failed call raises: URLError and timeouts are OSErrors; a server that
-# hangs up mid-answer raises http.client's. Anything else is a bug, left to
+# hangs up mid-answer raises http.client's; an address urllib cannot use
+# raises ValueError. Each holds the comment. Anything else is a bug, left to
 # propagate (Folio logs it and counts the check as no vote).
-CALL_ERRORS = (OSError, http.client.HTTPException)
+CALL_ERRORS = (OSError, http.client.HTTPException, ValueError)
+
+
+def checked_service_url(url: str) -> str:
+    """The service address if it is an http(s) URL with a host; else ValueError."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ValueError(f"AKISMET_URL must be an http(s) address, not {url!r}")
+    return url.strip()
 
 
 @dataclass(frozen=True)
