@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from dataclasses import field
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Table
 from sqlalchemy import func
 from sqlalchemy import insert
@@ -37,6 +38,7 @@ from models import count_change
 from models import db
 from models import media_uses
 from plugins.hooks import import_records
+from plugins.loading import loaded_plugins
 from porting.json_format import ARTICLE_TAG_IDS
 from porting.json_format import BY_NAME
 from porting.json_format import SECTIONS
@@ -196,24 +198,41 @@ def _write_plugins(source: Source, imported: Imported) -> None:
             imported.plugins[name] = len(records)
         else:
             imported.warnings.append(
-                f"plugin {name} is not loaded: its {len(records)} record(s) were "
-                f"not imported (enable it, then import into an empty database again)"
+                f"no loaded plugin took the {len(records)} record(s) of plugin "
+                f"{name}: they were not imported (enable it, then import into an "
+                f"empty database again)"
             )
 
 
 def reset_sequences() -> None:
-    """On PostgreSQL, let new rows' ids start after the imported ones."""
+    """On PostgreSQL, let new rows' ids start after the imported ones: in
+    Folio's tables and in the loaded plugins' tables with an id key."""
     if db.engine.dialect.name != "postgresql":
         return
-    for section in SECTIONS:
-        if section.order_by != "id":
-            continue
+    tables = [section.table for section in SECTIONS if section.order_by == "id"]
+    for table in tables + _plugin_tables_with_ids():
+        # pg_get_serial_sequence() is NULL for an id that is no serial, and
+        # setval(NULL, ...) is NULL too: such a table is left alone.
         db.session.execute(
             text(
-                f"SELECT setval(pg_get_serial_sequence('{section.table}', 'id'), "
-                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {section.table}"
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                f"COALESCE(MAX(id), 1), MAX(id) IS NOT NULL) FROM {table}"
             )
         )
+
+
+def _plugin_tables_with_ids() -> list[str]:
+    """The loaded plugins' tables (named <plugin>_...) whose key is a column id."""
+    prefixes = tuple(f"{state.name}_" for state in loaded_plugins(current_app))
+    if not prefixes:
+        return []
+    return [
+        table.name
+        for table in db.metadata.sorted_tables
+        if table.name.startswith(prefixes)
+        and "id" in table.c
+        and table.c.id.primary_key
+    ]
 
 
 def write_site(source: Source) -> Imported:

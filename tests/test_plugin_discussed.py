@@ -356,7 +356,7 @@ def test_import_warns_about_a_plugin_not_loaded(app, article, second_app, tmp_pa
     app.test_cli_runner().invoke(args=["export", "json", str(path)])
     result = second_app.test_cli_runner().invoke(args=["import", "json", str(path)])
     assert result.exit_code == 0, result.output
-    assert "plugin discussed is not loaded: its 1 record(s) were not imported" in (
+    assert "the 1 record(s) of plugin discussed: they were not imported" in (
         result.output
     )
     with second_app.app_context():

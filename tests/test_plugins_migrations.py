@@ -122,3 +122,29 @@ def test_an_installed_plugin_gets_no_tables_until_enabled(gizmo, tmp_path):
             assert "articles" in _tables(app)
             with app.app_context():
                 db.engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="FOLIO_TEST_DATABASE_URL is not set")
+def test_an_import_moves_a_plugin_tables_id_sequence_past_its_rows(gizmo, tmp_path):
+    from porting.json_import import reset_sequences
+
+    with fresh_database("postgresql", tmp_path) as url:
+        app = create_app({**base_config(url), "PLUGINS": ["gizmo"]})
+        init_migrations(app)
+        assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0
+        with app.app_context():
+            try:
+                db.session.execute(
+                    text(
+                        "INSERT INTO gizmo_things (id, name) VALUES (1, 'a'), (7, 'b')"
+                    )
+                )
+                reset_sequences()
+                new_id = db.session.scalar(
+                    text("INSERT INTO gizmo_things (name) VALUES ('c') RETURNING id")
+                )
+                db.session.rollback()
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+        assert new_id == 8
