@@ -6,7 +6,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from plugins.loading import plugin_states
+from plugins.loading import unloaded_table_prefixes
 
 config = context.config
 if config.config_file_name is not None:
@@ -25,11 +25,7 @@ IGNORED_TABLE_PREFIXES = ("articles_fts",)
 # plugin that is installed or enabled but not loaded here are neither models
 # nor drift: its models are not imported (or were, by another app in the same
 # process), and its tables stay until its branch is downgraded.
-IGNORED_TABLE_PREFIXES += tuple(
-    f"{state.name}_"
-    for state in plugin_states(current_app).values()
-    if not state.loaded
-)
+IGNORED_TABLE_PREFIXES += unloaded_table_prefixes(current_app)
 
 
 def include_object(obj, name, type_, reflected, compare_to):

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from models import db
 from plugins.hooks import new_manager
 from plugins.registry import registry
 from plugins.undo import Snapshot
@@ -101,6 +102,32 @@ def _migrations_of(app: Flask, name: str, entry_point: EntryPoint) -> Path | Non
     return Path(migrations) if migrations else None
 
 
+def core_tables() -> set[str]:
+    """The names of Folio's own tables (its models, in models.py)."""
+    return {
+        mapper.local_table.name
+        for mapper in db.Model.registry.mappers
+        if mapper.class_.__module__ == "models"
+    }
+
+
+def clashing_table(name: str) -> str | None:
+    """One of Folio's tables a plugin called name could not tell from its own
+    (tables "<plugin>_..."), if any: such a name is refused."""
+    prefix = f"{name}_"
+    return next((t for t in sorted(core_tables()) if t.startswith(prefix)), None)
+
+
+def unloaded_table_prefixes(app: Flask) -> tuple[str, ...]:
+    """The table prefixes of plugins installed or enabled but not loaded, whose
+    tables `flask db check` must ignore (never one of Folio's own)."""
+    return tuple(
+        f"{state.name}_"
+        for state in plugin_states(app).values()
+        if not state.loaded and clashing_table(state.name) is None
+    )
+
+
 def init_app(app: Flask) -> None:
     """Load the enabled plugins, after Folio's own blueprints are registered."""
     pm = new_manager(app)
@@ -129,6 +156,11 @@ def _load(app: Flask, pm, state: PluginState, entry_point: EntryPoint | None) ->
     if entry_point is None:
         state.error = "enabled but not installed"
         app.logger.error("plugin %s: %s", state.name, state.error)
+        return
+    clash = clashing_table(state.name)
+    if clash:
+        state.error = f"its tables could not be told from Folio's table {clash}"
+        app.logger.error("plugin %s: %s; skipped", state.name, state.error)
         return
     try:
         plugin = entry_point.load()

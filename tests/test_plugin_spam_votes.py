@@ -122,3 +122,50 @@ def test_a_check_that_raises_is_logged_and_counts_as_no_vote(app, caplog):
         votes = spam_votes(CANDIDATE)
     assert votes == [SpamVote(HOLD, "maybe", "careful")]
     assert "plugin broken: spam check failed; counted as no vote" in caplog.text
+
+
+def test_votes_follow_tryfirst_and_skip_bad_answers(make_app, caplog):
+    """A check answering something else than a SpamVote counts as no vote, a
+    tryfirst check votes first, and a wrapper is no voter."""
+    from flask import Flask
+
+    from blueprints.comments.moderation import Submission
+    from blueprints.comments.moderation import plugin_votes
+    from plugins.hooks import SpamVote
+    from plugins.hooks import Verdict
+    from plugins.hooks import hookimpl
+    from plugins.hooks import manager
+
+    class Plain:
+        @hookimpl
+        def folio_spam_check(self, comment):
+            return SpamVote(Verdict.HOLD, "plain")
+
+    class Early:
+        @hookimpl(tryfirst=True)
+        def folio_spam_check(self, comment):
+            return SpamVote(Verdict.HOLD, "early")
+
+    class Wrong:
+        @hookimpl
+        def folio_spam_check(self, comment):
+            return "spam"
+
+    class Wrapper:
+        @hookimpl(wrapper=True)
+        def folio_spam_check(self, comment):
+            return (yield)
+
+    app: Flask = make_app()
+    pm = manager(app)
+    for name, plugin in [("plain", Plain()), ("wrong", Wrong()), ("wrap", Wrapper())]:
+        pm.register(plugin, name=name)
+    pm.register(Early(), name="early")
+    submission = Submission("A", "a@example.org", "", "Hi.", "127.0.0.1", "test")
+    with app.test_request_context():
+        votes = plugin_votes(submission, "http://localhost/articles/x", None)
+    assert [(v.check, v.reason) for v in votes] == [
+        ("early", "early"),
+        ("plain", "plain"),
+    ]
+    assert "plugin wrong: spam check failed" in caplog.text

@@ -99,3 +99,36 @@ def test_safe_mode_loads_no_plugin(make_app, install_plugins, caplog):
     assert loaded_plugins(app) == []
     assert plugin_states(app)["greeter"].status == "skipped"
     assert app.test_client().get("/greeter/hello").status_code == 404
+
+
+def test_a_name_whose_tables_would_mix_with_folios_is_refused(
+    make_app, install_plugins, caplog
+):
+    from plugins.loading import unloaded_table_prefixes
+
+    install_plugins(comment=f"{DOUBLES}.recorders:alpha")
+    app = make_app(PLUGINS=["comment"])
+    assert inits(app) == []
+    state = plugin_states(app)["comment"]
+    assert state.status == "failed" and "comment_revisions" in state.error
+    assert "skipped" in caplog.text
+    # Nor does `flask db check` ignore comment_revisions for it.
+    assert "comment_" not in unloaded_table_prefixes(app)
+
+
+def test_a_failed_set_up_is_taken_back(make_app, install_plugins):
+    """Its blueprint answers 404, its links, slots and receivers are gone."""
+    from plugins.hooks import manager
+    from plugins.registry import registry
+    from signals import comment_created
+
+    install_plugins(half=f"{DOUBLES}.half:plugin")
+    app = make_app(PLUGINS=["half"])
+    assert plugin_states(app)["half"].status == "failed"
+    assert app.test_client().get("/half/page").status_code == 404
+    entries = registry(app)
+    assert entries.staff_links == [] and entries.slots.get("head", []) == []
+    assert manager(app).get_plugin("half") is None
+    from tests.support.plugin_doubles.half import on_comment
+
+    assert on_comment not in list(comment_created.receivers_for(app))

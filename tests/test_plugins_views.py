@@ -51,3 +51,22 @@ def test_plugin_rate_limit_answers_429(greeter):
     client = greeter(RATELIMIT_ENABLED=True).test_client()
     assert client.get("/greeter/limited").status_code == 200
     assert client.get("/greeter/limited").status_code == 429
+
+
+def test_a_staff_view_on_a_plain_blueprint_keeps_the_two_factor_gate(
+    make_app, install_plugins
+):
+    from models import Role
+    from tests.support.staff_support import staff_client
+
+    install_plugins(greeter="tests.support.plugin_doubles.greeter:plugin")
+    app = make_app(PLUGINS=["greeter"], TWO_FACTOR_REQUIRED=True)
+    client, _ = staff_client(app, Role.ADMIN)
+    response = client.get("/greeter/desk")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/staff/two-factor")
+    open_app = make_app(PLUGINS=["greeter"])
+    client, _ = staff_client(open_app, Role.ADMIN)
+    desk = client.get("/greeter/desk")
+    assert desk.status_code == 200
+    assert desk.headers["Cache-Control"] == "no-store"

@@ -10,6 +10,7 @@ set_status, and are announced after commit as comment_status_changed.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -129,12 +130,7 @@ def plugin_votes(
     if not has_spam_checks(current_app):
         return []
     candidate = CommentCandidate(
-        name=submission.name,
-        email=submission.email,
-        url=submission.url,
-        body=submission.body,
-        ip=submission.ip,
-        user_agent=submission.user_agent,
+        **asdict(submission),
         referrer=request.referrer or "",
         article_url=article_url,
         parent_id=parent_id,
