@@ -391,3 +391,13 @@ def test_removed_comments_count_out(app, article):
 def test_the_count_answer_may_be_kept_a_few_minutes(app, client, article):
     response = client.get("/discussed/articles/hello")
     assert response.headers["Cache-Control"] == "public, max-age=300"
+
+
+def test_its_static_folder_serves_the_staff_pages_stylesheet(app, article):
+    client, _ = staff_client(app, Role.EDITOR)
+    page = client.get("/staff/discussed").get_data(as_text=True)
+    assert 'href="/discussed/static/discussed.css"' in page
+    css = app.test_client().get("/discussed/static/discussed.css")
+    assert css.status_code == 200 and css.mimetype == "text/css"
+    assert ".discussed-bar" in css.get_data(as_text=True)
+    assert css.headers["X-Content-Type-Options"] == "nosniff"

@@ -14,7 +14,10 @@ from models import Article
 from models import db
 from plugins.api import render
 
-bp = Blueprint("discussed", __name__, template_folder="templates")
+# Its own templates and static files (the staff table's bars), beside the code.
+bp = Blueprint(
+    "discussed", __name__, template_folder="templates", static_folder="static"
+)
 COUNT_MAX_AGE = 300
 
 
