@@ -217,7 +217,8 @@ def test_staff_page_counts_seven_and_thirty_days(app, article):
     html = client.get("/staff/discussed").get_data(as_text=True)
     row = re.search(r'<tr id="discussed-row-\d+">.*?</tr>', html, re.S).group(0)
     assert "Hello comments" in row
-    assert re.findall(r'>(\d+)<span class="cell-label">', row) == ["2", "5"]
+    counts = r'>(\d+)(?:</span>)?<span class="cell-label">'
+    assert re.findall(counts, row) == ["2", "5"]
 
 
 def test_recount_rebuilds_from_approved_comments(app, article, htmx_headers):
