@@ -5,9 +5,7 @@ its slot, its migration branch, and its rows through export and import."""
 from __future__ import annotations
 
 import json
-import os
 import re
-import secrets
 from datetime import UTC
 from datetime import datetime
 from datetime import timedelta
@@ -16,7 +14,6 @@ import pytest
 from folio_discussed.models import DiscussedActivity
 from sqlalchemy import inspect
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 import blueprints.comments.views as comment_views
 from app import create_app
@@ -32,6 +29,7 @@ from tests.support.factories import make_article
 from tests.support.factories import make_comment
 from tests.support.factories import make_page
 from tests.support.fixtures import base_config
+from tests.support.second_database import empty_database
 from tests.support.staff_support import staff_client
 from tests.test_comments import post
 from tests.test_comments import stored
@@ -281,35 +279,8 @@ def test_slot_renders_and_article_page_stays_cached(make_app):
     assert "discussed-footer" not in first.get("/about").get_data(as_text=True)
 
 
-def _fresh_url(database, tmp_path) -> tuple[str, str | None]:
-    """A URL to an empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if database["kind"] == "sqlite":
-        return f"sqlite:///{tmp_path / 'fresh.db'}", None
-    import psycopg
-
-    schema = f"folio_discussed_{os.getpid()}_{secrets.token_hex(3)}"
-    server = make_url(os.environ["FOLIO_TEST_DATABASE_URL"])
-    conninfo = server.set(drivername="postgresql").render_as_string(hide_password=False)
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    url = server.set(drivername="postgresql+psycopg")
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    return url.render_as_string(hide_password=False), conninfo + "|" + schema
-
-
-def _drop(where: str | None) -> None:
-    if where is None:
-        return
-    import psycopg
-
-    conninfo, schema = where.split("|")
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
-
-
 def test_migration_upgrades_checks_and_downgrades(database, tmp_path):
-    url, where = _fresh_url(database, tmp_path)
-    try:
+    with empty_database(database["kind"], tmp_path) as url:
         config = base_config(url)
         config["PLUGINS"] = PLUGINS
         app = create_app(config)
@@ -328,8 +299,6 @@ def test_migration_upgrades_checks_and_downgrades(database, tmp_path):
             db.engine.dispose()
         assert "discussed_activity" not in tables
         assert {"articles", "comments", "users"} <= set(tables)
-    finally:
-        _drop(where)
 
 
 def test_export_and_import_keep_the_rows(app, article, make_second_app, tmp_path):

@@ -3,47 +3,20 @@
 from __future__ import annotations
 
 import os
-import secrets
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import inspect
 from sqlalchemy import text
-from sqlalchemy.engine import make_url
 
 from app import create_app
 from app import init_migrations
 from models import db
 from tests.support.fixtures import base_config
 from tests.support.plugin_doubles.gizmo import forget_table
+from tests.support.second_database import empty_database
 
 PG_URL = os.environ.get("FOLIO_TEST_DATABASE_URL")
-
-
-@contextmanager
-def fresh_database(kind: str, tmp_path) -> Iterator[str]:
-    """An empty database: a new SQLite file, or a new PostgreSQL schema."""
-    if kind == "sqlite":
-        yield f"sqlite:///{tmp_path / 'fresh.db'}"
-        return
-    import psycopg
-
-    schema = f"folio_plugin_{os.getpid()}_{secrets.token_hex(3)}"
-    conninfo = (
-        make_url(PG_URL)
-        .set(drivername="postgresql")
-        .render_as_string(hide_password=False)
-    )
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
-    url = make_url(PG_URL).set(drivername="postgresql+psycopg")
-    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
-    try:
-        yield url.render_as_string(hide_password=False)
-    finally:
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 @pytest.fixture
@@ -86,7 +59,7 @@ def _check_without_the_plugin(url: str) -> None:
     ],
 )
 def test_plugin_branch_upgrades_checks_and_downgrades_alone(gizmo, tmp_path, kind):
-    with fresh_database(kind, tmp_path) as url:
+    with empty_database(kind, tmp_path) as url:
         app = create_app({**base_config(url), "PLUGINS": ["gizmo"]})
         init_migrations(app)
         runner = app.test_cli_runner()
@@ -112,7 +85,7 @@ def test_plugin_branch_upgrades_checks_and_downgrades_alone(gizmo, tmp_path, kin
 
 
 def test_an_installed_plugin_gets_no_tables_until_enabled(gizmo, tmp_path):
-    with fresh_database("sqlite", tmp_path) as url:
+    with empty_database("sqlite", tmp_path) as url:
         for plugins, expected in (([], False), (["gizmo"], True)):
             app = create_app({**base_config(url), "PLUGINS": plugins})
             init_migrations(app)
@@ -128,7 +101,7 @@ def test_an_installed_plugin_gets_no_tables_until_enabled(gizmo, tmp_path):
 def test_an_import_moves_a_plugin_tables_id_sequence_past_its_rows(gizmo, tmp_path):
     from porting.json_import import reset_sequences
 
-    with fresh_database("postgresql", tmp_path) as url:
+    with empty_database("postgresql", tmp_path) as url:
         app = create_app({**base_config(url), "PLUGINS": ["gizmo"]})
         init_migrations(app)
         assert app.test_cli_runner().invoke(args=["db", "upgrade"]).exit_code == 0

@@ -9,6 +9,9 @@ from __future__ import annotations
 import os
 import secrets
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
@@ -17,6 +20,28 @@ from app import create_app
 from models import db
 from tests.support.fixtures import _migrate
 from tests.support.fixtures import base_config
+
+
+@contextmanager
+def empty_database(kind: str, tmp_path: Path) -> Iterator[str]:
+    """A URL to an empty, unmigrated database: a new SQLite file, or a new
+    PostgreSQL schema dropped afterwards (kind: "sqlite" or "postgresql")."""
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'fresh.db'}"
+        return
+    import psycopg
+
+    schema = f"folio_fresh_{os.getpid()}_{secrets.token_hex(3)}"
+    with psycopg.connect(_conninfo(), autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    url = make_url(os.environ["FOLIO_TEST_DATABASE_URL"])
+    url = url.set(drivername="postgresql+psycopg")
+    url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(_conninfo(), autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
 
 
 def _conninfo() -> str:
